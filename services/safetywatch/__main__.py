@@ -1,0 +1,5 @@
+import sys
+
+from safetywatch.cli import main
+
+sys.exit(main())

@@ -1,0 +1,47 @@
+"""Pure accounting rules (SPEC §3): quarters, grades, latest-revision-wins counts, bulletins.
+
+Nothing here does I/O or reads a clock; the aggregator feeds it records in log order.
+"""
+
+from safetywatch.accounting._bulletin import Language, Place, bulletin_text
+from safetywatch.accounting._grading import GRADING_TABLE, Grade, Severity, Thresholds, grade_for
+from safetywatch.accounting._ledger import (
+    LATE_REPORT_AFTER,
+    NEAR_MISS_EVACUATED,
+    NEAR_MISS_MISSING,
+    NEAR_MISS_TRAPPED,
+    IncidentState,
+    Ledger,
+    Outcome,
+    Summary,
+    is_near_miss,
+    severity_of,
+)
+from safetywatch.accounting._quarters import Quarter, quarter_of, recent_quarters
+from safetywatch.accounting._totals import Totals, yuan_to_fen
+
+__all__ = [
+    "GRADING_TABLE",
+    "LATE_REPORT_AFTER",
+    "NEAR_MISS_EVACUATED",
+    "NEAR_MISS_MISSING",
+    "NEAR_MISS_TRAPPED",
+    "Grade",
+    "IncidentState",
+    "Language",
+    "Ledger",
+    "Outcome",
+    "Place",
+    "Quarter",
+    "Severity",
+    "Summary",
+    "Thresholds",
+    "Totals",
+    "bulletin_text",
+    "grade_for",
+    "is_near_miss",
+    "quarter_of",
+    "recent_quarters",
+    "severity_of",
+    "yuan_to_fen",
+]

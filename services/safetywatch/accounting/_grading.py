@@ -1,0 +1,104 @@
+"""Official severity grades (SPEC §3), computed by the service, never taken from a client.
+
+Any one criterion reaching a grade is enough and the highest grade reached wins.
+Lower bounds are inclusive ("以上包括本数，以下不包括本数").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from safetywatch.events import Category
+
+
+class Grade(StrEnum):
+    # Declared from least to most severe: ``Grade.rank`` follows this order.
+    ORDINARY = "ordinary"
+    RELATIVELY_SERIOUS = "relatively_serious"
+    SERIOUS = "serious"
+    PARTICULARLY_SERIOUS = "particularly_serious"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def zh(self) -> str:
+        return _ZH[self]
+
+
+_RANK = {grade: rank for rank, grade in enumerate(Grade)}
+_ZH = {
+    Grade.ORDINARY: "一般",
+    Grade.RELATIVELY_SERIOUS: "较大",
+    Grade.SERIOUS: "重大",
+    Grade.PARTICULARLY_SERIOUS: "特别重大",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Severity:
+    """The figures grading looks at. ``casualties`` = deaths + missing."""
+
+    casualties: int = 0
+    serious_injuries: int = 0
+    direct_loss_yuan: float = 0
+    burned_area_ha: float = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Lower bounds of one grade; ``None`` where a regulation has no such criterion."""
+
+    casualties: int
+    serious_injuries: int | None = None
+    direct_loss_yuan: float | None = None
+    burned_area_ha: float | None = None
+
+    def reached_by(self, severity: Severity) -> bool:
+        return (
+            severity.casualties >= self.casualties
+            or _at_least(severity.serious_injuries, self.serious_injuries)
+            or _at_least(severity.direct_loss_yuan, self.direct_loss_yuan)
+            or _at_least(severity.burned_area_ha, self.burned_area_ha)
+        )
+
+
+def _at_least(value: float, bound: float | None) -> bool:
+    return bound is not None and value >= bound
+
+
+# Decree 493 (production safety), Decree 394 (geological hazards), and art. 40 of
+# the forest-fire regulation (森林防火条例). Most severe grade first.
+_PRODUCTION_SAFETY = (
+    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, 100, 100_000_000)),
+    (Grade.SERIOUS, Thresholds(10, 50, 50_000_000)),
+    (Grade.RELATIVELY_SERIOUS, Thresholds(3, 10, 10_000_000)),
+)
+_GEOLOGICAL_HAZARD = (
+    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, direct_loss_yuan=10_000_000)),
+    (Grade.SERIOUS, Thresholds(10, direct_loss_yuan=5_000_000)),
+    (Grade.RELATIVELY_SERIOUS, Thresholds(3, direct_loss_yuan=1_000_000)),
+)
+_FOREST_FIRE = (
+    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, 100, burned_area_ha=1000)),
+    (Grade.SERIOUS, Thresholds(10, 50, burned_area_ha=100)),
+    (Grade.RELATIVELY_SERIOUS, Thresholds(3, 10, burned_area_ha=1)),
+)
+
+GRADING_TABLE: dict[Category, tuple[tuple[Grade, Thresholds], ...]] = {
+    Category.COAL_MINE: _PRODUCTION_SAFETY,
+    Category.ROAD_TRAFFIC: _PRODUCTION_SAFETY,
+    Category.OTHER: _PRODUCTION_SAFETY,
+    Category.GEOLOGICAL_HAZARD: _GEOLOGICAL_HAZARD,
+    Category.FOREST_FIRE: _FOREST_FIRE,
+}
+
+
+def grade_for(category: Category, severity: Severity) -> Grade:
+    """The highest grade any criterion of ``category``'s regulation reaches."""
+    for grade, thresholds in GRADING_TABLE[category]:
+        if thresholds.reached_by(severity):
+            return grade
+    return Grade.ORDINARY

@@ -1,0 +1,211 @@
+"""The aggregator's state: every incident's latest revision and the running counts.
+
+A pure, deterministic function of the records applied in log order: no I/O, no
+clock. Each applied revision first withdraws the incident's previous contribution
+and then adds its new one, so quarter, grade and counts always reflect exactly the
+latest revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+from typing import Any
+
+from safetywatch.accounting._grading import Grade, Severity, grade_for
+from safetywatch.accounting._quarters import Quarter, quarter_of
+from safetywatch.accounting._totals import Totals, yuan_to_fen
+from safetywatch.events import Category, IncidentRecord
+
+#: 迟报: the first report reached the gateway more than this after the occurrence.
+LATE_REPORT_AFTER = timedelta(hours=1)
+
+#: 较大涉险: flagged whatever the grade.
+NEAR_MISS_TRAPPED = 3
+NEAR_MISS_MISSING = 3
+NEAR_MISS_EVACUATED = 500
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"  # same incident and revision, same content
+    CONFLICT = "conflict"  # same incident and revision, different content: first one wins
+    STALE = "stale"  # a lower revision than the one already applied
+
+
+CellKey = tuple[str, Category, Grade]  # region_code, category, grade
+
+
+@dataclass(slots=True)
+class IncidentState:
+    record: IncidentRecord
+    quarter: Quarter
+    grade: Grade
+    late_report: bool
+    near_miss: bool
+    first_received_at: datetime
+    conflicts: int = 0
+    contribution: Totals | None = field(default=None)
+
+    def to_json(self) -> dict[str, Any]:
+        """Every report field plus the derived ones (SPEC §5 ``/v1/incidents/{id}``)."""
+        document: dict[str, Any] = self.record.model_dump(mode="json")
+        document.update(
+            quarter=self.quarter.label,
+            grade=self.grade.value,
+            late_report=self.late_report,
+            near_miss=self.near_miss,
+            first_received_at=self.first_received_at.isoformat(),
+            revision_conflicts=self.conflicts,
+        )
+        return document
+
+
+def severity_of(record: IncidentRecord) -> Severity:
+    return Severity(
+        casualties=record.casualties,
+        serious_injuries=record.serious_injuries,
+        direct_loss_yuan=record.direct_loss_yuan,
+        burned_area_ha=record.burned_area_ha,
+    )
+
+
+def is_near_miss(record: IncidentRecord) -> bool:
+    return (
+        (record.trapped or 0) >= NEAR_MISS_TRAPPED
+        or record.missing >= NEAR_MISS_MISSING
+        or (record.evacuated or 0) >= NEAR_MISS_EVACUATED
+    )
+
+
+def _same_content(a: IncidentRecord, b: IncidentRecord) -> bool:
+    # A field unit's retry is the same report received twice: the gateway's stamps differ.
+    ignored = {"received_at", "unit_id"}
+    return a.model_dump(exclude=ignored) == b.model_dump(exclude=ignored)
+
+
+class Ledger:
+    """Latest-revision-wins state of every incident and the counts it contributes."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+        self._incidents: dict[str, IncidentState] = {}
+        self._cells: dict[Quarter, dict[CellKey, Totals]] = {}
+
+    def __len__(self) -> int:
+        return len(self._incidents)
+
+    def apply(self, record: IncidentRecord) -> Outcome:
+        current = self._incidents.get(record.incident_id)
+        if current is not None:
+            if record.revision < current.record.revision:
+                return Outcome.STALE
+            if record.revision == current.record.revision:
+                if _same_content(record, current.record):
+                    return Outcome.DUPLICATE
+                current.conflicts += 1
+                return Outcome.CONFLICT
+            self._withdraw(current)
+        state = self._state_for(record, previous=current)
+        self._incidents[record.incident_id] = state
+        self._deposit(state)
+        return Outcome.APPLIED
+
+    def _state_for(self, record: IncidentRecord, previous: IncidentState | None) -> IncidentState:
+        # Lateness is judged on the first report the log delivered (revision 1 in any
+        # ordinary history) against the occurrence time as the latest revision states it.
+        first_received = record.received_at if previous is None else previous.first_received_at
+        return IncidentState(
+            record=record,
+            quarter=quarter_of(record.occurred_at, self._zone),
+            grade=grade_for(record.category, severity_of(record)),
+            late_report=first_received - record.occurred_at > LATE_REPORT_AFTER,
+            near_miss=is_near_miss(record),
+            first_received_at=first_received,
+            conflicts=previous.conflicts if previous is not None else 0,
+        )
+
+    def _deposit(self, state: IncidentState) -> None:
+        record = state.record
+        if record.retracted:
+            return
+        contribution = Totals(
+            incidents=1,
+            deaths=record.deaths,
+            missing=record.missing,
+            serious_injuries=record.serious_injuries,
+            minor_injuries=record.minor_injuries,
+            direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
+            late_reports=int(state.late_report),
+        )
+        key = (record.region_code, record.category, state.grade)
+        self._cells.setdefault(state.quarter, {}).setdefault(key, Totals()).add(contribution)
+        state.contribution = contribution
+
+    def _withdraw(self, state: IncidentState) -> None:
+        if state.contribution is None:
+            return
+        key = (state.record.region_code, state.record.category, state.grade)
+        cells = self._cells[state.quarter]
+        cells[key].add(state.contribution, sign=-1)
+        if cells[key].is_zero():
+            del cells[key]
+            if not cells:
+                del self._cells[state.quarter]
+        state.contribution = None
+
+    # -- queries ---------------------------------------------------------------
+
+    def incident(self, incident_id: str) -> IncidentState | None:
+        return self._incidents.get(incident_id)
+
+    def incidents(self) -> Iterator[IncidentState]:
+        return iter(self._incidents.values())
+
+    def cells(self, quarter: Quarter) -> Mapping[CellKey, Totals]:
+        """Counts of one quarter by (region, category, grade); absent cells are zero."""
+        return self._cells.get(quarter, {})
+
+    def regions_seen(self) -> set[str]:
+        return {region for cells in self._cells.values() for region, _, _ in cells}
+
+    def summary(
+        self, quarter: Quarter, region_prefix: str = "", known_regions: Iterable[str] = ()
+    ) -> Summary:
+        summary = Summary(quarter=quarter, region_prefix=region_prefix)
+        for region in known_regions:
+            if region.startswith(region_prefix):
+                summary.by_region.setdefault(region, Totals())
+        for (region, category, grade), totals in self.cells(quarter).items():
+            if not region.startswith(region_prefix):
+                continue
+            summary.totals.add(totals)
+            summary.by_category[category].add(totals)
+            summary.by_grade[grade] += totals.incidents
+            summary.by_region.setdefault(region, Totals()).add(totals)
+        return summary
+
+
+@dataclass(slots=True)
+class Summary:
+    quarter: Quarter
+    region_prefix: str
+    totals: Totals = field(default_factory=Totals)
+    by_category: dict[Category, Totals] = field(
+        default_factory=lambda: {category: Totals() for category in Category}
+    )
+    by_grade: dict[Grade, int] = field(default_factory=lambda: dict.fromkeys(Grade, 0))
+    by_region: dict[str, Totals] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC §5 ``/v1/summary`` shape."""
+        return {
+            "quarter": self.quarter.label,
+            "region": self.region_prefix,
+            "totals": self.totals.to_json(),
+            "by_category": {c.value: t.to_json() for c, t in self.by_category.items()},
+            "by_grade": {g.value: n for g, n in self.by_grade.items()},
+            "by_region": {r: self.by_region[r].to_json() for r in sorted(self.by_region)},
+        }

@@ -1,0 +1,49 @@
+"""The figures a bulletin reads out, summed over incidents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+#: Losses are accounted in fen (0.01 yuan) as integers, so that adding and later
+#: subtracting a revision's contribution leaves exactly zero behind.
+FEN_PER_YUAN = 100
+
+
+@dataclass(slots=True)
+class Totals:
+    incidents: int = 0
+    deaths: int = 0
+    missing: int = 0
+    serious_injuries: int = 0
+    minor_injuries: int = 0
+    direct_loss_fen: int = 0
+    late_reports: int = 0
+
+    def add(self, other: Totals, sign: int = 1) -> None:
+        for field in fields(self):
+            name = field.name
+            setattr(self, name, getattr(self, name) + sign * getattr(other, name))
+
+    def is_zero(self) -> bool:
+        return all(getattr(self, field.name) == 0 for field in fields(self))
+
+    @property
+    def direct_loss_yuan(self) -> float:
+        return self.direct_loss_fen / FEN_PER_YUAN
+
+    def to_json(self) -> dict[str, Any]:
+        """The SPEC §5 ``T`` object."""
+        return {
+            "incidents": self.incidents,
+            "deaths": self.deaths,
+            "missing": self.missing,
+            "serious_injuries": self.serious_injuries,
+            "minor_injuries": self.minor_injuries,
+            "direct_loss_yuan": self.direct_loss_yuan,
+            "late_reports": self.late_reports,
+        }
+
+
+def yuan_to_fen(yuan: float) -> int:
+    return round(yuan * FEN_PER_YUAN)

@@ -1,0 +1,138 @@
+"""The aggregator process: log follower plus query API and /metrics on one port."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import structlog
+from fastapi import FastAPI, Query, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from safetywatch.accounting import Language, Ledger, Quarter, bulletin_text, quarter_of
+from safetywatch.aggregator._follower import LogFollower
+from safetywatch.aggregator._metrics import Clock, LedgerCollector, PipelineCollector
+from safetywatch.aggregator._pipeline import PipelineState
+from safetywatch.config import AreaConfig, Settings
+
+log = structlog.get_logger("safetywatch.aggregator")
+
+_REGION_PREFIX = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+
+
+def _invalid(field: str, message: str) -> JSONResponse:
+    return JSONResponse(
+        {"detail": [{"field": field, "type": "value_error", "msg": message}]}, status_code=422
+    )
+
+
+def create_app(
+    settings: Settings, area: AreaConfig, clock: Clock = lambda: datetime.now(UTC)
+) -> FastAPI:
+    ledger = Ledger(area.zone)
+    pipeline = PipelineState()
+    follower = LogFollower(settings.kafka_bootstrap, settings.topic, ledger, pipeline)
+    registry = CollectorRegistry()
+    registry.register(LedgerCollector(ledger, area, pipeline, clock))
+    registry.register(PipelineCollector(ledger, pipeline))
+
+    def replaying() -> JSONResponse:
+        return JSONResponse(
+            {"detail": "replaying the log; numbers are not complete yet"},
+            status_code=503,
+            headers={"Retry-After": "2"},
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await follower.start(stack)
+            log.info(
+                "aggregator_started",
+                url=f"http://{settings.aggregator_host}:{settings.aggregator_port}",
+                bootstrap=settings.kafka_bootstrap,
+                topic=settings.topic,
+                time_zone=area.time_zone,
+                regions=len(area.regions),
+            )
+            yield
+        log.info("aggregator_stopped")
+
+    app = FastAPI(title="safetywatch aggregator", lifespan=lifespan)
+    app.state.ledger = ledger
+    app.state.pipeline = pipeline
+
+    def parse_query(quarter: str | None, region: str) -> tuple[Quarter, str] | JSONResponse:
+        if quarter is None:
+            chosen = quarter_of(clock(), area.zone)
+        else:
+            try:
+                chosen = Quarter.parse(quarter)
+            except ValueError as error:
+                return _invalid("quarter", str(error))
+        if region and not _REGION_PREFIX.fullmatch(region):
+            return _invalid("region", f"{region!r} is not a region code prefix of 2, 4 or 6 digits")
+        return chosen, region
+
+    @app.get("/v1/summary")
+    async def summary(quarter: str | None = None, region: str = "") -> Response:
+        if not pipeline.replay_complete:
+            return replaying()
+        parsed = parse_query(quarter, region)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        chosen, prefix = parsed
+        return JSONResponse(ledger.summary(chosen, prefix, area.region_codes).to_json())
+
+    @app.get("/v1/bulletin")
+    async def bulletin(
+        quarter: str | None = None,
+        region: str = "",
+        lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
+    ) -> Response:
+        if not pipeline.replay_complete:
+            return replaying()
+        parsed = parse_query(quarter, region)
+        if isinstance(parsed, JSONResponse):
+            return parsed
+        chosen, prefix = parsed
+        text = bulletin_text(ledger.summary(chosen, prefix), area.place_for(prefix), Language(lang))
+        return JSONResponse({"text": text})
+
+    @app.get("/v1/incidents/{incident_id}")
+    async def incident(incident_id: str) -> Response:
+        if not pipeline.replay_complete:
+            return replaying()
+        state = ledger.incident(incident_id)
+        if state is None:
+            return JSONResponse({"detail": f"unknown incident {incident_id}"}, status_code=404)
+        return JSONResponse(state.to_json())
+
+    @app.get("/v1/invalid-records")
+    async def invalid_records() -> dict[str, Any]:
+        return {
+            "counts": {reason.value: n for reason, n in sorted(pipeline.invalid_by_reason.items())},
+            "records": [record.to_json() for record in pipeline.invalid_records],
+        }
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        if pipeline.failure is not None:
+            return JSONResponse({"status": "failed", "detail": pipeline.failure}, status_code=500)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        if pipeline.failure is None and pipeline.replay_complete:
+            return JSONResponse({"status": "ready", "replay_seconds": pipeline.replay_seconds})
+        return JSONResponse({"status": "replaying"}, status_code=503, headers={"Retry-After": "2"})
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

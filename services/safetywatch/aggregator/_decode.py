@@ -1,0 +1,57 @@
+"""Turn one Kafka record into an IncidentRecord, or say exactly why it is not one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import ValidationError
+
+from safetywatch.events import IncidentRecord
+
+#: The gateway refuses bodies over 64 KiB; stamping adds a few hundred bytes.
+MAX_RECORD_BYTES = 256 * 1024
+
+
+class InvalidReason(StrEnum):
+    EMPTY = "empty"
+    OVERSIZED = "oversized"
+    NOT_UTF8 = "not_utf8"
+    NOT_JSON = "not_json"
+    NOT_A_REPORT = "not_a_report"
+    KEY_MISMATCH = "key_mismatch"
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    reason: InvalidReason
+    detail: str
+
+
+def decode_record(key: bytes | None, value: bytes | None) -> IncidentRecord | Rejection:
+    if not value:
+        return Rejection(InvalidReason.EMPTY, "record has no value")
+    if len(value) > MAX_RECORD_BYTES:
+        return Rejection(InvalidReason.OVERSIZED, f"{len(value)} bytes > {MAX_RECORD_BYTES}")
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return Rejection(InvalidReason.NOT_UTF8, str(error))
+    try:
+        record = IncidentRecord.model_validate_json(value)
+    except ValidationError as error:
+        problems = error.errors(include_url=False)
+        if any(problem["type"] == "json_invalid" for problem in problems):
+            return Rejection(InvalidReason.NOT_JSON, problems[0]["msg"])
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in problem['loc']) or 'body'}: {problem['msg']}"
+            for problem in problems[:5]
+        )
+        return Rejection(InvalidReason.NOT_A_REPORT, detail)
+    if key != record.incident_id.encode():
+        shown = key.decode("utf-8", "replace") if key is not None else None
+        return Rejection(
+            InvalidReason.KEY_MISMATCH,
+            f"key {shown!r} differs from incident_id {record.incident_id!r}",
+        )
+    return record

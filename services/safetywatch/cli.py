@@ -1,0 +1,142 @@
+"""``safetywatch``: run the services, manage the topic, post reports, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from safetywatch.config import ConfigError, load_area, load_settings
+
+
+def _serve(service: str) -> int:
+    import uvicorn
+
+    from safetywatch.logs import configure_logging
+
+    settings = load_settings()
+    area = load_area(settings.config_file)
+    configure_logging(service, settings.log_format, settings.log_level)
+    if service == "gateway":
+        from safetywatch.ingest import create_app as create_gateway
+
+        app, host, port = (
+            create_gateway(settings, area),
+            settings.gateway_host,
+            settings.gateway_port,
+        )
+    else:
+        from safetywatch.aggregator import create_app as create_aggregator
+
+        app = create_aggregator(settings, area)
+        host, port = settings.aggregator_host, settings.aggregator_port
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    return 0
+
+
+def _topic(args: argparse.Namespace) -> int:
+    from safetywatch.kafka import TopicSpec, ensure_topic
+    from safetywatch.logs import configure_logging
+
+    settings = load_settings()
+    configure_logging("tooling", "console", settings.log_level)
+    spec = TopicSpec(settings.topic, args.partitions, args.replication_factor)
+    created = asyncio.run(ensure_topic(settings.kafka_bootstrap, spec))
+    print(
+        f"topic {spec.name} {'created' if created else 'already exists'} on {settings.kafka_bootstrap}"
+    )
+    return 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from safetywatch.events import schema_documents, write_schemas
+
+    directory = Path(args.directory)
+    if args.check:
+        stale = [
+            name
+            for name, text in schema_documents().items()
+            if not (directory / name).is_file() or (directory / name).read_text("utf-8") != text
+        ]
+        for name in stale:
+            print(f"{directory / name} differs from the models; run 'safetywatch schemas'")
+        return 1 if stale else 0
+    for path in write_schemas(directory):
+        print(f"wrote {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import os
+
+    from safetywatch.client import post_file
+
+    gateway = os.environ.get("SAFETYWATCH_GATEWAY", "http://127.0.0.1:8080")
+    return post_file(gateway, args.file, sys.stdout)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from safetywatch.demo import run_demo
+
+    settings = load_settings()
+    area = load_area(settings.config_file)
+    gateway = args.gateway or f"http://{settings.gateway_host}:{settings.gateway_port}"
+    aggregator = args.aggregator or f"http://{settings.aggregator_host}:{settings.aggregator_port}"
+    return run_demo(gateway, aggregator, area.zone)
+
+
+def _check_config(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    area = load_area(settings.config_file)
+    print(
+        f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}, "
+        f"time zone {area.time_zone}, topic {settings.topic} on {settings.kafka_bootstrap}"
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="safetywatch", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("gateway", help="run the ingest gateway (SAFETYWATCH_GATEWAY_PORT, 8080)")
+    commands.add_parser("aggregator", help="run the aggregator (SAFETYWATCH_AGGREGATOR_PORT, 9108)")
+    topic = commands.add_parser("topic", help="manage the incidents topic")
+    topic_commands = topic.add_subparsers(dest="action", required=True)
+    ensure = topic_commands.add_parser("ensure", help="create the topic unless it exists")
+    ensure.add_argument("--partitions", type=int, default=6)
+    ensure.add_argument("--replication-factor", type=int, default=1)
+    schemas = commands.add_parser("schemas", help="write the JSON Schema files from the models")
+    schemas.add_argument("directory", nargs="?", default="schemas")
+    schemas.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
+    report = commands.add_parser("report", help="post reports (JSON, JSON array or JSON lines)")
+    report.add_argument("file", help="a file, or - for standard input")
+    demo = commands.add_parser("demo", help="post the sample scenario and print the bulletin")
+    demo.add_argument("--gateway")
+    demo.add_argument("--aggregator")
+    config = commands.add_parser("config", help="configuration")
+    config.add_subparsers(dest="action", required=True).add_parser("check", help="validate it")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command in ("gateway", "aggregator"):
+            return _serve(args.command)
+        handlers = {
+            "topic": _topic,
+            "schemas": _schemas,
+            "report": _report,
+            "demo": _demo,
+            "config": _check_config,
+        }
+        return handlers[args.command](args)
+    except ConfigError as error:
+        print(f"safetywatch: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Process settings from ``SAFETYWATCH_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from safetywatch.config._errors import describe_errors
+
+ENV_PREFIX = "SAFETYWATCH_"
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    topic: Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")] = "safetywatch.incidents.v1"
+    config_file: Path | None = None
+
+    gateway_host: str = "127.0.0.1"
+    gateway_port: Port = 8080
+    aggregator_host: str = "127.0.0.1"
+    aggregator_port: Port = 9108
+
+    #: How long the gateway waits for the broker's acknowledgement before answering 503.
+    produce_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+    retry_after_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 64 * 1024
+    #: Stamped as ``unit_id`` until field units authenticate (issue 6).
+    gateway_unit_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")] = (
+        "anonymous"
+    )
+
+    log_format: Literal["json", "console"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+def _env_key(loc: tuple[str | int, ...]) -> str:
+    return ENV_PREFIX + str(loc[0]).upper() if loc else ENV_PREFIX + "*"
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise describe_errors(error, "environment", _env_key) from None

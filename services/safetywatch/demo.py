@@ -1,0 +1,101 @@
+"""A small sample scenario for ``deploy/local/up --demo``, in the current quarter."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from safetywatch.accounting import quarter_of
+from safetywatch.client import post_report
+
+
+def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """Eleven reports about seven incidents, all within the current quarter."""
+    run = now.strftime("%Y%m%d%H%M%S")
+    quarter_start = quarter_of(now, zone).start(zone)
+
+    def at(minutes_ago: int) -> str:
+        moment = max(now - timedelta(minutes=minutes_ago), quarter_start + timedelta(minutes=1))
+        return moment.astimezone(zone).isoformat()
+
+    def report(region: str, n: int, revision: int, **fields: Any) -> dict[str, Any]:
+        return {
+            "incident_id": f"{region}-DEMO{run}-{n}",
+            "region_code": region,
+            "revision": revision,
+            **fields,
+        }
+
+    crash = {"category": "road_traffic", "occurred_at": at(40), "title": "G60 沪昆高速 客车追尾"}
+    slide = {"category": "geological_hazard", "occurred_at": at(300), "title": "村道边坡滑坡"}
+    return [
+        report("520201", 1, 1, **crash, deaths=2, serious_injuries=1),
+        report(
+            "520281", 2, 1, category="road_traffic", occurred_at=at(30), deaths=1, minor_injuries=2
+        ),
+        report(
+            "520203",
+            3,
+            1,
+            category="coal_mine",
+            occurred_at=at(200),
+            deaths=3,
+            direct_loss_yuan=2_600_000,
+            title="某煤矿顶板事故（迟报）",
+        ),
+        report("520204", 4, 1, **slide, missing=1, evacuated=80),
+        report("520281", 5, 1, category="forest_fire", occurred_at=at(90), burned_area_ha=0.5),
+        report("520204", 6, 1, category="road_traffic", occurred_at=at(25), deaths=1),
+        report("520201", 7, 1, category="other", occurred_at=at(20), serious_injuries=1),
+        # Supplementary reports: the crash's toll rises to 5 dead (较大), the landslide
+        # leaves 2 missing after 600 evacuated (较大涉险), and incident 6 was a false report.
+        report("520201", 1, 2, **crash, deaths=5, serious_injuries=3),
+        report("520204", 4, 2, **slide, missing=2, evacuated=600, direct_loss_yuan=1_200_000),
+        report(
+            "520204", 6, 2, category="road_traffic", occurred_at=at(25), deaths=1, retracted=True
+        ),
+        report("520201", 1, 2, **crash, deaths=5, serious_injuries=3),  # a field unit's retry
+    ]
+
+
+def run_demo(gateway: str, aggregator: str, zone: ZoneInfo, timeout: float = 60.0) -> int:
+    now = datetime.now(UTC)
+    reports = scenario(now, zone)
+    latest: dict[str, int] = {}
+    with httpx.Client(base_url=gateway, timeout=30) as client:
+        for index, report in enumerate(reports):
+            result = post_report(client, report, index)
+            if not result.accepted:
+                print(f"demo: report #{index} refused ({result.status}): {result.body}")
+                return 1
+            latest[report["incident_id"]] = max(
+                latest.get(report["incident_id"], 0), report["revision"]
+            )
+            print(
+                f"demo: posted {report['incident_id']} r{report['revision']} → "
+                f"partition {result.body['partition']} offset {result.body['offset']}"
+            )
+    quarter = quarter_of(now, zone).label
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=aggregator, timeout=10) as client:
+        for incident_id, revision in latest.items():
+            while True:
+                response = client.get(f"/v1/incidents/{incident_id}")
+                if response.status_code == 200 and response.json()["revision"] == revision:
+                    break
+                if time.monotonic() > deadline:
+                    print(
+                        f"demo: the aggregator did not show {incident_id} r{revision} in {timeout:.0f}s"
+                    )
+                    return 1
+                time.sleep(0.2)
+        bulletin = client.get("/v1/bulletin", params={"quarter": quarter, "lang": "zh"}).json()
+        summary = client.get("/v1/summary", params={"quarter": quarter}).json()
+    print(f"demo: {len(reports)} reports about {len(latest)} incidents applied")
+    print(f"demo: {quarter} totals {summary['totals']}")
+    print(f"demo: {bulletin['text']}")
+    return 0

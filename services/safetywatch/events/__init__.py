@@ -1,0 +1,28 @@
+"""The shared event model: what field units report and what Kafka stores."""
+
+from safetywatch.events._report import (
+    CLOCK_SKEW_ALLOWANCE,
+    INCIDENT_ID_PATTERN,
+    SCHEMA_VERSION,
+    Category,
+    IncidentRecord,
+    IncidentReport,
+    Location,
+    ReportContext,
+    is_incident_id,
+)
+from safetywatch.events._schemas import schema_documents, write_schemas
+
+__all__ = [
+    "CLOCK_SKEW_ALLOWANCE",
+    "INCIDENT_ID_PATTERN",
+    "SCHEMA_VERSION",
+    "Category",
+    "IncidentRecord",
+    "IncidentReport",
+    "Location",
+    "ReportContext",
+    "is_incident_id",
+    "schema_documents",
+    "write_schemas",
+]

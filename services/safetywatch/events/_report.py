@@ -1,0 +1,182 @@
+"""The incident report (schema ``incident-report`` v1) and the record stored in Kafka.
+
+A report is the full state of an incident at one revision, never a patch. The
+gateway turns a valid report into a record by stamping ``received_at`` and
+``unit_id``; clients cannot set either (unknown fields are rejected).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+SCHEMA_NAME = "incident-report"
+SCHEMA_VERSION = 1
+
+INCIDENT_ID_PATTERN = r"^[0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,57}$"
+REGION_CODE_PATTERN = r"^[0-9]{6}$"
+UNIT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+
+#: How far ``occurred_at`` may lie after ``received_at``: field clocks drift.
+CLOCK_SKEW_ALLOWANCE = timedelta(minutes=5)
+
+
+class Category(StrEnum):
+    COAL_MINE = "coal_mine"
+    ROAD_TRAFFIC = "road_traffic"
+    GEOLOGICAL_HAZARD = "geological_hazard"
+    FOREST_FIRE = "forest_fire"
+    OTHER = "other"
+
+
+Casualties = Annotated[int, Field(ge=0, le=100_000)]
+LargeCount = Annotated[int, Field(ge=0, le=10_000_000)]
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What validating a report at the gateway needs beyond the report itself."""
+
+    received_at: datetime
+    configured_regions: Collection[str]
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+
+
+class IncidentReport(BaseModel):
+    """One revision of an incident as a field unit submits it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        title="IncidentReport",
+        json_schema_extra={"$id": f"{SCHEMA_NAME}.v{SCHEMA_VERSION}"},
+    )
+
+    incident_id: Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN)] = Field(
+        description="The first 6 digits are the reporting region's code."
+    )
+    revision: Annotated[int, Field(ge=1)] = Field(
+        description="1 = first report, +1 for each supplementary report or correction."
+    )
+    retracted: bool = Field(default=False, description="A retraction is a revision with true.")
+    category: Category
+    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)] = Field(
+        description="GB/T 2260 code; equals the incident_id prefix; a configured region."
+    )
+    occurred_at: AwareDatetime = Field(description="RFC 3339 with an explicit offset.")
+    reported_at: AwareDatetime | None = Field(
+        default=None, description="When the unit reported it, RFC 3339 with an offset."
+    )
+    deaths: Casualties = 0
+    missing: Casualties = 0
+    serious_injuries: Casualties = 0
+    minor_injuries: Casualties = 0
+    trapped: LargeCount | None = None
+    evacuated: LargeCount | None = None
+    direct_loss_yuan: Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)] = 0
+    burned_area_ha: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] = Field(
+        default=0, description="Forest fires only."
+    )
+    location: Location | None = Field(default=None, description="WGS84.")
+    title: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+    @field_validator("region_code")
+    @classmethod
+    def _region_matches_incident(cls, region_code: str, info: ValidationInfo) -> str:
+        incident_id = info.data.get("incident_id")
+        if incident_id is not None and not incident_id.startswith(region_code):
+            raise ValueError(
+                f"region_code {region_code} does not match the incident_id prefix {incident_id[:6]}"
+            )
+        context = info.context
+        if isinstance(context, ReportContext) and region_code not in context.configured_regions:
+            raise ValueError(f"region {region_code} is not a configured region")
+        return region_code
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _not_in_the_future(cls, occurred_at: datetime, info: ValidationInfo) -> datetime:
+        context = info.context
+        if isinstance(context, ReportContext):
+            _check_not_after_receipt(occurred_at, context.received_at)
+        return occurred_at
+
+    @field_validator("burned_area_ha")
+    @classmethod
+    def _forest_fires_only(cls, burned_area_ha: float, info: ValidationInfo) -> float:
+        category = info.data.get("category")
+        if burned_area_ha and category is not None and category is not Category.FOREST_FIRE:
+            raise ValueError("burned_area_ha applies to forest_fire incidents only")
+        return burned_area_ha
+
+    @property
+    def casualties(self) -> int:
+        """Deaths plus missing: official statistics count the missing with the dead."""
+        return self.deaths + self.missing
+
+
+class IncidentRecord(IncidentReport):
+    """A report as stored in Kafka: stamped by the gateway that accepted it."""
+
+    model_config = ConfigDict(
+        title="IncidentRecord",
+        json_schema_extra={"$id": f"incident-record.v{SCHEMA_VERSION}"},
+    )
+
+    received_at: AwareDatetime = Field(description="UTC, stamped by the gateway.")
+    unit_id: Annotated[str, StringConstraints(pattern=UNIT_ID_PATTERN)] = Field(
+        description="The field unit whose report the gateway accepted."
+    )
+
+    @model_validator(mode="after")
+    def _occurred_before_receipt(self) -> IncidentRecord:
+        _check_not_after_receipt(self.occurred_at, self.received_at)
+        return self
+
+    @classmethod
+    def stamp(
+        cls, report: IncidentReport, *, received_at: datetime, unit_id: str
+    ) -> IncidentRecord:
+        fields: dict[str, Any] = dict(report)
+        return cls.model_validate(
+            {**fields, "received_at": received_at, "unit_id": unit_id}, strict=False
+        )
+
+    def to_json_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+def _check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:
+    if occurred_at > received_at + CLOCK_SKEW_ALLOWANCE:
+        raise ValueError(
+            f"occurred_at {occurred_at.isoformat()} lies in the future: more than "
+            f"{int(CLOCK_SKEW_ALLOWANCE.total_seconds() // 60)} minutes after receipt "
+            f"({received_at.isoformat()})"
+        )
+
+
+def is_incident_id(value: str) -> bool:
+    return re.fullmatch(INCIDENT_ID_PATTERN, value) is not None

@@ -1,0 +1,41 @@
+"""JSON Schema documents generated from the models, committed under ``schemas/``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from safetywatch.events._report import SCHEMA_VERSION, IncidentRecord, IncidentReport
+
+
+def schema_documents() -> dict[str, str]:
+    """File name → JSON text, exactly as committed."""
+    documents: dict[str, type[BaseModel]] = {
+        f"incident-report.v{SCHEMA_VERSION}.schema.json": IncidentReport,
+        f"incident-record.v{SCHEMA_VERSION}.schema.json": IncidentRecord,
+    }
+    return {
+        name: json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                **model.model_json_schema(),
+            },
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        + "\n"
+        for name, model in documents.items()
+    }
+
+
+def write_schemas(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schema_documents().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

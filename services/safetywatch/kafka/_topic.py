@@ -1,0 +1,55 @@
+"""The incidents topic (SPEC §1): keyed by incident_id, infinite retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+log = structlog.get_logger("safetywatch.kafka")
+
+DEFAULT_PARTITIONS = 6
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int = DEFAULT_PARTITIONS
+    replication_factor: int = 1
+
+    @property
+    def configs(self) -> dict[str, str]:
+        # The log is the system of record: nothing may ever age out of it.
+        return {"retention.ms": "-1", "cleanup.policy": "delete"}
+
+
+async def ensure_topic(bootstrap: str, spec: TopicSpec) -> bool:
+    """Create the topic unless it exists; True when this call created it."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        response = await admin.create_topics(
+            [
+                NewTopic(
+                    spec.name, spec.partitions, spec.replication_factor, topic_configs=spec.configs
+                )
+            ]
+        )
+        for _topic, code, message in response.topic_errors:
+            if code == TopicAlreadyExistsError.errno:
+                log.info("topic_exists", topic=spec.name)
+                return False
+            if code != 0:
+                raise RuntimeError(f"creating topic {spec.name} failed: error {code}: {message}")
+        log.info(
+            "topic_created",
+            topic=spec.name,
+            partitions=spec.partitions,
+            replication_factor=spec.replication_factor,
+            configs=spec.configs,
+        )
+        return True
+    finally:
+        await admin.close()
