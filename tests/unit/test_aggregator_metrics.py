@@ -1,0 +1,87 @@
+"""The SPEC §4 gauges, read from a fresh registry with get_sample_value."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from prometheus_client import CollectorRegistry
+
+from safetywatch.accounting import Ledger
+from safetywatch.aggregator import (
+    InvalidReason,
+    InvalidRecord,
+    LedgerCollector,
+    PipelineCollector,
+    PipelineState,
+)
+from safetywatch.config import load_area
+from tests.reports import record
+
+NOW = datetime(2022, 2, 20, tzinfo=UTC)  # 2022Q1: the exposed quarters are 2022Q1 … 2021Q1
+
+
+@pytest.fixture
+def setup():
+    area = load_area()
+    ledger = Ledger(area.zone)
+    pipeline = PipelineState(replay_complete=True)
+    registry = CollectorRegistry()
+    registry.register(LedgerCollector(ledger, area, pipeline, clock=lambda: NOW))
+    registry.register(PipelineCollector(ledger, pipeline))
+    return ledger, pipeline, registry
+
+
+def test_counts_are_exposed_by_quarter_region_category_and_grade(setup):
+    ledger, _, registry = setup
+    ledger.apply(record("520201-A", deaths=5, serious_injuries=3, direct_loss_yuan=1000.5))
+    ledger.apply(record("520201-B", deaths=1))
+    labels = {"quarter": "2022Q1", "region": "520201", "category": "road_traffic"}
+    assert (
+        registry.get_sample_value(
+            "safetywatch_incidents", {**labels, "grade": "relatively_serious"}
+        )
+        == 1
+    )
+    assert registry.get_sample_value("safetywatch_incidents", {**labels, "grade": "ordinary"}) == 1
+    assert registry.get_sample_value("safetywatch_deaths", labels) == 6
+    assert registry.get_sample_value("safetywatch_serious_injuries", labels) == 3
+    assert registry.get_sample_value("safetywatch_direct_loss_yuan", labels) == 1000.5
+
+
+def test_every_configured_region_and_exposed_quarter_has_zero_series(setup):
+    _, _, registry = setup
+    labels = {"quarter": "2021Q1", "region": "520281", "category": "forest_fire"}
+    assert registry.get_sample_value("safetywatch_late_reports", labels) == 0
+    assert registry.get_sample_value("safetywatch_incidents", {**labels, "grade": "serious"}) == 0
+    assert registry.get_sample_value("safetywatch_deaths", {**labels, "quarter": "2020Q4"}) is None
+
+
+def test_region_info_names_each_region(setup):
+    _, _, registry = setup
+    assert (
+        registry.get_sample_value(
+            "safetywatch_region_info", {"region": "520203", "name": "六枝特区"}
+        )
+        == 1
+    )
+
+
+def test_no_counts_are_exposed_before_the_replay_caught_up(setup):
+    ledger, pipeline, registry = setup
+    ledger.apply(record(deaths=1))
+    pipeline.replay_complete = False
+    labels = {"quarter": "2022Q1", "region": "520201", "category": "road_traffic"}
+    assert registry.get_sample_value("safetywatch_deaths", labels) is None
+    assert registry.get_sample_value("safetywatch_replay_complete") == 0
+
+
+def test_pipeline_health_counts_outcomes_and_invalid_records(setup):
+    _, pipeline, registry = setup
+    pipeline.outcomes.update(applied=3, duplicate=1)
+    pipeline.record_invalid(InvalidRecord(2, 17, InvalidReason.NOT_JSON, "x"))
+    pipeline.lag[2] = 5
+    assert registry.get_sample_value("safetywatch_records_total", {"outcome": "applied"}) == 3
+    assert registry.get_sample_value("safetywatch_records_total", {"outcome": "invalid"}) == 1
+    assert registry.get_sample_value("safetywatch_invalid_records", {"reason": "not_json"}) == 1
+    assert registry.get_sample_value("safetywatch_consumer_lag", {"partition": "2"}) == 5

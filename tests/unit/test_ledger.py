@@ -1,0 +1,193 @@
+"""Latest revision wins; duplicates, stale revisions and retractions behave as SPEC §3 says."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from safetywatch.accounting import Grade, Ledger, Outcome, Quarter
+from safetywatch.events import Category
+from tests.reports import RECEIVED, hours_after, record
+
+ZONE = ZoneInfo("Asia/Shanghai")
+Q1 = Quarter(2022, 1)
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger(ZONE)
+
+
+def test_a_first_report_is_counted_with_its_grade(ledger):
+    assert ledger.apply(record(deaths=5, serious_injuries=3)) is Outcome.APPLIED
+    summary = ledger.summary(Q1)
+    assert summary.totals.incidents == 1
+    assert summary.totals.deaths == 5
+    assert summary.by_grade[Grade.RELATIVELY_SERIOUS] == 1
+    assert summary.by_category[Category.ROAD_TRAFFIC].serious_injuries == 3
+
+
+def test_a_higher_revision_replaces_the_contribution_everywhere(ledger):
+    ledger.apply(record(revision=1, deaths=2))
+    ledger.apply(record(revision=2, deaths=12, category="coal_mine"))
+    summary = ledger.summary(Q1)
+    assert summary.totals.incidents == 1
+    assert summary.totals.deaths == 12
+    assert summary.by_category[Category.ROAD_TRAFFIC].incidents == 0
+    assert summary.by_category[Category.COAL_MINE].incidents == 1
+    assert summary.by_grade == {
+        Grade.ORDINARY: 0,
+        Grade.RELATIVELY_SERIOUS: 0,
+        Grade.SERIOUS: 1,
+        Grade.PARTICULARLY_SERIOUS: 0,
+    }
+
+
+def test_revision_order_not_arrival_order_decides(ledger):
+    assert ledger.apply(record(revision=3, deaths=7)) is Outcome.APPLIED
+    assert ledger.apply(record(revision=1, deaths=1)) is Outcome.STALE
+    assert ledger.apply(record(revision=2, deaths=4)) is Outcome.STALE
+    assert ledger.summary(Q1).totals.deaths == 7
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert state.record.revision == 3
+
+
+def test_a_repeated_revision_is_a_duplicate_and_changes_nothing(ledger):
+    ledger.apply(record(deaths=2))
+    retry = record(deaths=2, received_at=hours_after(RECEIVED.isoformat(), 0.1), unit_id="unit-2")
+    assert ledger.apply(retry) is Outcome.DUPLICATE
+    assert ledger.summary(Q1).totals.incidents == 1
+    assert ledger.summary(Q1).totals.deaths == 2
+
+
+def test_same_revision_with_other_content_is_a_conflict_and_the_first_wins(ledger):
+    ledger.apply(record(deaths=2))
+    assert ledger.apply(record(deaths=9)) is Outcome.CONFLICT
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert state.conflicts == 1
+    assert state.record.deaths == 2
+    assert ledger.summary(Q1).totals.deaths == 2
+
+
+def test_a_retracted_incident_counts_nowhere_but_stays_queryable(ledger):
+    ledger.apply(record(revision=1, deaths=3))
+    ledger.apply(record(revision=2, deaths=3, retracted=True))
+    summary = ledger.summary(Q1)
+    assert summary.totals.is_zero()
+    assert sum(summary.by_grade.values()) == 0
+    assert not ledger.cells(Q1)
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert state.record.retracted
+
+
+def test_a_later_revision_can_withdraw_a_retraction(ledger):
+    ledger.apply(record(revision=1, deaths=1))
+    ledger.apply(record(revision=2, deaths=1, retracted=True))
+    ledger.apply(record(revision=3, deaths=1))
+    assert ledger.summary(Q1).totals.incidents == 1
+
+
+def test_a_corrected_occurrence_time_moves_the_incident_between_quarters(ledger):
+    received = hours_after("2022-04-01T00:30:00+08:00", 0.5)
+    ledger.apply(
+        record(revision=1, occurred_at="2022-03-31T23:30:00+08:00", deaths=1, received_at=received)
+    )
+    assert ledger.summary(Q1).totals.incidents == 1
+    ledger.apply(
+        record(revision=2, occurred_at="2022-04-01T00:30:00+08:00", deaths=1, received_at=received)
+    )
+    assert ledger.summary(Q1).totals.incidents == 0
+    assert ledger.summary(Quarter(2022, 2)).totals.incidents == 1
+
+
+def test_losses_add_and_withdraw_exactly(ledger):
+    ledger.apply(record(revision=1, direct_loss_yuan=0.1))
+    ledger.apply(record("520201-T2", direct_loss_yuan=0.2))
+    ledger.apply(record(revision=2, direct_loss_yuan=1234.56))
+    assert ledger.summary(Q1).totals.direct_loss_fen == 123456 + 20
+    ledger.apply(record(revision=3, direct_loss_yuan=0, retracted=True))
+    assert ledger.summary(Q1).totals.direct_loss_yuan == 0.2
+
+
+def test_first_report_more_than_an_hour_after_occurrence_is_late(ledger):
+    occurred = "2022-02-10T08:00:00+08:00"
+    ledger.apply(record("520201-L1", occurred_at=occurred, received_at=hours_after(occurred, 1.01)))
+    ledger.apply(record("520201-L2", occurred_at=occurred, received_at=hours_after(occurred, 1)))
+    late = ledger.incident("520201-L1")
+    on_time = ledger.incident("520201-L2")
+    assert late is not None
+    assert on_time is not None
+    assert late.late_report
+    assert not on_time.late_report
+    assert ledger.summary(Q1).totals.late_reports == 1
+
+
+def test_lateness_is_judged_on_the_first_report_not_on_supplements(ledger):
+    occurred = "2022-02-10T08:00:00+08:00"
+    ledger.apply(record(revision=1, occurred_at=occurred, received_at=hours_after(occurred, 0.5)))
+    ledger.apply(record(revision=2, occurred_at=occurred, received_at=hours_after(occurred, 30)))
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert not state.late_report
+
+
+@pytest.mark.parametrize(
+    ("fields", "near_miss"),
+    [
+        ({"trapped": 3}, True),
+        ({"trapped": 2}, False),
+        ({"missing": 3}, True),
+        ({"missing": 2}, False),
+        ({"evacuated": 500}, True),
+        ({"evacuated": 499}, False),
+    ],
+)
+def test_near_misses_are_flagged_whatever_the_grade(ledger, fields, near_miss):
+    ledger.apply(record(category="geological_hazard", **fields))
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert state.near_miss is near_miss
+
+
+def test_summary_filters_by_region_prefix_and_lists_known_regions_with_zeros(ledger):
+    ledger.apply(record("520201-A", deaths=1))
+    ledger.apply(record("520281-B", deaths=2))
+    ledger.apply(record("530102-C", deaths=4))
+    city = ledger.summary(Q1, "5202", known_regions=["520201", "520203", "520281"])
+    assert city.totals.deaths == 3
+    assert set(city.by_region) == {"520201", "520203", "520281"}
+    assert city.by_region["520203"].is_zero()
+    assert ledger.summary(Q1, "520281").totals.deaths == 2
+    assert ledger.summary(Q1).totals.deaths == 7
+
+
+def test_summary_json_has_every_category_and_grade(ledger):
+    document = ledger.summary(Q1).to_json()
+    assert set(document["by_category"]) == {c.value for c in Category}
+    assert set(document["by_grade"]) == {g.value for g in Grade}
+    assert document["totals"] == {
+        "incidents": 0,
+        "deaths": 0,
+        "missing": 0,
+        "serious_injuries": 0,
+        "minor_injuries": 0,
+        "direct_loss_yuan": 0.0,
+        "late_reports": 0,
+    }
+
+
+def test_incident_json_carries_report_fields_and_derived_ones(ledger):
+    ledger.apply(record(deaths=5, trapped=4))
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    document = state.to_json()
+    assert document["deaths"] == 5
+    assert document["unit_id"] == "unit-1"
+    assert document["quarter"] == "2022Q1"
+    assert document["grade"] == "relatively_serious"
+    assert document["near_miss"] is True
+    assert document["late_report"] is False
