@@ -77,3 +77,12 @@ def test_places_come_from_the_configured_regions():
     assert area.place_for("5202") == CITY
     assert area.place_for("520281").zh == "盘州市"
     assert area.place_for("53").zh == "53地区"
+
+
+def test_categories_with_as_many_incidents_are_ordered_by_deaths():
+    ledger = ledger_with(
+        record("520201-A", category="coal_mine", deaths=1), record("520201-B", deaths=4)
+    )
+    assert bulletin_text(ledger.summary(Q1), CITY, Language.ZH) == (
+        "2022年第一季度，全市共发生事故2起、死亡5人，其中道路交通事故1起、死亡4人，煤矿事故1起、死亡1人。"
+    )

@@ -1,7 +1,7 @@
 """The bulletin sentence a city reads out (SPEC §5 ``/v1/bulletin``).
 
 "2022年第一季度，全市共发生事故34起、死亡21人，其中道路交通事故32起、死亡11人……"
-One clause per category with incidents, most incidents first.
+One clause per category with incidents: most incidents first, then most deaths.
 """
 
 from __future__ import annotations
@@ -50,7 +50,9 @@ _CATEGORY_ORDER = {category: index for index, category in enumerate(Category)}
 
 def _categories_with_incidents(summary: Summary) -> list[tuple[Category, Totals]]:
     present = [(c, t) for c, t in summary.by_category.items() if t.incidents]
-    return sorted(present, key=lambda item: (-item[1].incidents, _CATEGORY_ORDER[item[0]]))
+    return sorted(
+        present, key=lambda item: (-item[1].incidents, -item[1].deaths, _CATEGORY_ORDER[item[0]])
+    )
 
 
 def bulletin_text(summary: Summary, place: Place, language: Language) -> str:

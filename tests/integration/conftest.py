@@ -1,0 +1,46 @@
+"""Session-wide real Kafka, a fresh topic per test, and service processes per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from safetywatch.kafka import TopicSpec, ensure_topic
+from tests.integration.harness import Broker, InfrastructureError, Services
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of a real broker: SAFETYWATCH_KAFKA_BOOTSTRAP, or one started here."""
+    external = os.environ.get("SAFETYWATCH_KAFKA_BOOTSTRAP")
+    if external:
+        yield external
+        return
+    broker = Broker(tmp_path_factory.mktemp("kafka"))
+    try:
+        broker.start()
+    except InfrastructureError as error:
+        pytest.fail(str(error), pytrace=False)
+    yield broker.bootstrap
+    broker.stop()
+
+
+@pytest.fixture
+def topic(kafka: str, request: pytest.FixtureRequest) -> str:
+    name = re.sub(r"[^A-Za-z0-9._-]", "-", request.node.name)[:80]
+    topic_name = f"test.{name}.{uuid.uuid4().hex[:8]}"
+    asyncio.run(ensure_topic(kafka, TopicSpec(topic_name)))
+    return topic_name
+
+
+@pytest.fixture
+def services(kafka: str, topic: str, tmp_path: Path) -> Iterator[Services]:
+    runner = Services(kafka, topic, tmp_path)
+    yield runner
+    runner.close()
