@@ -41,7 +41,8 @@ def _topic(args: argparse.Namespace) -> int:
     from safetywatch.logs import configure_logging
 
     settings = load_settings()
-    configure_logging("tooling", "console", settings.log_level)
+    # The one line printed below says what happened; library chatter only on trouble.
+    configure_logging("tooling", "console", "WARNING")
     spec = TopicSpec(settings.topic, args.partitions, args.replication_factor)
     created = asyncio.run(ensure_topic(settings.kafka_bootstrap, spec))
     print(
