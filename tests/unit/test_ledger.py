@@ -177,6 +177,8 @@ def test_summary_json_has_every_category_and_grade(ledger):
         "minor_injuries": 0,
         "direct_loss_yuan": 0.0,
         "late_reports": 0,
+        "near_misses": 0,
+        "late_supplements": 0,
     }
 
 
@@ -191,3 +193,74 @@ def test_incident_json_carries_report_fields_and_derived_ones(ledger):
     assert document["grade"] == "relatively_serious"
     assert document["near_miss"] is True
     assert document["late_report"] is False
+
+
+@pytest.mark.parametrize(
+    ("category", "days", "late"),
+    [
+        ("road_traffic", 7, False),
+        ("road_traffic", 7.01, True),
+        ("forest_fire", 7.01, True),
+        ("coal_mine", 7.01, False),
+        ("coal_mine", 30, False),
+        ("geological_hazard", 30.01, True),
+        ("other", 30.01, True),
+    ],
+)
+def test_a_casualty_change_after_the_window_is_a_late_supplement(ledger, category, days, late):
+    occurred = "2022-01-05T08:00:00+08:00"
+    first = hours_after(occurred, 0.5)
+    ledger.apply(
+        record(revision=1, category=category, occurred_at=occurred, deaths=1, received_at=first)
+    )
+    supplement = hours_after(occurred, days * 24)
+    outcome = ledger.apply(
+        record(
+            revision=2, category=category, occurred_at=occurred, deaths=2, received_at=supplement
+        )
+    )
+    assert outcome is Outcome.APPLIED  # still applied, only counted as late
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert state.record.deaths == 2
+    assert state.late_supplements == int(late)
+    assert ledger.summary(Q1).totals.late_supplements == int(late)
+
+
+def test_a_late_revision_that_changes_no_casualty_figure_is_not_a_late_supplement(ledger):
+    occurred = "2022-01-05T08:00:00+08:00"
+    ledger.apply(
+        record(revision=1, occurred_at=occurred, deaths=1, received_at=hours_after(occurred, 1))
+    )
+    ledger.apply(
+        record(
+            revision=2,
+            occurred_at=occurred,
+            deaths=1,
+            title="corrected title",
+            received_at=hours_after(occurred, 24 * 60),
+        )
+    )
+    assert ledger.summary(Q1).totals.late_supplements == 0
+
+
+def test_late_supplements_accumulate_and_vanish_with_a_retraction(ledger):
+    occurred = "2022-01-05T08:00:00+08:00"
+    late = hours_after(occurred, 24 * 40)
+    ledger.apply(
+        record(revision=1, occurred_at=occurred, deaths=1, received_at=hours_after(occurred, 1))
+    )
+    ledger.apply(record(revision=2, occurred_at=occurred, deaths=2, received_at=late))
+    ledger.apply(record(revision=3, occurred_at=occurred, deaths=3, received_at=late))
+    assert ledger.summary(Q1).totals.late_supplements == 2
+    ledger.apply(
+        record(revision=4, occurred_at=occurred, deaths=3, retracted=True, received_at=late)
+    )
+    assert ledger.summary(Q1).totals.late_supplements == 0
+
+
+def test_near_misses_are_counted_in_the_summary(ledger):
+    ledger.apply(record("520201-N1", category="geological_hazard", evacuated=800))
+    ledger.apply(record("520201-N2", category="geological_hazard", evacuated=10))
+    assert ledger.summary(Q1).totals.near_misses == 1
+    assert ledger.summary(Q1).by_category[Category.GEOLOGICAL_HAZARD].near_misses == 1

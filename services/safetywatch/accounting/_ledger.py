@@ -22,6 +22,11 @@ from safetywatch.events import Category, IncidentRecord
 #: 迟报: the first report reached the gateway more than this after the occurrence.
 LATE_REPORT_AFTER = timedelta(hours=1)
 
+#: 补报: casualty changes are due within this long after the occurrence.
+SUPPLEMENT_WINDOW = timedelta(days=30)
+SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
+_SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FOREST_FIRE})
+
 #: 较大涉险: flagged whatever the grade.
 NEAR_MISS_TRAPPED = 3
 NEAR_MISS_MISSING = 3
@@ -47,6 +52,7 @@ class IncidentState:
     near_miss: bool
     first_received_at: datetime
     conflicts: int = 0
+    late_supplements: int = 0
     contribution: Totals | None = field(default=None)
 
     def to_json(self) -> dict[str, Any]:
@@ -58,6 +64,7 @@ class IncidentState:
             late_report=self.late_report,
             near_miss=self.near_miss,
             first_received_at=self.first_received_at.isoformat(),
+            late_supplements=self.late_supplements,
             revision_conflicts=self.conflicts,
         )
         return document
@@ -77,6 +84,21 @@ def is_near_miss(record: IncidentRecord) -> bool:
         (record.trapped or 0) >= NEAR_MISS_TRAPPED
         or record.missing >= NEAR_MISS_MISSING
         or (record.evacuated or 0) >= NEAR_MISS_EVACUATED
+    )
+
+
+def supplement_window(category: Category) -> timedelta:
+    return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
+
+
+def casualty_figures(record: IncidentRecord) -> tuple[int, int, int, int]:
+    return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
+
+
+def is_late_supplement(previous: IncidentRecord, revision: IncidentRecord) -> bool:
+    """A revision that changes the casualty figures after the supplementary window closed."""
+    return casualty_figures(revision) != casualty_figures(previous) and (
+        revision.received_at > revision.occurred_at + supplement_window(revision.category)
     )
 
 
@@ -125,6 +147,11 @@ class Ledger:
             near_miss=is_near_miss(record),
             first_received_at=first_received,
             conflicts=previous.conflicts if previous is not None else 0,
+            late_supplements=(
+                0
+                if previous is None
+                else previous.late_supplements + is_late_supplement(previous.record, record)
+            ),
         )
 
     def _deposit(self, state: IncidentState) -> None:
@@ -139,6 +166,8 @@ class Ledger:
             minor_injuries=record.minor_injuries,
             direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
             late_reports=int(state.late_report),
+            near_misses=int(state.near_miss),
+            late_supplements=state.late_supplements,
         )
         key = (record.region_code, record.category, state.grade)
         self._cells.setdefault(state.quarter, {}).setdefault(key, Totals()).add(contribution)

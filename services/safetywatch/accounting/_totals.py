@@ -19,6 +19,8 @@ class Totals:
     minor_injuries: int = 0
     direct_loss_fen: int = 0
     late_reports: int = 0
+    near_misses: int = 0
+    late_supplements: int = 0
 
     def add(self, other: Totals, sign: int = 1) -> None:
         for field in fields(self):
@@ -42,6 +44,8 @@ class Totals:
             "minor_injuries": self.minor_injuries,
             "direct_loss_yuan": self.direct_loss_yuan,
             "late_reports": self.late_reports,
+            "near_misses": self.near_misses,
+            "late_supplements": self.late_supplements,
         }
 
 

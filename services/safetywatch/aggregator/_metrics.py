@@ -31,6 +31,16 @@ _PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
         "Incidents first reported more than 1 h late (迟报)",
         lambda t: t.late_reports,
     ),
+    (
+        "safetywatch_near_misses",
+        "Incidents flagged as near misses (较大涉险): trapped >= 3, missing >= 3 or evacuated >= 500",
+        lambda t: t.near_misses,
+    ),
+    (
+        "safetywatch_late_supplements",
+        "Revisions that changed casualty figures after the supplementary window (补报超期)",
+        lambda t: t.late_supplements,
+    ),
 )
 
 

@@ -1,0 +1,89 @@
+"""Hypothesis strategies for incident histories: revisions, retractions, duplicates, disorder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from hypothesis import strategies as st
+
+from safetywatch.events import Category, IncidentRecord
+
+REGIONS = ("520201", "520203", "520204", "520281", "530102")
+PREFIXES = ("", "52", "5202", "53", *REGIONS, "520299")
+
+# Shanghai midnight at the Q1/Q2 and Q4/Q1 boundaries, as UTC instants.
+BOUNDARIES = (datetime(2022, 3, 31, 16, 0, tzinfo=UTC), datetime(2022, 12, 31, 16, 0, tzinfo=UTC))
+
+# Values on and around the grading bounds, so that revisions move incidents across grades.
+CASUALTY_VALUES = st.sampled_from([0, 1, 2, 3, 9, 10, 29, 30])
+INJURY_VALUES = st.sampled_from([0, 1, 9, 10, 49, 50, 99, 100])
+LOSS_VALUES = st.sampled_from(
+    [0, 0.01, 999_999.99, 1_000_000, 4_999_999.995, 10_000_000, 50_000_000.5, 1e8]
+)
+AREA_VALUES = st.sampled_from([0, 0.99, 1, 100, 1000])
+
+
+@st.composite
+def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
+    category = draw(st.sampled_from(list(Category)))
+    occurred = draw(st.sampled_from(BOUNDARIES)) + draw(
+        st.timedeltas(timedelta(hours=-30), timedelta(hours=30))
+    )
+    delay = draw(
+        st.sampled_from(
+            [
+                timedelta(0),
+                timedelta(minutes=59),
+                timedelta(hours=1, seconds=1),
+                timedelta(days=7, seconds=1),
+                timedelta(days=31),
+            ]
+        )
+    )
+    offset = draw(st.sampled_from([0, 8, -5]))
+    return IncidentRecord.model_validate(
+        {
+            "incident_id": incident_id,
+            "revision": draw(st.integers(1, 5)),
+            # About one revision in six retracts; a later one may withdraw the retraction.
+            "retracted": draw(st.integers(0, 5)) == 0,
+            "category": category.value,
+            "region_code": incident_id[:6],
+            "occurred_at": occurred.astimezone(timezone(timedelta(hours=offset))).isoformat(),
+            "deaths": draw(CASUALTY_VALUES),
+            "missing": draw(st.sampled_from([0, 1, 3])),
+            "serious_injuries": draw(INJURY_VALUES),
+            "minor_injuries": draw(st.integers(0, 3)),
+            "trapped": draw(st.sampled_from([None, 0, 3])),
+            "evacuated": draw(st.sampled_from([None, 499, 500])),
+            "direct_loss_yuan": draw(LOSS_VALUES),
+            "burned_area_ha": draw(AREA_VALUES) if category is Category.FOREST_FIRE else 0,
+            "received_at": (occurred + delay).isoformat(),
+            "unit_id": draw(st.sampled_from(["unit-a", "unit-b"])),
+        },
+        strict=False,
+    )
+
+
+@st.composite
+def histories(
+    draw: st.DrawFn, max_incidents: int = 8, max_records: int = 40
+) -> list[IncidentRecord]:
+    """A topic's worth of records in one arbitrary log order, with exact and retried duplicates."""
+    ids = [
+        f"{region}-I{n}"
+        for n, region in enumerate(
+            draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=max_incidents))
+        )
+    ]
+    records = draw(
+        st.lists(st.sampled_from(ids).flatmap(revisions), min_size=1, max_size=max_records)
+    )
+    repeats = draw(st.lists(st.sampled_from(records), max_size=len(records) // 2))
+    retried = [
+        r.model_copy(
+            update={"received_at": r.received_at + timedelta(minutes=3), "unit_id": "retry"}
+        )
+        for r in repeats[::2]
+    ]
+    return draw(st.permutations(records + repeats[1::2] + retried))

@@ -1,0 +1,61 @@
+"""The incremental ledger equals the naive reference model on generated histories."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+
+from safetywatch.accounting import Ledger, Quarter
+from safetywatch.events import IncidentRecord
+from tests.histories import PREFIXES, histories
+from tests.reference import reference_summary, truths
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+#: How many histories CI checks per property (the closing note of issue 3 quotes it).
+EXAMPLES = 400
+
+
+def replay(log: list[IncidentRecord]) -> Ledger:
+    ledger = Ledger(ZONE)
+    for record in log:
+        ledger.apply(record)
+    return ledger
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_every_summary_equals_the_reference(log: list[IncidentRecord]) -> None:
+    ledger = replay(log)
+    quarters = {truth.quarter for truth in truths(log, ZONE).values()} | {Quarter(2030, 1)}
+    for quarter in sorted(quarters):
+        for prefix in PREFIXES:
+            assert ledger.summary(quarter, prefix).to_json() == reference_summary(
+                log, quarter, prefix, ZONE
+            ), (quarter, prefix)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_every_incident_state_equals_the_reference(log: list[IncidentRecord]) -> None:
+    ledger = replay(log)
+    expected = truths(log, ZONE)
+    assert len(ledger) == len(expected)
+    for incident_id, truth in expected.items():
+        state = ledger.incident(incident_id)
+        assert state is not None
+        assert state.record == truth.record
+        assert (state.quarter, state.grade) == (truth.quarter, truth.grade)
+        assert (state.late_report, state.near_miss) == (truth.late_report, truth.near_miss)
+        assert state.late_supplements == truth.late_supplements
+
+
+@settings(max_examples=EXAMPLES // 4, deadline=None)
+@given(histories())
+def test_a_replica_replaying_the_same_log_holds_the_same_state(log: list[IncidentRecord]) -> None:
+    first, second = replay(log), replay(log)
+    for incident in first.incidents():
+        twin = second.incident(incident.record.incident_id)
+        assert twin is not None
+        assert twin.to_json() == incident.to_json()
