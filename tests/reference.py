@@ -105,12 +105,22 @@ def reference_summary(
     zone: tzinfo,
     known_regions: Iterable[str] = (),
 ) -> dict[str, Any]:
+    return summary_of(truths(log, zone), quarter, prefix, known_regions)
+
+
+def summary_of(
+    truths_by_incident: dict[str, Truth],
+    quarter: Quarter,
+    prefix: str,
+    known_regions: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The SPEC §5 summary of one quarter and region prefix, from precomputed truths."""
     zero = dict.fromkeys(FIGURES, 0)
     totals = dict(zero)
     by_category = {category: dict(zero) for category in Category}
     by_grade = dict.fromkeys(Grade, 0)
     by_region = {region: dict(zero) for region in known_regions if region.startswith(prefix)}
-    for truth in truths(log, zone).values():
+    for truth in truths_by_incident.values():
         record = truth.record
         if (
             record.retracted

@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
+from safetywatch.aggregator import decode_record
+from safetywatch.events import IncidentRecord
 from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +122,7 @@ class Services:
         self.directory = directory
         self.started: list[Service] = []
 
-    def start(self, kind: str, wait: bool = True, **env: str) -> Service:
+    def start(self, kind: str, wait: bool = True, ready_timeout: float = 60, **env: str) -> Service:
         port = free_port()
         log_path = self.directory / f"{kind}-{len(self.started)}.log"
         environment = {
@@ -141,7 +143,7 @@ class Services:
         service = Service(kind, f"http://127.0.0.1:{port}", process, log_path)
         self.started.append(service)
         if wait:
-            service.wait_ready()
+            service.wait_ready(ready_timeout)
         return service
 
     def close(self) -> None:
@@ -183,20 +185,69 @@ def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     return asyncio.run(_end_offsets(bootstrap, topic))
 
 
-async def _produce(
-    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
-) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+Pair = tuple[bytes | None, bytes | None]
+
+
+async def _produce(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+    )
     await producer.start()
     try:
-        for key, value in records:
-            await producer.send_and_wait(topic, value, key=key)
+        deliveries = [await producer.send(topic, value, key=key) for key, value in records]
+        await asyncio.gather(*deliveries)
+        return len(deliveries)
     finally:
         await producer.stop()
 
 
-def produce_raw(
-    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
-) -> None:
-    """Write records straight into the topic, bypassing the gateway."""
-    asyncio.run(_produce(bootstrap, topic, records))
+def produce_raw(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+    """Write records straight into the topic, bypassing the gateway; in order per key."""
+    return asyncio.run(_produce(bootstrap, topic, records))
+
+
+@dataclass(frozen=True)
+class LoggedRecord:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+async def _read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        cluster = await consumer._client.fetch_all_metadata()
+        numbers = sorted(cluster.partitions_for_topic(topic))
+        partitions = [TopicPartition(topic, n) for n in numbers]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[LoggedRecord] = []
+        while any([await consumer.position(tp) < end for tp, end in ends.items()]):
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for tp, messages in batches.items():
+                records.extend(
+                    LoggedRecord(tp.partition, m.offset, m.key, m.value) for m in messages
+                )
+        return records
+    finally:
+        await consumer.stop()
+
+
+def read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
+    """Every record in the topic, partition by partition in offset order."""
+    return asyncio.run(_read_topic(bootstrap, topic))
+
+
+def records_of(logged: Iterable[LoggedRecord]) -> list[IncidentRecord]:
+    """The valid incident records of a log, each incident's in log order."""
+    decoded = (decode_record(item.key, item.value) for item in logged)
+    return [record for record in decoded if isinstance(record, IncidentRecord)]

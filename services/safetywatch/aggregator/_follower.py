@@ -21,6 +21,10 @@ from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
 log = structlog.get_logger("safetywatch.aggregator")
 
 
+#: Records applied between two chances for the HTTP server to answer (~50 ms of work).
+FETCH_MAX_RECORDS = 2_000
+
+
 class TopicMissing(Exception):
     retriable = False
 
@@ -118,10 +122,13 @@ class LogFollower:
         if not pending:
             self._mark_caught_up(started)
         while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            batches = await consumer.getmany(timeout_ms=500, max_records=FETCH_MAX_RECORDS)
             for tp, messages in batches.items():
                 for message in messages:
                     self.handle(tp.partition, message.offset, message.key, message.value)
+                # Applying is synchronous: let /metrics, /healthz and /readyz answer
+                # between partitions, also during a long replay.
+                await asyncio.sleep(0)
             if batches or pending:
                 await self._measure_lag(consumer, targets, pending, started)
 

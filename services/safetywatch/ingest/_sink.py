@@ -9,9 +9,28 @@ from dataclasses import dataclass
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 
 log = structlog.get_logger("safetywatch.ingest")
+
+
+#: After these the producer's idempotence state (producer id and sequence numbers) no
+#: longer matches the broker's — typically batches that expired during an outage left
+#: a gap — and every later send fails the same way: only a new producer recovers.
+PRODUCER_STATE_LOST = (
+    OutOfOrderSequenceNumber,
+    UnknownProducerId,
+    InvalidProducerEpoch,
+    InvalidProducerIdMapping,
+    ProducerFenced,
+)
 
 
 class IngestError(Exception):
@@ -86,6 +105,19 @@ class KafkaReportSink:
             await self._producer.stop()
             log.info("producer_stopped")
 
+    def _replace(self, broken: AIOKafkaProducer, error: KafkaError) -> None:
+        to_stop: AIOKafkaProducer = broken
+        if self._producer is not broken:
+            return  # another request already replaced it
+        self._producer = None
+        log.warning("producer_replaced", reason=repr(error))
+
+        async def replace() -> None:
+            await to_stop.stop()
+            await self._connect_until_started()
+
+        self._connector = asyncio.create_task(replace())
+
     async def publish(self, key: bytes, value: bytes) -> Receipt:
         """Resolve once the broker acknowledged the record; BrokerUnavailable otherwise."""
         producer = self._producer
@@ -101,6 +133,8 @@ class KafkaReportSink:
                 asyncio.shield(delivery), timeout=max(0.0, deadline - time.monotonic())
             )
         except (KafkaError, TimeoutError) as error:
+            if isinstance(error, PRODUCER_STATE_LOST):
+                self._replace(producer, error)
             raise BrokerUnavailable(f"Kafka did not acknowledge the write: {error!r}") from error
         return Receipt(partition=metadata.partition, offset=metadata.offset)
 

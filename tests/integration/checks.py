@@ -1,0 +1,83 @@
+"""Assertions shared by the integration tests: the aggregator's numbers against the reference."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from safetywatch.config import load_area
+from safetywatch.events import IncidentRecord
+from tests.integration.harness import Service, metric_samples, sample
+from tests.polling import wait_until
+from tests.reference import summary_of, truths
+
+AREA = load_area()
+PREFIXES = ("", "52", "5202", "520201", "520203", "520204", "520281")
+COUNT_METRICS = (
+    "safetywatch_incidents",
+    "safetywatch_deaths",
+    "safetywatch_missing",
+    "safetywatch_serious_injuries",
+    "safetywatch_minor_injuries",
+    "safetywatch_direct_loss_yuan",
+    "safetywatch_late_reports",
+    "safetywatch_near_misses",
+    "safetywatch_late_supplements",
+)
+OUTCOMES = ("applied", "duplicate", "stale", "conflict", "invalid")
+
+
+def outcome_counts(aggregator: Service) -> dict[str, float]:
+    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics", timeout=10).text)
+    return {o: sample(samples, "safetywatch_records_total", outcome=o) or 0 for o in OUTCOMES}
+
+
+def wait_for_outcomes(aggregator: Service, timeout: float = 30, **expected: int) -> None:
+    def reached() -> bool:
+        counts = outcome_counts(aggregator)
+        return all(counts[k] == v for k, v in expected.items())
+
+    wait_until(reached, timeout, f"{aggregator.kind} to count {expected}")
+
+
+def wait_until_read(aggregator: Service, records: int, timeout: float = 60) -> None:
+    """Until the aggregator has read (applied, ignored or rejected) ``records`` records."""
+    wait_until(
+        lambda: sum(outcome_counts(aggregator).values()) >= records,
+        timeout,
+        f"{aggregator.kind} to read {records} records",
+    )
+
+
+def count_series(aggregator: Service) -> dict[Any, float]:
+    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics", timeout=10).text)
+    return {key: value for key, value in samples.items() if key[0] in COUNT_METRICS}
+
+
+def summary(aggregator: Service, quarter: str, region: str) -> Any:
+    response = httpx.get(
+        f"{aggregator.url}/v1/summary", params={"quarter": quarter, "region": region}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_matches_reference(aggregator: Service, log: Sequence[IncidentRecord]) -> int:
+    """Every quarter x region prefix summary equals the reference model's; returns how many."""
+    expected = truths(log, AREA.zone)
+    quarters = sorted({truth.quarter for truth in expected.values()})
+    compared = 0
+    for quarter in quarters:
+        for prefix in PREFIXES:
+            reference = summary_of(expected, quarter, prefix, AREA.region_codes)
+            assert summary(aggregator, quarter.label, prefix) == reference, (quarter, prefix)
+            compared += 1
+    for incident_id in list(expected)[:: max(1, len(expected) // 50)]:
+        state = httpx.get(f"{aggregator.url}/v1/incidents/{incident_id}", timeout=10).json()
+        truth = expected[incident_id]
+        assert state["revision"] == truth.record.revision, incident_id
+        assert state["grade"] == truth.grade.value, incident_id
+        assert state["late_report"] is truth.late_report, incident_id
+    return compared
