@@ -81,3 +81,15 @@ def assert_matches_reference(aggregator: Service, log: Sequence[IncidentRecord])
         assert state["grade"] == truth.grade.value, incident_id
         assert state["late_report"] is truth.late_report, incident_id
     return compared
+
+
+def post(gateway: Service, document: dict[str, Any], timeout: float = 30) -> httpx.Response:
+    return httpx.post(f"{gateway.url}/v1/incidents", json=document, timeout=timeout)
+
+
+def status_of(url: str) -> int:
+    """The HTTP status at ``url``; 0 when nothing answers."""
+    try:
+        return httpx.get(url, timeout=5).status_code
+    except httpx.TransportError:
+        return 0

@@ -24,6 +24,8 @@ from tests.integration.checks import (
     assert_matches_reference,
     count_series,
     outcome_counts,
+    post,
+    status_of,
     summary,
     wait_for_outcomes,
     wait_until_read,
@@ -47,10 +49,6 @@ pytestmark = pytest.mark.integration
 
 def recent() -> str:
     return (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
-
-
-def post(gateway: Service, document: dict[str, Any], timeout: float = 30) -> httpx.Response:
-    return httpx.post(f"{gateway.url}/v1/incidents", json=document, timeout=timeout)
 
 
 def replay_complete(aggregator: Service) -> float | None:
@@ -155,7 +153,7 @@ def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
             wait_until(
                 lambda: answers[503] >= 4, 60, "the gateway to answer 503 while Kafka is down"
             )
-            assert _status(f"{gateway.url}/readyz") == 503
+            assert status_of(f"{gateway.url}/readyz") == 503
             broker.start()
             for future in futures:
                 future.result(timeout=300)
@@ -175,13 +173,6 @@ def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
     finally:
         runner.close()
         broker.stop()
-
-
-def _status(url: str) -> int:
-    try:
-        return httpx.get(url, timeout=5).status_code
-    except httpx.TransportError:
-        return 0
 
 
 def _quarter_label(moment: str) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import signal
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
 from safetywatch.accounting import quarter_of
+from safetywatch.aggregator import MAX_RECORD_BYTES
 from safetywatch.events import IncidentRecord
+from tests.integration.checks import count_series, post, status_of, wait_for_outcomes
 from tests.integration.harness import (
-    Service,
     Services,
     end_offsets,
     free_port,
@@ -29,37 +29,6 @@ pytestmark = pytest.mark.integration
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUARTER_ZH = "一二三四"
-COUNT_METRICS = (
-    "safetywatch_incidents",
-    "safetywatch_deaths",
-    "safetywatch_missing",
-    "safetywatch_serious_injuries",
-    "safetywatch_minor_injuries",
-    "safetywatch_direct_loss_yuan",
-    "safetywatch_late_reports",
-)
-
-
-def post(gateway: Service, document: dict[str, Any]) -> httpx.Response:
-    return httpx.post(f"{gateway.url}/v1/incidents", json=document, timeout=30)
-
-
-def outcome_count(aggregator: Service, outcome: str) -> float:
-    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics").text)
-    return sample(samples, "safetywatch_records_total", outcome=outcome) or 0
-
-
-def wait_for_outcomes(aggregator: Service, **expected: int) -> None:
-    wait_until(
-        lambda: all(outcome_count(aggregator, k) == v for k, v in expected.items()),
-        30,
-        f"the aggregator to count {expected}",
-    )
-
-
-def count_series(aggregator: Service) -> dict[Any, float]:
-    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics").text)
-    return {key: value for key, value in samples.items() if key[0] in COUNT_METRICS}
 
 
 def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(services: Services):
@@ -110,6 +79,8 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
         "minor_injuries": 0,
         "direct_loss_yuan": 12345.67,
         "late_reports": 0,
+        "near_misses": 0,
+        "late_supplements": 0,
     }
     assert summary["by_category"]["road_traffic"]["deaths"] == 5
     assert summary["by_category"]["coal_mine"]["incidents"] == 1
@@ -274,18 +245,27 @@ def test_garbage_written_straight_into_the_topic_is_skipped_and_counted(services
             (b"520201-G2", b"this is not json"),
             (b"520201-G3", b'{"valid": "json", "but": "no report"}'),
             (b"520201-SOMEONE-ELSE", stamped),
+            (b"520201-G4", None),
+            (b"520201-G5", b"{" + b" " * (MAX_RECORD_BYTES + 1) + b"}"),
         ],
     )
     aggregator = services.start("aggregator")
     gateway = services.start("gateway")
     assert post(gateway, report("520201-OK", occurred_at=occurred, deaths=1)).status_code == 202
-    wait_for_outcomes(aggregator, applied=1, invalid=4)
+    wait_for_outcomes(aggregator, applied=1, invalid=6)
 
     samples = metric_samples(httpx.get(f"{aggregator.url}/metrics").text)
-    for reason in ("not_utf8", "not_json", "not_a_report", "key_mismatch"):
+    for reason in ("not_utf8", "not_json", "not_a_report", "key_mismatch", "empty", "oversized"):
         assert sample(samples, "safetywatch_invalid_records", reason=reason) == 1, reason
     listing = httpx.get(f"{aggregator.url}/v1/invalid-records").json()
-    assert listing["counts"] == {"key_mismatch": 1, "not_a_report": 1, "not_json": 1, "not_utf8": 1}
+    assert listing["counts"] == {
+        "empty": 1,
+        "key_mismatch": 1,
+        "not_a_report": 1,
+        "not_json": 1,
+        "not_utf8": 1,
+        "oversized": 1,
+    }
     assert {(r["reason"]) for r in listing["records"]} == set(listing["counts"])
     assert all(0 <= r["partition"] < 6 and r["offset"] >= 0 for r in listing["records"])
     summary = httpx.get(f"{aggregator.url}/v1/summary").json()
@@ -297,18 +277,24 @@ def test_the_gateway_answers_503_with_retry_after_while_kafka_is_unreachable(ser
     nowhere = f"127.0.0.1:{free_port()}"
     gateway = services.start("gateway", wait=False, SAFETYWATCH_KAFKA_BOOTSTRAP=nowhere)
     wait_until(
-        lambda: _status(f"{gateway.url}/healthz") == 200, 30, "the gateway to serve /healthz"
+        lambda: status_of(f"{gateway.url}/healthz") == 200, 30, "the gateway to serve /healthz"
     )
     response = post(gateway, report(occurred_at="2022-02-10T08:00:00+08:00"))
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
-    assert _status(f"{gateway.url}/readyz") == 503
+    assert status_of(f"{gateway.url}/readyz") == 503
     samples = metric_samples(httpx.get(f"{gateway.url}/metrics").text)
     assert sample(samples, "safetywatch_gateway_produce_failures_total") == 1
 
 
-def _status(url: str) -> int:
-    try:
-        return httpx.get(url, timeout=5).status_code
-    except httpx.TransportError:
-        return 0
+def test_a_revision_conflict_is_counted_and_shown_and_the_first_one_wins(services: Services):
+    gateway = services.start("gateway")
+    aggregator = services.start("aggregator")
+    occurred = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    assert post(gateway, report("520204-X", 1, occurred_at=occurred, deaths=1)).status_code == 202
+    assert post(gateway, report("520204-X", 1, occurred_at=occurred, deaths=3)).status_code == 202
+    wait_for_outcomes(aggregator, applied=1, conflict=1)
+    incident = httpx.get(f"{aggregator.url}/v1/incidents/520204-X").json()
+    assert incident["deaths"] == 1
+    assert incident["revision_conflicts"] == 1
+    assert httpx.get(f"{aggregator.url}/v1/summary").json()["totals"]["deaths"] == 1
