@@ -88,6 +88,18 @@ def _demo(args: argparse.Namespace) -> int:
     return run_demo(gateway, aggregator, area.zone)
 
 
+def _alertmanager_config(args: argparse.Namespace) -> int:
+    import os
+
+    from safetywatch.alerting._alertmanager import write_alertmanager_config
+
+    settings = load_settings()
+    area = load_area(settings.config_file)
+    out = write_alertmanager_config(Path(args.base), area, os.environ, Path(args.out))
+    print(f"wrote {out}")
+    return 0
+
+
 def _check_config(_args: argparse.Namespace) -> int:
     settings = load_settings()
     area = load_area(settings.config_file)
@@ -116,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="post the sample scenario and print the bulletin")
     demo.add_argument("--gateway")
     demo.add_argument("--aggregator")
+    alertmanager = commands.add_parser(
+        "alertmanager-config", help="render the runnable Alertmanager configuration"
+    )
+    alertmanager.add_argument("--base", default="deploy/alertmanager/alertmanager.base.yml")
+    alertmanager.add_argument("--out", required=True)
     config = commands.add_parser("config", help="configuration")
     config.add_subparsers(dest="action", required=True).add_parser("check", help="validate it")
     return parser
@@ -132,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "report": _report,
             "demo": _demo,
             "config": _check_config,
+            "alertmanager-config": _alertmanager_config,
         }
         return handlers[args.command](args)
     except ConfigError as error:

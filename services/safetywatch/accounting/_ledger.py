@@ -53,6 +53,10 @@ class IncidentState:
     first_received_at: datetime
     conflicts: int = 0
     late_supplements: int = 0
+    #: For each grade above ordinary the incident has reached, the ``received_at`` of the
+    #: revision that first brought it there; a downgrade drops the grades above.
+    grade_since: dict[Grade, datetime] = field(default_factory=dict)
+    near_miss_since: datetime | None = None
     contribution: Totals | None = field(default=None)
 
     def to_json(self) -> dict[str, Any]:
@@ -139,12 +143,22 @@ class Ledger:
         # Lateness is judged on the first report the log delivered (revision 1 in any
         # ordinary history) against the occurrence time as the latest revision states it.
         first_received = record.received_at if previous is None else previous.first_received_at
+        grade = grade_for(record.category, severity_of(record))
+        near_miss = is_near_miss(record)
+        earlier_since = previous.grade_since if previous is not None else {}
+        earlier_near_miss = previous.near_miss_since if previous is not None else None
         return IncidentState(
             record=record,
             quarter=quarter_of(record.occurred_at, self._zone),
-            grade=grade_for(record.category, severity_of(record)),
+            grade=grade,
             late_report=first_received - record.occurred_at > LATE_REPORT_AFTER,
-            near_miss=is_near_miss(record),
+            near_miss=near_miss,
+            grade_since={
+                reached: earlier_since.get(reached, record.received_at)
+                for reached in Grade
+                if 0 < reached.rank <= grade.rank
+            },
+            near_miss_since=(earlier_near_miss or record.received_at) if near_miss else None,
             first_received_at=first_received,
             conflicts=previous.conflicts if previous is not None else 0,
             late_supplements=(

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from fastapi import FastAPI, Query, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from safetywatch.accounting import Language, Ledger, Quarter, bulletin_text, quarter_of
+from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import Clock, LedgerCollector, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
-from safetywatch.config import AreaConfig, Settings
+from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -35,10 +40,46 @@ def create_app(
 ) -> FastAPI:
     ledger = Ledger(area.zone)
     pipeline = PipelineState()
-    follower = LogFollower(settings.kafka_bootstrap, settings.topic, ledger, pipeline)
+    board = AlertBoard(ledger, area, clock)
+    follower = LogFollower(
+        settings.kafka_bootstrap, settings.topic, ledger, pipeline, after_batch=board.refresh
+    )
     registry = CollectorRegistry()
     registry.register(LedgerCollector(ledger, area, pipeline, clock))
     registry.register(PipelineCollector(ledger, pipeline))
+    registry.register(AlertCollector(board))
+
+    def reload_rules() -> None:
+        try:
+            reloaded = load_area(settings.config_file)
+        except ConfigError as error:
+            log.error("config_reload_refused", error=str(error), rules_kept=len(board.area.rules))
+            return
+        if reloaded.regions != area.regions or reloaded.time_zone != area.time_zone:
+            log.warning(
+                "config_reload_partial", detail="regions and time zone change on restart only"
+            )
+        board.reload(area.model_copy(update={"rules": reloaded.rules}))
+        log.info("config_reloaded", rules=len(reloaded.rules))
+
+    def rolled_over() -> None:
+        log.info("quarter_rolled_over", quarter=quarter_of(clock(), area.zone).label)
+        board.refresh()
+
+    async def start_schedule(stack: AsyncExitStack) -> None:
+        scheduler = AsyncIOScheduler(timezone=area.zone)
+        # Hold times, sliding windows and year-to-date pace move with the clock alone.
+        scheduler.add_job(board.refresh, "interval", minutes=1, id="evaluate_rules")
+        scheduler.add_job(
+            rolled_over,
+            CronTrigger(month="1,4,7,10", day=1, hour=0, minute=0, timezone=area.zone),
+            id="quarter_rollover",
+        )
+        scheduler.start()
+        stack.callback(scheduler.shutdown, wait=False)
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGHUP, reload_rules)
+        stack.callback(loop.remove_signal_handler, signal.SIGHUP)
 
     def replaying() -> JSONResponse:
         return JSONResponse(
@@ -51,6 +92,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await follower.start(stack)
+            await start_schedule(stack)
             log.info(
                 "aggregator_started",
                 url=f"http://{settings.aggregator_host}:{settings.aggregator_port}",
@@ -118,6 +160,26 @@ def create_app(
             "counts": {reason.value: n for reason, n in sorted(pipeline.invalid_by_reason.items())},
             "records": [record.to_json() for record in pipeline.invalid_records],
         }
+
+    @app.get("/v1/alerts")
+    async def alerts() -> Response:
+        if not pipeline.replay_complete:
+            return replaying()
+        active = [
+            {
+                "rule": s.rule,
+                "severity": s.severity,
+                "region": s.region,
+                "category": s.category,
+                "value": s.value,
+                "threshold": s.threshold,
+                "incident_id": s.incident.incident_id if s.incident else None,
+            }
+            for s in board.states
+            if s.active
+        ]
+        evaluated = board.evaluated_at.isoformat() if board.evaluated_at else None
+        return JSONResponse({"evaluated_at": evaluated, "active": active})
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

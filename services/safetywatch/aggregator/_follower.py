@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 
 import structlog
@@ -38,12 +39,14 @@ class LogFollower:
         pipeline: PipelineState,
         *,
         startup_timeout: float = 60.0,
+        after_batch: Callable[[], None] | None = None,
     ) -> None:
         self._bootstrap = bootstrap
         self._topic = topic
         self._ledger = ledger
         self._pipeline = pipeline
         self._startup_timeout = startup_timeout
+        self._after_batch = after_batch
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
         self.caught_up = asyncio.Event()
@@ -131,6 +134,9 @@ class LogFollower:
                 await asyncio.sleep(0)
             if batches or pending:
                 await self._measure_lag(consumer, targets, pending, started)
+            # Alerts follow every applied batch once the numbers are complete.
+            if batches and self._pipeline.replay_complete and self._after_batch is not None:
+                self._after_batch()
 
     async def _measure_lag(
         self,
@@ -154,6 +160,8 @@ class LogFollower:
         self._pipeline.replay_complete = True
         self._pipeline.replay_seconds = seconds
         self.caught_up.set()
+        if self._after_batch is not None:
+            self._after_batch()
         log.info(
             "replay_complete",
             seconds=round(seconds, 3),

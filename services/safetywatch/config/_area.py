@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from safetywatch.accounting import Place
+from safetywatch.alerting._rules import Rule
 from safetywatch.config._errors import ConfigError, describe_errors, dotted_key
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
@@ -48,6 +49,7 @@ class AreaConfig(BaseModel):
     time_zone: str = "Asia/Shanghai"
     exposed_quarters: Annotated[int, Field(ge=1, le=40)] = 5
     regions: Annotated[list[Region], Field(min_length=1)]
+    rules: list[Rule] = []
 
     @field_validator("time_zone")
     @classmethod
@@ -69,6 +71,10 @@ class AreaConfig(BaseModel):
         for region in self.regions:
             if region.parent is not None and region.parent not in codes:
                 raise ValueError(f"regions: {region.code}'s parent {region.parent} is not listed")
+        names = [rule.name for rule in self.rules]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"rules: duplicate names {', '.join(repeated)}")
         roots = [region.code for region in self.regions if region.parent is None]
         if len(roots) != 1:
             raise ValueError(

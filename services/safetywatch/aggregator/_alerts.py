@@ -1,0 +1,130 @@
+"""The aggregator's current alert evaluation and its SPEC §4 alert gauges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import structlog
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from safetywatch.accounting import Ledger
+from safetywatch.aggregator._metrics import Clock
+from safetywatch.alerting import AlertState, evaluate
+from safetywatch.config import AreaConfig
+
+log = structlog.get_logger("safetywatch.alerting")
+
+ALERT_LABELS = [
+    "rule",
+    "severity",
+    "region",
+    "category",
+    # per-incident rules only; empty (absent in Prometheus) on the others
+    "incident_id",
+    "grade",
+    "region_name",
+    "deaths",
+    "missing",
+    "serious_injuries",
+    "occurred_at",
+]
+
+
+class AlertBoard:
+    """Holds the latest evaluation; refreshed after applied records, every minute and on reload."""
+
+    def __init__(self, ledger: Ledger, area: AreaConfig, clock: Clock) -> None:
+        self._ledger = ledger
+        self.area = area
+        self._clock = clock
+        self.states: list[AlertState] = []
+        self.evaluated_at: datetime | None = None
+
+    def refresh(self) -> None:
+        now = self._clock()
+        before = {_identity(s) for s in self.states if s.active}
+        self.states = evaluate(self.area.rules, self._ledger, self.area, now)
+        self.evaluated_at = now
+        after = {_identity(s) for s in self.states if s.active}
+        for rule, severity, region, category, incident_id in sorted(after - before):
+            log.info(
+                "alert_active",
+                rule=rule,
+                severity=severity,
+                region=region,
+                category=category,
+                incident_id=incident_id,
+            )
+        for rule, severity, region, category, incident_id in sorted(before - after):
+            log.info(
+                "alert_cleared",
+                rule=rule,
+                severity=severity,
+                region=region,
+                category=category,
+                incident_id=incident_id,
+            )
+
+    def reload(self, area: AreaConfig) -> None:
+        self.area = area
+        self.refresh()
+
+
+def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
+    incident = state.incident.incident_id if state.incident else ""
+    return state.rule, state.severity, state.region, state.category, incident
+
+
+class AlertCollector(Collector):
+    def __init__(self, board: AlertBoard) -> None:
+        self._board = board
+
+    def collect(self) -> Iterator[Metric]:
+        alert = GaugeMetricFamily(
+            "safetywatch_alert",
+            "1 while the rule instance is active, 0 while not",
+            labels=ALERT_LABELS,
+        )
+        value = GaugeMetricFamily(
+            "safetywatch_alert_value",
+            "The figure the rule instance compares",
+            labels=["rule", "region", "category", "incident_id"],
+        )
+        threshold = GaugeMetricFamily(
+            "safetywatch_alert_threshold",
+            "The bound the figure is compared with",
+            labels=["rule", "region", "category", "severity", "incident_id"],
+        )
+        seen_values: set[tuple[str, ...]] = set()
+        for state in self._board.states:
+            facts = state.incident
+            incident_labels = (
+                [
+                    facts.incident_id,
+                    facts.grade,
+                    facts.region_name,
+                    str(facts.deaths),
+                    str(facts.missing),
+                    str(facts.serious_injuries),
+                    facts.occurred_at,
+                ]
+                if facts
+                else [""] * 7
+            )
+            alert.add_metric(
+                [state.rule, state.severity, state.region, state.category, *incident_labels],
+                int(state.active),
+            )
+            key = (state.rule, state.region, state.category, incident_labels[0])
+            if key not in seen_values:
+                seen_values.add(key)
+                value.add_metric(list(key), state.value)
+            threshold.add_metric(
+                [state.rule, state.region, state.category, state.severity, incident_labels[0]],
+                state.threshold,
+            )
+        yield alert
+        yield value
+        yield threshold

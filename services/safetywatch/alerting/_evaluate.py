@@ -1,0 +1,249 @@
+"""Evaluate alert rules against the ledger at one instant: pure, no I/O, no clock of its own.
+
+Per-incident alerts hold from the ``received_at`` of the revision that first brought
+the incident to the rule's grade (a fact of the log, not of the aggregator's clock),
+so replicas agree on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from safetywatch.accounting import IncidentState, Ledger, Quarter, Totals, quarter_of
+from safetywatch.alerting._rules import (
+    ClusterRule,
+    ControlTargetRule,
+    Figure,
+    GradeRule,
+    LateReportRule,
+    QuarterlyCountRule,
+    Rule,
+    YearOverYearRule,
+)
+from safetywatch.events import Category
+
+if TYPE_CHECKING:  # the area configuration itself holds rules: no import cycle at run time
+    from safetywatch.config import AreaConfig
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What a per-incident alert carries so that a phone screen can say what happened."""
+
+    incident_id: str
+    grade: str
+    region_name: str
+    deaths: int
+    missing: int
+    serious_injuries: int
+    occurred_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    rule: str
+    severity: str
+    region: str
+    category: str
+    active: bool
+    value: float
+    threshold: float
+    incident: IncidentFacts | None = None
+
+
+def _figure(totals: Totals, figure: Figure) -> float:
+    return float(getattr(totals, figure))
+
+
+def _scoped_regions(scope: str, area: AreaConfig) -> list[str]:
+    if scope == "each":
+        return sorted(region.code for region in area.regions if region.parent is not None)
+    if scope == "area":
+        return [area.root.prefix]
+    return [scope]
+
+
+def _category_total(ledger: Ledger, quarter: Quarter, prefix: str, category: str) -> Totals:
+    summary = ledger.summary(quarter, prefix)
+    return summary.totals if category == "all" else summary.by_category[Category(category)]
+
+
+def _thresholded(
+    rule: str, region: str, category: str, value: float, warn: float, critical: float
+) -> Iterator[AlertState]:
+    yield AlertState(rule, "warning", region, category, value >= warn, value, warn)
+    yield AlertState(rule, "critical", region, category, value >= critical, value, critical)
+
+
+def evaluate(
+    rules: Sequence[Rule], ledger: Ledger, area: AreaConfig, now: datetime
+) -> list[AlertState]:
+    states: list[AlertState] = []
+    notable = list(_notable(ledger))
+    for rule in rules:
+        if isinstance(rule, GradeRule):
+            states.extend(_grade(rule, notable, area, now))
+        elif isinstance(rule, LateReportRule):
+            states.extend(_late(rule, notable, area, now))
+        elif isinstance(rule, QuarterlyCountRule):
+            quarter = quarter_of(now, area.zone)
+            for region in _scoped_regions(rule.scope, area):
+                value = _figure(
+                    _category_total(ledger, quarter, region, rule.category), rule.figure
+                )
+                states.extend(
+                    _thresholded(rule.name, region, rule.category, value, rule.warn, rule.critical)
+                )
+        elif isinstance(rule, ControlTargetRule):
+            states.extend(_control(rule, ledger, area, now))
+        elif isinstance(rule, YearOverYearRule):
+            quarter = quarter_of(now, area.zone)
+            for region in _scoped_regions(rule.scope, area):
+                current = _figure(
+                    _category_total(ledger, quarter, region, rule.category), rule.figure
+                )
+                before = _figure(
+                    _category_total(ledger, quarter.previous(4), region, rule.category), rule.figure
+                )
+                threshold = max(
+                    before * (1 + rule.min_increase_percent / 100), before + rule.min_increase
+                )
+                states.append(
+                    AlertState(
+                        rule.name,
+                        rule.severity,
+                        region,
+                        rule.category,
+                        current >= threshold,
+                        current,
+                        threshold,
+                    )
+                )
+        elif isinstance(rule, ClusterRule):
+            states.extend(_cluster(rule, ledger, area, now))
+    return states
+
+
+def _notable(ledger: Ledger) -> Iterable[IncidentState]:
+    return (
+        s
+        for s in ledger.incidents()
+        if not s.record.retracted and (s.grade_since or s.near_miss or s.late_report)
+    )
+
+
+def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
+    record = state.record
+    region = area.region(record.region_code)
+    return IncidentFacts(
+        incident_id=record.incident_id,
+        grade=state.grade.value,
+        region_name=region.name if region else record.region_code,
+        deaths=record.deaths,
+        missing=record.missing,
+        serious_injuries=record.serious_injuries,
+        occurred_at=record.occurred_at.isoformat(),
+    )
+
+
+def _grade(
+    rule: GradeRule, incidents: list[IncidentState], area: AreaConfig, now: datetime
+) -> Iterator[AlertState]:
+    hold = timedelta(hours=rule.hold_hours)
+    for state in incidents:
+        since = state.grade_since.get(rule.min_grade)
+        severity = rule.severity
+        if since is None and rule.near_misses and state.near_miss_since is not None:
+            since, severity = state.near_miss_since, rule.near_miss_severity
+        if since is None or now >= since + hold:
+            continue  # not alerting, or held long enough: the series goes away
+        record = state.record
+        yield AlertState(
+            rule.name,
+            severity,
+            record.region_code,
+            record.category.value,
+            True,
+            float(state.grade.rank),
+            float(rule.min_grade.rank),
+            _facts(state, area),
+        )
+
+
+def _late(
+    rule: LateReportRule, incidents: list[IncidentState], area: AreaConfig, now: datetime
+) -> Iterator[AlertState]:
+    hold = timedelta(hours=rule.hold_hours)
+    for state in incidents:
+        if state.late_report and now < state.first_received_at + hold:
+            record = state.record
+            delay = (state.first_received_at - record.occurred_at).total_seconds() / 3600
+            yield AlertState(
+                rule.name,
+                rule.severity,
+                record.region_code,
+                record.category.value,
+                True,
+                round(delay, 2),
+                1.0,
+                _facts(state, area),
+            )
+
+
+def _control(
+    rule: ControlTargetRule, ledger: Ledger, area: AreaConfig, now: datetime
+) -> Iterator[AlertState]:
+    current = quarter_of(now, area.zone)
+    year_start = Quarter(current.year, 1).start(area.zone)
+    year_end = Quarter(current.year + 1, 1).start(area.zone)
+    elapsed = (now - year_start) / (year_end - year_start)
+    for region, target in sorted(rule.targets.items()):
+        year_to_date = sum(
+            _figure(
+                _category_total(ledger, Quarter(current.year, n), region, rule.category),
+                rule.figure,
+            )
+            for n in range(1, current.number + 1)
+        )
+        yield from _thresholded(
+            rule.name, region, rule.category, year_to_date, rule.warn_share * target, target
+        )
+        pace = target * elapsed
+        yield AlertState(
+            f"{rule.name}_pace",
+            "warning",
+            region,
+            rule.category,
+            year_to_date > pace,
+            year_to_date,
+            round(pace, 3),
+        )
+
+
+def _cluster(
+    rule: ClusterRule, ledger: Ledger, area: AreaConfig, now: datetime
+) -> Iterator[AlertState]:
+    start = now - timedelta(days=rule.window_days)
+    counts: dict[str, int] = {}
+    for state in ledger.incidents():
+        record = state.record
+        if (
+            record.category is rule.category
+            and not record.retracted
+            and start <= record.occurred_at <= now
+        ):
+            counts[record.region_code] = counts.get(record.region_code, 0) + 1
+    for region in _scoped_regions(rule.scope, area):
+        value = sum(n for code, n in counts.items() if code.startswith(region))
+        yield AlertState(
+            rule.name,
+            rule.severity,
+            region,
+            rule.category.value,
+            value >= rule.count,
+            float(value),
+            float(rule.count),
+        )

@@ -1,0 +1,111 @@
+"""Alert rules as the area YAML declares them (issue 4), validated with errors naming the key."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from safetywatch.accounting import Grade
+from safetywatch.events import Category
+
+Severity = Literal["warning", "critical"]
+RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+#: ``each`` = every configured region but the area itself; ``area`` = the whole area;
+#: otherwise a region code prefix of 2, 4 or 6 digits.
+Scope = Annotated[str, Field(pattern=r"^(each|area|\d{2}|\d{4}|\d{6})$")]
+Figure = Literal["incidents", "deaths", "serious_injuries", "direct_loss_yuan", "late_reports"]
+CategoryOrAll = Category | Literal["all"]
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: RuleName
+
+
+class _Thresholds(_Rule):
+    warn: Annotated[float, Field(ge=0)]
+    critical: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Thresholds:
+        if self.critical < self.warn:
+            raise ValueError(f"critical ({self.critical}) is below warn ({self.warn})")
+        return self
+
+
+class GradeRule(_Rule):
+    """Every incident at or above ``min_grade`` (and every near miss) alerts on its own."""
+
+    kind: Literal["grade"]
+    min_grade: Grade = Grade.RELATIVELY_SERIOUS
+    severity: Severity = "critical"
+    near_misses: bool = True
+    near_miss_severity: Severity = "warning"
+    hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
+
+
+class QuarterlyCountRule(_Thresholds):
+    """A current-quarter count at or above warn/critical."""
+
+    kind: Literal["quarterly_count"]
+    figure: Figure
+    category: CategoryOrAll = "all"
+    scope: Scope = "area"
+
+
+class ControlTargetRule(_Rule):
+    """Annual control targets (安全生产控制指标) per region; also warns when running ahead
+    of the share of the year elapsed (超进度) as rule ``<name>_pace``."""
+
+    kind: Literal["control_target"]
+    figure: Literal["deaths", "incidents"]
+    targets: Annotated[
+        dict[Annotated[str, Field(pattern=r"^\d{6}$")], Annotated[float, Field(gt=0)]],
+        Field(min_length=1),
+    ]
+    warn_share: Annotated[float, Field(gt=0, le=1)] = 0.8
+    category: CategoryOrAll = "all"
+
+
+class YearOverYearRule(_Rule):
+    """The current quarter against the same quarter last year (同比上升)."""
+
+    kind: Literal["year_over_year"]
+    figure: Figure
+    category: CategoryOrAll = "all"
+    scope: Scope = "area"
+    min_increase_percent: Annotated[float, Field(ge=0)] = 20
+    min_increase: Annotated[float, Field(ge=0)] = 1
+    severity: Severity = "warning"
+
+
+class ClusterRule(_Rule):
+    """At least ``count`` incidents of a category in one region within a sliding window."""
+
+    kind: Literal["cluster"]
+    category: Category
+    count: Annotated[int, Field(ge=2, le=10_000)]
+    window_days: Annotated[float, Field(gt=0, le=366)]
+    scope: Scope = "each"
+    severity: Severity = "warning"
+
+
+class LateReportRule(_Rule):
+    """Every incident whose first report was late (迟报) alerts on its own."""
+
+    kind: Literal["late_report"]
+    severity: Severity = "warning"
+    hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
+
+
+Rule = Annotated[
+    GradeRule
+    | QuarterlyCountRule
+    | ControlTargetRule
+    | YearOverYearRule
+    | ClusterRule
+    | LateReportRule,
+    Field(discriminator="kind"),
+]
