@@ -1,0 +1,191 @@
+"""Real Prometheus and Alertmanager processes, and a webhook receiver, for alerting tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from tests.integration.harness import ROOT, InfrastructureError, free_port, tail
+from tests.polling import wait_until
+
+RULES = ROOT / "deploy" / "prometheus" / "rules" / "safetywatch.yml"
+ALERTMANAGER_BASE = ROOT / "deploy" / "alertmanager" / "alertmanager.base.yml"
+
+
+def binary(*names: str) -> str:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise InfrastructureError(
+        f"none of {names} is installed: deploy/local/test installs Debian's prometheus and "
+        "prometheus-alertmanager when it runs as root; install them and run it again"
+    )
+
+
+@dataclass
+class Process:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        def ready() -> bool:
+            if self.process.poll() is not None:
+                raise InfrastructureError(f"{self.name} exited:\n{tail(self.log_path)}")
+            try:
+                return httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(ready, timeout, f"{self.name} to be ready")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _spawn(name: str, command: list[str], directory: Path, url: str) -> Process:
+    log_path = directory / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=directory)
+    started = Process(name, url, process, log_path)
+    started.wait_ready()
+    return started
+
+
+def start_alertmanager(directory: Path, area_file: Path, webhook_url: str) -> Process:
+    port = free_port()
+    config = directory / "alertmanager.yml"
+    env = {
+        **os.environ,
+        "SAFETYWATCH_CONFIG_FILE": str(area_file),
+        "SAFETYWATCH_WEBHOOK_URL": webhook_url,
+        "SAFETYWATCH_ALERTMANAGER_GROUP_WAIT": "1s",
+        "SAFETYWATCH_ALERTMANAGER_GROUP_INTERVAL": "2s",
+        "SAFETYWATCH_ALERTMANAGER_REPEAT_INTERVAL": "1h",
+    }
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "safetywatch",
+            "alertmanager-config",
+            "--base",
+            str(ALERTMANAGER_BASE),
+            "--out",
+            str(config),
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    command = [
+        binary("prometheus-alertmanager", "alertmanager"),
+        f"--config.file={config}",
+        f"--storage.path={directory / 'alertmanager-data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--cluster.listen-address=",  # one instance here: no gossip port
+    ]
+    return _spawn("alertmanager", command, directory, f"http://127.0.0.1:{port}")
+
+
+def start_prometheus(
+    directory: Path, aggregators: list[str], gateway: str, alertmanager: str
+) -> Process:
+    port = free_port()
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+        "rule_files": [str(RULES)],
+        "alerting": {
+            "alertmanagers": [
+                {"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}
+            ]
+        },
+        "scrape_configs": [
+            {
+                "job_name": "safetywatch-aggregator",
+                "static_configs": [{"targets": [a.removeprefix("http://") for a in aggregators]}],
+            },
+            {
+                "job_name": "safetywatch-gateway",
+                "static_configs": [{"targets": [gateway.removeprefix("http://")]}],
+            },
+        ],
+    }
+    path = directory / "prometheus.yml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    command = [
+        binary("prometheus"),
+        f"--config.file={path}",
+        f"--storage.tsdb.path={directory / 'prometheus-data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+    ]
+    return _spawn("prometheus", command, directory, f"http://127.0.0.1:{port}")
+
+
+@dataclass
+class Notification:
+    receiver: str
+    arrived: float
+    payload: dict[str, Any]
+
+
+@dataclass
+class WebhookReceiver:
+    """Collects what Alertmanager posts, by receiver (the URL path)."""
+
+    notifications: list[Notification] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> str:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                with receiver.lock:
+                    receiver.notifications.append(
+                        Notification(self.path.strip("/"), time.monotonic(), json.loads(body))
+                    )
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/{{receiver}}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+    def about(
+        self, incident_id: str, status: str = "firing"
+    ) -> list[tuple[Notification, dict[str, Any]]]:
+        """Notifications (with the matching alert) that mention the incident in ``status``."""
+        with self.lock:
+            return [
+                (n, alert)
+                for n in self.notifications
+                for alert in n.payload["alerts"]
+                if alert["labels"].get("incident_id") == incident_id and alert["status"] == status
+            ]
