@@ -73,9 +73,12 @@ def stack(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stac
     url = webhook.start()
     started: list[Process] = []
     try:
-        env = {"SAFETYWATCH_CONFIG_FILE": str(area_file)}
-        gateway = services.start("gateway", **env)
-        aggregators = [services.start("aggregator", **env), services.start("aggregator", **env)]
+        config = str(area_file)
+        gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=config)
+        aggregators = [
+            services.start("aggregator", SAFETYWATCH_CONFIG_FILE=config),
+            services.start("aggregator", SAFETYWATCH_CONFIG_FILE=config),
+        ]
         alertmanager = start_alertmanager(directory, area_file, url)
         started.append(alertmanager)
         prometheus = start_prometheus(
@@ -211,14 +214,15 @@ def test_report_to_notification_latency_over_20_reports(stack: Stack):
 
     wait_until(all_arrived, 90, "a notification for each of the 20 reports")
     latencies = sorted(arrivals[i] - posted[i] for i in posted)
+    worst = latencies[-1]
     result = {
         "runs": len(latencies),
         "median_s": round(statistics.median(latencies), 3),
-        "worst_s": round(latencies[-1], 3),
+        "worst_s": round(worst, 3),
         "best_s": round(latencies[0], 3),
         "setup": "scrape 1s, rule evaluation 1s, Alertmanager group_wait 1s, two aggregator replicas",
     }
     MEASUREMENTS.mkdir(parents=True, exist_ok=True)
     (MEASUREMENTS / "report-to-notification.json").write_text(json.dumps(result, indent=2))
     print(f"\nreport → notification latency: {result}")
-    assert result["worst_s"] < 30
+    assert worst < 30
