@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import signal
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import yaml
 
 from safetywatch.accounting import quarter_of
 from safetywatch.aggregator import MAX_RECORD_BYTES
 from safetywatch.events import IncidentRecord
 from tests.integration.checks import count_series, post, status_of, wait_for_outcomes
 from tests.integration.harness import (
+    ROOT,
     Services,
     end_offsets,
     free_port,
@@ -298,3 +301,46 @@ def test_a_revision_conflict_is_counted_and_shown_and_the_first_one_wins(service
     assert incident["deaths"] == 1
     assert incident["revision_conflicts"] == 1
     assert httpx.get(f"{aggregator.url}/v1/summary").json()["totals"]["deaths"] == 1
+
+
+def test_sighup_reloads_the_rules_and_refuses_a_bad_file(services: Services, tmp_path: Path):
+    area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
+    area_file = tmp_path / "area.yaml"
+    count_rule = {
+        "name": "first",
+        "kind": "quarterly_count",
+        "figure": "deaths",
+        "warn": 1,
+        "critical": 2,
+    }
+    area_file.write_text(
+        yaml.safe_dump({**area, "rules": [count_rule]}, allow_unicode=True), "utf-8"
+    )
+    aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area_file))
+
+    def rules_exposed() -> set[str]:
+        samples = metric_samples(httpx.get(f"{aggregator.url}/metrics").text)
+        return {
+            dict(labels)["rule"]
+            for name, labels in samples
+            if name == "safetywatch_alert_threshold"
+        }
+
+    count_rule = {
+        "name": "road",
+        "kind": "quarterly_count",
+        "figure": "deaths",
+        "warn": 1,
+        "critical": 2,
+    }
+    assert rules_exposed() == set()  # a late_report rule exposes nothing until an incident is late
+    area_file.write_text("rules: [unclosed", "utf-8")
+    aggregator.process.send_signal(signal.SIGHUP)
+    wait_until(lambda: "config_reload_refused" in aggregator.log(), 10, "the refusal to be logged")
+    assert aggregator.process.poll() is None
+
+    area_file.write_text(
+        yaml.safe_dump({**area, "rules": [count_rule]}, allow_unicode=True), "utf-8"
+    )
+    aggregator.process.send_signal(signal.SIGHUP)
+    wait_until(lambda: rules_exposed() == {"road"}, 10, "the reloaded rule to be exposed")

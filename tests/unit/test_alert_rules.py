@@ -1,0 +1,398 @@
+"""Each alert rule kind, evaluated purely against a ledger at a chosen instant."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from prometheus_client import CollectorRegistry
+from pydantic import TypeAdapter, ValidationError
+
+from safetywatch.accounting import Ledger
+from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+from safetywatch.alerting import AlertState, Rule, evaluate
+from safetywatch.config import AreaConfig, ConfigError, load_area
+from tests.reports import record
+
+BASE = load_area()
+NOW = datetime(2022, 2, 20, 12, 0, tzinfo=UTC)  # 2022Q1, day 51 of the year
+RULES = TypeAdapter(list[Rule])
+
+
+def area_with(*rules: dict[str, Any]) -> AreaConfig:
+    return BASE.model_copy(update={"rules": RULES.validate_python(list(rules))})
+
+
+def at(hours_before_now: float) -> str:
+    return (NOW - timedelta(hours=hours_before_now)).isoformat()
+
+
+def states(area: AreaConfig, ledger: Ledger, now: datetime = NOW) -> list[AlertState]:
+    return evaluate(area.rules, ledger, area, now)
+
+
+def active(area: AreaConfig, ledger: Ledger, now: datetime = NOW) -> set[tuple[str, str, str, str]]:
+    return {
+        (s.rule, s.severity, s.region, s.incident.incident_id if s.incident else "")
+        for s in states(area, ledger, now)
+        if s.active
+    }
+
+
+GRADE = {"name": "serious", "kind": "grade", "hold_hours": 24}
+
+
+@pytest.fixture
+def ledger() -> Ledger:
+    return Ledger(BASE.zone)
+
+
+def test_an_incident_at_the_grade_alerts_with_its_facts(ledger):
+    ledger.apply(
+        record(
+            "520201-A",
+            occurred_at=at(2),
+            received_at=NOW - timedelta(hours=1),
+            deaths=5,
+            serious_injuries=3,
+        )
+    )
+    [state] = [s for s in states(area_with(GRADE), ledger) if s.active]
+    assert (state.rule, state.severity, state.region, state.category) == (
+        "serious",
+        "critical",
+        "520201",
+        "road_traffic",
+    )
+    assert state.incident is not None
+    assert state.incident.region_name == "钟山区"
+    assert (state.incident.grade, state.incident.deaths, state.incident.serious_injuries) == (
+        "relatively_serious",
+        5,
+        3,
+    )
+
+
+def test_below_the_grade_no_alert(ledger):
+    ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=2))
+    assert not active(area_with(GRADE), ledger)
+
+
+def test_the_alert_holds_from_the_revision_that_reached_the_grade(ledger):
+    reached = NOW - timedelta(hours=30)
+    ledger.apply(
+        record("520201-A", 1, occurred_at=at(40), received_at=NOW - timedelta(hours=39), deaths=1)
+    )
+    ledger.apply(record("520201-A", 2, occurred_at=at(40), received_at=reached, deaths=3))
+    area = area_with(GRADE)
+    assert active(area, ledger, reached + timedelta(hours=23, minutes=59))
+    assert not active(area, ledger, reached + timedelta(hours=24))
+
+
+def test_a_downgrade_or_a_retraction_clears_the_alert_early(ledger):
+    area = area_with(GRADE)
+    ledger.apply(record("520201-A", 1, occurred_at=at(2), received_at=NOW, deaths=3))
+    assert active(area, ledger)
+    ledger.apply(record("520201-A", 2, occurred_at=at(2), received_at=NOW, deaths=2))
+    assert not active(area, ledger)
+    ledger.apply(record("520201-A", 3, occurred_at=at(2), received_at=NOW, deaths=4))
+    assert active(area, ledger)
+    ledger.apply(
+        record("520201-A", 4, occurred_at=at(2), received_at=NOW, deaths=4, retracted=True)
+    )
+    assert not active(area, ledger)
+
+
+def test_a_near_miss_alerts_as_a_warning(ledger):
+    ledger.apply(
+        record(
+            "520204-N",
+            category="geological_hazard",
+            occurred_at=at(2),
+            received_at=NOW,
+            evacuated=600,
+        )
+    )
+    assert active(area_with(GRADE), ledger) == {("serious", "warning", "520204", "520204-N")}
+
+
+def test_quarterly_counts_warn_then_go_critical(ledger):
+    area = area_with(
+        {
+            "name": "road",
+            "kind": "quarterly_count",
+            "figure": "deaths",
+            "category": "road_traffic",
+            "warn": 3,
+            "critical": 5,
+        }
+    )
+    ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=2))
+    assert not active(area, ledger)
+    ledger.apply(record("520281-B", occurred_at=at(2), received_at=NOW, deaths=1))
+    assert active(area, ledger) == {("road", "warning", "5202", "")}
+    ledger.apply(record("520281-C", occurred_at=at(2), received_at=NOW, deaths=2))
+    assert active(area, ledger) == {
+        ("road", "warning", "5202", ""),
+        ("road", "critical", "5202", ""),
+    }
+
+
+def test_quarterly_counts_for_each_region_and_other_categories(ledger):
+    area = area_with(
+        {
+            "name": "mines",
+            "kind": "quarterly_count",
+            "figure": "incidents",
+            "category": "coal_mine",
+            "scope": "each",
+            "warn": 1,
+            "critical": 2,
+        }
+    )
+    ledger.apply(record("520203-M", category="coal_mine", occurred_at=at(2), received_at=NOW))
+    ledger.apply(record("520201-R", occurred_at=at(2), received_at=NOW))
+    assert active(area, ledger) == {("mines", "warning", "520203", "")}
+    regions = {s.region for s in states(area, ledger)}
+    assert regions == {"520201", "520203", "520204", "520281"}
+
+
+def test_control_targets_warn_at_the_share_and_go_critical_at_the_target(ledger):
+    area = area_with(
+        {
+            "name": "target",
+            "kind": "control_target",
+            "figure": "deaths",
+            "targets": {"520201": 10},
+            "warn_share": 0.8,
+        }
+    )
+    ledger.apply(
+        record("520201-A", occurred_at="2022-01-10T10:00:00+08:00", received_at=NOW, deaths=8)
+    )
+    assert ("target", "warning", "520201", "") in active(area, ledger)
+    assert ("target", "critical", "520201", "") not in active(area, ledger)
+    ledger.apply(
+        record("520201-B", occurred_at="2022-02-10T10:00:00+08:00", received_at=NOW, deaths=2)
+    )
+    assert ("target", "critical", "520201", "") in active(area, ledger)
+
+
+def test_running_ahead_of_the_share_of_the_year_elapsed_warns(ledger):
+    # 20 February: about 14% of the year has passed; 2 of 10 deaths is 20%.
+    area = area_with(
+        {"name": "target", "kind": "control_target", "figure": "deaths", "targets": {"520201": 10}}
+    )
+    ledger.apply(
+        record("520201-A", occurred_at="2022-01-10T10:00:00+08:00", received_at=NOW, deaths=1)
+    )
+    assert ("target_pace", "warning", "520201", "") not in active(area, ledger)
+    ledger.apply(
+        record("520201-B", occurred_at="2022-01-11T10:00:00+08:00", received_at=NOW, deaths=1)
+    )
+    assert ("target_pace", "warning", "520201", "") in active(area, ledger)
+    pace = next(s for s in states(area, ledger) if s.rule == "target_pace")
+    assert pace.threshold == pytest.approx(10 * (50.5 / 365), abs=0.01)
+
+
+def test_year_over_year_needs_both_the_percentage_and_the_absolute_rise(ledger):
+    area = area_with(
+        {
+            "name": "yoy",
+            "kind": "year_over_year",
+            "figure": "deaths",
+            "min_increase_percent": 50,
+            "min_increase": 3,
+        }
+    )
+    ledger.apply(
+        record("520201-LY", occurred_at="2021-02-10T10:00:00+08:00", received_at=NOW, deaths=4)
+    )
+    ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=5))
+    assert not active(area, ledger)  # +1 and +25%: neither is enough
+    ledger.apply(record("520201-B", occurred_at=at(2), received_at=NOW, deaths=1))
+    assert not active(area, ledger)  # 6 vs 4: +50% but only +2
+    ledger.apply(record("520201-C", occurred_at=at(2), received_at=NOW, deaths=1))
+    assert active(area, ledger) == {("yoy", "warning", "5202", "")}  # 7 vs 4: +75% and +3
+    state = next(s for s in states(area, ledger) if s.rule == "yoy")
+    assert (state.value, state.threshold) == (7, 7)
+
+
+CLUSTER = {
+    "name": "slides",
+    "kind": "cluster",
+    "category": "geological_hazard",
+    "count": 3,
+    "window_days": 7,
+}
+
+
+def test_a_cluster_counts_incidents_of_the_category_in_one_region_within_the_window(ledger):
+    area = area_with(CLUSTER)
+    for n, hours in enumerate([1, 50, 24 * 7 - 1]):
+        ledger.apply(
+            record(
+                f"520204-S{n}", category="geological_hazard", occurred_at=at(hours), received_at=NOW
+            )
+        )
+    ledger.apply(
+        record("520201-S9", category="geological_hazard", occurred_at=at(1), received_at=NOW)
+    )
+    assert active(area, ledger) == {("slides", "warning", "520204", "")}
+    assert not active(area, ledger, NOW + timedelta(hours=2))  # the oldest slid out of the window
+
+
+def test_retracted_incidents_do_not_make_a_cluster(ledger):
+    for n in range(3):
+        ledger.apply(
+            record(f"520204-S{n}", category="geological_hazard", occurred_at=at(1), received_at=NOW)
+        )
+    ledger.apply(
+        record(
+            "520204-S0",
+            2,
+            category="geological_hazard",
+            occurred_at=at(1),
+            received_at=NOW,
+            retracted=True,
+        )
+    )
+    assert not active(area_with(CLUSTER), ledger)
+
+
+def test_a_late_first_report_alerts_for_the_hold_time(ledger):
+    area = area_with({"name": "late", "kind": "late_report", "hold_hours": 24})
+    ledger.apply(record("520281-L", occurred_at=at(3), received_at=NOW))
+    ledger.apply(record("520281-OK", occurred_at=at(0.5), received_at=NOW))
+    assert active(area, ledger) == {("late", "warning", "520281", "520281-L")}
+    assert not active(area, ledger, NOW + timedelta(hours=24))
+
+
+@pytest.mark.parametrize(
+    ("rule", "key"),
+    [
+        ({"name": "x", "kind": "volcano"}, "rules[0]"),
+        ({"name": "Bad Name", "kind": "late_report"}, "rules[0].late_report.name"),
+        (
+            {"name": "x", "kind": "quarterly_count", "figure": "deaths", "warn": 5, "critical": 2},
+            "rules[0].quarterly_count",
+        ),
+        (
+            {"name": "x", "kind": "quarterly_count", "figure": "smiles", "warn": 1, "critical": 2},
+            "rules[0].quarterly_count.figure",
+        ),
+        (
+            {
+                "name": "x",
+                "kind": "cluster",
+                "category": "geological_hazard",
+                "count": 1,
+                "window_days": 7,
+            },
+            "rules[0].cluster.count",
+        ),
+        (
+            {"name": "x", "kind": "control_target", "figure": "deaths", "targets": {"5202": 3}},
+            "rules[0].control_target.targets.5202.[key]",
+        ),
+        ({"name": "x", "kind": "grade", "min_grade": "huge"}, "rules[0].grade.min_grade"),
+    ],
+)
+def test_bad_rules_are_refused_naming_the_key(tmp_path, rule, key):
+    import yaml
+
+    document = {"regions": [{"code": "520200", "name": "x"}], "rules": [rule]}
+    path = tmp_path / "area.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_area(path)
+    assert f"{path}: {key}" in str(caught.value)
+
+
+def test_rule_names_are_unique():
+    with pytest.raises(ValidationError, match="duplicate names late"):
+        AreaConfig.model_validate(
+            {
+                "regions": [{"code": "520200", "name": "x"}],
+                "rules": [{"name": "late", "kind": "late_report"}] * 2,
+            }
+        )
+
+
+def test_the_default_area_ships_one_rule_of_every_kind():
+    assert {rule.kind for rule in BASE.rules} == {
+        "grade",
+        "quarterly_count",
+        "control_target",
+        "year_over_year",
+        "cluster",
+        "late_report",
+    }
+
+
+def test_alert_gauges_carry_the_spec_labels(ledger):
+    area = area_with(
+        GRADE,
+        {
+            "name": "road",
+            "kind": "quarterly_count",
+            "figure": "deaths",
+            "category": "road_traffic",
+            "warn": 3,
+            "critical": 5,
+        },
+    )
+    ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=4))
+    board = AlertBoard(ledger, area, clock=lambda: NOW)
+    board.refresh()
+    registry = CollectorRegistry()
+    registry.register(AlertCollector(board))
+    incident = {
+        "rule": "serious",
+        "severity": "critical",
+        "region": "520201",
+        "category": "road_traffic",
+        "incident_id": "520201-A",
+        "grade": "relatively_serious",
+        "region_name": "钟山区",
+        "deaths": "4",
+        "missing": "0",
+        "serious_injuries": "0",
+        "occurred_at": at(2),
+    }
+    assert registry.get_sample_value("safetywatch_alert", incident) == 1
+    aggregate = {"rule": "road", "region": "5202", "category": "road_traffic"}
+    blank = dict.fromkeys(
+        [
+            "incident_id",
+            "grade",
+            "region_name",
+            "deaths",
+            "missing",
+            "serious_injuries",
+            "occurred_at",
+        ],
+        "",
+    )
+    assert (
+        registry.get_sample_value(
+            "safetywatch_alert", {**aggregate, **blank, "severity": "warning"}
+        )
+        == 1
+    )
+    assert (
+        registry.get_sample_value(
+            "safetywatch_alert", {**aggregate, **blank, "severity": "critical"}
+        )
+        == 0
+    )
+    assert (
+        registry.get_sample_value("safetywatch_alert_value", {**aggregate, "incident_id": ""}) == 4
+    )
+    assert (
+        registry.get_sample_value(
+            "safetywatch_alert_threshold", {**aggregate, "severity": "critical", "incident_id": ""}
+        )
+        == 5
+    )
