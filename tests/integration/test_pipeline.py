@@ -306,16 +306,18 @@ def test_a_revision_conflict_is_counted_and_shown_and_the_first_one_wins(service
 def test_sighup_reloads_the_rules_and_refuses_a_bad_file(services: Services, tmp_path: Path):
     area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
     area_file = tmp_path / "area.yaml"
-    count_rule = {
-        "name": "first",
-        "kind": "quarterly_count",
-        "figure": "deaths",
-        "warn": 1,
-        "critical": 2,
-    }
-    area_file.write_text(
-        yaml.safe_dump({**area, "rules": [count_rule]}, allow_unicode=True), "utf-8"
-    )
+
+    def write_rules(name: str) -> None:
+        rule = {
+            "name": name,
+            "kind": "quarterly_count",
+            "figure": "deaths",
+            "warn": 1,
+            "critical": 2,
+        }
+        area_file.write_text(yaml.safe_dump({**area, "rules": [rule]}, allow_unicode=True), "utf-8")
+
+    write_rules("first")
     aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area_file))
 
     def rules_exposed() -> set[str]:
@@ -326,21 +328,13 @@ def test_sighup_reloads_the_rules_and_refuses_a_bad_file(services: Services, tmp
             if name == "safetywatch_alert_threshold"
         }
 
-    count_rule = {
-        "name": "road",
-        "kind": "quarterly_count",
-        "figure": "deaths",
-        "warn": 1,
-        "critical": 2,
-    }
-    assert rules_exposed() == set()  # a late_report rule exposes nothing until an incident is late
+    assert rules_exposed() == {"first"}
     area_file.write_text("rules: [unclosed", "utf-8")
     aggregator.process.send_signal(signal.SIGHUP)
     wait_until(lambda: "config_reload_refused" in aggregator.log(), 10, "the refusal to be logged")
     assert aggregator.process.poll() is None
+    assert rules_exposed() == {"first"}  # the old rules stay
 
-    area_file.write_text(
-        yaml.safe_dump({**area, "rules": [count_rule]}, allow_unicode=True), "utf-8"
-    )
+    write_rules("road")
     aggregator.process.send_signal(signal.SIGHUP)
     wait_until(lambda: rules_exposed() == {"road"}, 10, "the reloaded rule to be exposed")
