@@ -48,24 +48,16 @@ class AlertBoard:
         self.states = evaluate(self.area.rules, self._ledger, self.area, now)
         self.evaluated_at = now
         after = {_identity(s) for s in self.states if s.active}
-        for rule, severity, region, category, incident_id in sorted(after - before):
-            log.info(
-                "alert_active",
-                rule=rule,
-                severity=severity,
-                region=region,
-                category=category,
-                incident_id=incident_id,
-            )
-        for rule, severity, region, category, incident_id in sorted(before - after):
-            log.info(
-                "alert_cleared",
-                rule=rule,
-                severity=severity,
-                region=region,
-                category=category,
-                incident_id=incident_id,
-            )
+        for event, changed in (("alert_active", after - before), ("alert_cleared", before - after)):
+            for rule, severity, region, category, incident_id in sorted(changed):
+                log.info(
+                    event,
+                    rule=rule,
+                    severity=severity,
+                    region=region,
+                    category=category,
+                    incident_id=incident_id,
+                )
 
     def reload(self, area: AreaConfig) -> None:
         self.area = area

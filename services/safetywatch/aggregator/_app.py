@@ -109,6 +109,9 @@ def create_app(
     app.state.pipeline = pipeline
 
     def parse_query(quarter: str | None, region: str) -> tuple[Quarter, str] | JSONResponse:
+        """The quarter and region prefix asked for, or the response that refuses them."""
+        if not pipeline.replay_complete:
+            return replaying()
         if quarter is None:
             chosen = quarter_of(clock(), area.zone)
         else:
@@ -122,8 +125,6 @@ def create_app(
 
     @app.get("/v1/summary")
     async def summary(quarter: str | None = None, region: str = "") -> Response:
-        if not pipeline.replay_complete:
-            return replaying()
         parsed = parse_query(quarter, region)
         if isinstance(parsed, JSONResponse):
             return parsed
@@ -136,8 +137,6 @@ def create_app(
         region: str = "",
         lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
     ) -> Response:
-        if not pipeline.replay_complete:
-            return replaying()
         parsed = parse_query(quarter, region)
         if isinstance(parsed, JSONResponse):
             return parsed

@@ -66,9 +66,13 @@ def _scoped_regions(scope: str, area: AreaConfig) -> list[str]:
     return [scope]
 
 
-def _category_total(ledger: Ledger, quarter: Quarter, prefix: str, category: str) -> Totals:
+def _figure_in(
+    ledger: Ledger, quarter: Quarter, prefix: str, category: str, figure: Figure
+) -> float:
+    """One figure of one quarter, region prefix and category (or ``all``)."""
     summary = ledger.summary(quarter, prefix)
-    return summary.totals if category == "all" else summary.by_category[Category(category)]
+    totals = summary.totals if category == "all" else summary.by_category[Category(category)]
+    return _figure(totals, figure)
 
 
 def _thresholded(
@@ -91,9 +95,7 @@ def evaluate(
         elif isinstance(rule, QuarterlyCountRule):
             quarter = quarter_of(now, area.zone)
             for region in _scoped_regions(rule.scope, area):
-                value = _figure(
-                    _category_total(ledger, quarter, region, rule.category), rule.figure
-                )
+                value = _figure_in(ledger, quarter, region, rule.category, rule.figure)
                 states.extend(
                     _thresholded(rule.name, region, rule.category, value, rule.warn, rule.critical)
                 )
@@ -102,12 +104,8 @@ def evaluate(
         elif isinstance(rule, YearOverYearRule):
             quarter = quarter_of(now, area.zone)
             for region in _scoped_regions(rule.scope, area):
-                current = _figure(
-                    _category_total(ledger, quarter, region, rule.category), rule.figure
-                )
-                before = _figure(
-                    _category_total(ledger, quarter.previous(4), region, rule.category), rule.figure
-                )
+                current = _figure_in(ledger, quarter, region, rule.category, rule.figure)
+                before = _figure_in(ledger, quarter.previous(4), region, rule.category, rule.figure)
                 threshold = max(
                     before * (1 + rule.min_increase_percent / 100), before + rule.min_increase
                 )
@@ -202,10 +200,7 @@ def _control(
     elapsed = (now - year_start) / (year_end - year_start)
     for region, target in sorted(rule.targets.items()):
         year_to_date = sum(
-            _figure(
-                _category_total(ledger, Quarter(current.year, n), region, rule.category),
-                rule.figure,
-            )
+            _figure_in(ledger, Quarter(current.year, n), region, rule.category, rule.figure)
             for n in range(1, current.number + 1)
         )
         yield from _thresholded(
