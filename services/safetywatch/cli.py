@@ -51,22 +51,34 @@ def _topic(args: argparse.Namespace) -> int:
     return 0
 
 
-def _schemas(args: argparse.Namespace) -> int:
-    from safetywatch.events import schema_documents, write_schemas
-
-    directory = Path(args.directory)
-    if args.check:
+def _generated(files: dict[str, str], directory: Path, check: bool, regenerate: str) -> int:
+    """Write generated files, or with ``check`` report the ones that drifted."""
+    if check:
         stale = [
             name
-            for name, text in schema_documents().items()
+            for name, text in files.items()
             if not (directory / name).is_file() or (directory / name).read_text("utf-8") != text
         ]
         for name in stale:
-            print(f"{directory / name} differs from the models; run 'safetywatch schemas'")
+            print(f"{directory / name} differs from the code; run '{regenerate}'")
         return 1 if stale else 0
-    for path in write_schemas(directory):
-        print(f"wrote {path}")
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+        print(f"wrote {directory / name}")
     return 0
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from safetywatch.events import schema_documents
+
+    return _generated(schema_documents(), Path(args.directory), args.check, "safetywatch schemas")
+
+
+def _dashboards(args: argparse.Namespace) -> int:
+    from safetywatch.dashboards import dashboard_files
+
+    return _generated(dashboard_files(), Path(args.directory), args.check, "safetywatch dashboards")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -123,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     schemas = commands.add_parser("schemas", help="write the JSON Schema files from the models")
     schemas.add_argument("directory", nargs="?", default="schemas")
     schemas.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
+    dashboards = commands.add_parser("dashboards", help="write the Grafana dashboards from code")
+    dashboards.add_argument("directory", nargs="?", default="grafana/dashboards")
+    dashboards.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
     report = commands.add_parser("report", help="post reports (JSON, JSON array or JSON lines)")
     report.add_argument("file", help="a file, or - for standard input")
     demo = commands.add_parser("demo", help="post the sample scenario and print the bulletin")
@@ -146,6 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handlers = {
             "topic": _topic,
             "schemas": _schemas,
+            "dashboards": _dashboards,
             "report": _report,
             "demo": _demo,
             "config": _check_config,

@@ -108,17 +108,12 @@ def start_alertmanager(directory: Path, area_file: Path, webhook_url: str) -> Pr
 
 
 def start_prometheus(
-    directory: Path, aggregators: list[str], gateway: str, alertmanager: str
+    directory: Path, aggregators: list[str], gateway: str, alertmanager: str | None = None
 ) -> Process:
     port = free_port()
-    config = {
+    config: dict[str, Any] = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(RULES)],
-        "alerting": {
-            "alertmanagers": [
-                {"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}
-            ]
-        },
         "scrape_configs": [
             {
                 "job_name": "safetywatch-aggregator",
@@ -130,6 +125,9 @@ def start_prometheus(
             },
         ],
     }
+    if alertmanager is not None:
+        targets = [alertmanager.removeprefix("http://")]
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": targets}]}]}
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     command = [

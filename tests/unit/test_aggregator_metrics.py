@@ -85,3 +85,19 @@ def test_pipeline_health_counts_outcomes_and_invalid_records(setup):
     assert registry.get_sample_value("safetywatch_records_total", {"outcome": "invalid"}) == 1
     assert registry.get_sample_value("safetywatch_invalid_records", {"reason": "not_json"}) == 1
     assert registry.get_sample_value("safetywatch_consumer_lag", {"partition": "2"}) == 5
+
+
+def test_quarter_info_names_the_current_quarter_and_the_same_one_last_year(setup):
+    _, _, registry = setup
+    assert (
+        registry.get_sample_value("safetywatch_quarter_info", {"quarter": "2022Q1", "age": "0"})
+        == 1
+    )
+    assert (
+        registry.get_sample_value("safetywatch_quarter_info", {"quarter": "2021Q1", "age": "4"})
+        == 1
+    )
+    assert (
+        registry.get_sample_value("safetywatch_quarter_info", {"quarter": "2020Q4", "age": "5"})
+        is None
+    )

@@ -66,6 +66,17 @@ class LedgerCollector(Collector):
         for configured in self._area.regions:
             region_info.add_metric([configured.code, configured.name], 1)
         yield region_info
+        quarters = recent_quarters(self._clock(), self._area.zone, self._area.exposed_quarters)
+        # Lets a dashboard say "the current quarter" (age 0) or "the same quarter last
+        # year" (age 4) in PromQL: ... and on (quarter) safetywatch_quarter_info{age="0"}.
+        quarter_info = GaugeMetricFamily(
+            "safetywatch_quarter_info",
+            "Exposed quarters by age: 0 is the current quarter, 4 the same quarter last year",
+            labels=["quarter", "age"],
+        )
+        for age, quarter in enumerate(quarters):
+            quarter_info.add_metric([quarter.label, str(age)], 1)
+        yield quarter_info
         if not self._pipeline.replay_complete:
             return
 
@@ -80,7 +91,7 @@ class LedgerCollector(Collector):
             for name, text, value in _PER_CATEGORY
         ]
         regions = sorted(self._area.region_codes | self._ledger.regions_seen())
-        for quarter in recent_quarters(self._clock(), self._area.zone, self._area.exposed_quarters):
+        for quarter in quarters:
             cells = self._ledger.cells(quarter)
             for region in regions:
                 for category in Category:

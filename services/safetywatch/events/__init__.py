@@ -11,7 +11,7 @@ from safetywatch.events._report import (
     ReportContext,
     is_incident_id,
 )
-from safetywatch.events._schemas import schema_documents, write_schemas
+from safetywatch.events._schemas import schema_documents
 
 __all__ = [
     "CLOCK_SKEW_ALLOWANCE",
@@ -24,5 +24,4 @@ __all__ = [
     "ReportContext",
     "is_incident_id",
     "schema_documents",
-    "write_schemas",
 ]

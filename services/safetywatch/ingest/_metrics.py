@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from safetywatch.events import Category
+
+REPORTS_ROUTE = "/v1/incidents"
+
 LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -34,3 +38,10 @@ class GatewayMetrics:
             ["category"],
             registry=self.registry,
         )
+        # Series that exist from the start at 0: a series born at its first request
+        # would hide that request from rate() and increase().
+        self.latency.labels(REPORTS_ROUTE)
+        for status in ("202", "413", "415", "422", "503"):
+            self.requests.labels(REPORTS_ROUTE, status)
+        for category in Category:
+            self.reports_accepted.labels(category.value)

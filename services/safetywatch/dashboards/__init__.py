@@ -1,0 +1,24 @@
+"""Grafana dashboards as code: the JSON under grafana/dashboards/ is generated from here."""
+
+from __future__ import annotations
+
+import json
+
+from safetywatch.dashboards._city import CITY_OVERVIEW
+from safetywatch.dashboards._county import COUNTY
+from safetywatch.dashboards._model import Dashboard, Panel, Query, RegionVariable
+from safetywatch.dashboards._pipeline import PIPELINE
+
+DASHBOARDS = (CITY_OVERVIEW, COUNTY, PIPELINE)
+
+
+def dashboard_files() -> dict[str, str]:
+    """File name → JSON text, exactly as committed."""
+    return {
+        f"{dashboard.uid}.json": json.dumps(dashboard.to_json(), indent=2, ensure_ascii=False)
+        + "\n"
+        for dashboard in DASHBOARDS
+    }
+
+
+__all__ = ["DASHBOARDS", "Dashboard", "Panel", "Query", "RegionVariable", "dashboard_files"]

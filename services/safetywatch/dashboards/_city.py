@@ -1,0 +1,160 @@
+"""城市总览 / City overview: the current quarter at a glance."""
+
+from __future__ import annotations
+
+from safetywatch.dashboards._model import Dashboard, Panel, Query
+from safetywatch.dashboards._queries import deduplicated, summed
+
+CURRENT, LAST_YEAR = 0, 4
+
+CITY_OVERVIEW = Dashboard(
+    uid="safetywatch-city",
+    title="城市总览",
+    description="City overview: current-quarter incidents and deaths by category and grade, "
+    "the same quarter last year (同比), control-target progress per county, active alerts.",
+    rows=(
+        (
+            Panel(
+                "本季度事故起数",
+                "Incidents this quarter (not retracted, latest revision)",
+                "stat",
+                (Query(summed("safetywatch_incidents", CURRENT)),),
+                width=6,
+            ),
+            Panel(
+                "本季度死亡人数",
+                "Deaths this quarter",
+                "stat",
+                (Query(summed("safetywatch_deaths", CURRENT)),),
+                width=6,
+                thresholds=((0, "green"), (1, "orange"), (10, "red")),
+            ),
+            Panel(
+                "去年同期事故 / 死亡",
+                "Same quarter last year (同比): incidents and deaths",
+                "stat",
+                (
+                    Query(summed("safetywatch_incidents", LAST_YEAR), "事故 incidents"),
+                    Query(summed("safetywatch_deaths", LAST_YEAR), "死亡 deaths"),
+                ),
+                width=6,
+            ),
+            Panel(
+                "本季度迟报",
+                "Late first reports this quarter (迟报)",
+                "stat",
+                (Query(summed("safetywatch_late_reports", CURRENT)),),
+                width=6,
+                thresholds=((0, "green"), (1, "orange")),
+            ),
+        ),
+        (
+            Panel(
+                "分类事故起数（本季度 vs 去年同期）",
+                "Incidents by category, this quarter and the same quarter last year",
+                "barchart",
+                (
+                    Query(
+                        summed("safetywatch_incidents", CURRENT, "category"), "{{category}} 本季度"
+                    ),
+                    Query(
+                        summed("safetywatch_incidents", LAST_YEAR, "category"),
+                        "{{category}} 去年同期",
+                    ),
+                ),
+                width=12,
+                height=8,
+            ),
+            Panel(
+                "分类死亡人数（本季度 vs 去年同期）",
+                "Deaths by category, this quarter and the same quarter last year",
+                "barchart",
+                (
+                    Query(summed("safetywatch_deaths", CURRENT, "category"), "{{category}} 本季度"),
+                    Query(
+                        summed("safetywatch_deaths", LAST_YEAR, "category"), "{{category}} 去年同期"
+                    ),
+                ),
+                width=12,
+                height=8,
+            ),
+        ),
+        (
+            Panel(
+                "按等级事故起数",
+                "Incidents by official grade this quarter (一般/较大/重大/特别重大)",
+                "bargauge",
+                (Query(summed("safetywatch_incidents", CURRENT, "grade"), "{{grade}}"),),
+                width=8,
+                height=8,
+            ),
+            Panel(
+                "年度死亡控制指标进度",
+                "Year-to-date deaths as % of each county's annual target; red past the share of the year elapsed",
+                "gauge",
+                (
+                    Query(
+                        '100 * max by (region) (safetywatch_alert_value{rule="annual_deaths_target"}) '
+                        '/ max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"})',
+                        "{{region}}",
+                    ),
+                ),
+                width=8,
+                height=8,
+                unit="percent",
+                min=0,
+                max=100,
+                thresholds=((0, "green"), (80, "orange"), (100, "red")),
+            ),
+            Panel(
+                "时间进度",
+                "Share of the year elapsed, for comparison with the target gauges (超进度 when ahead)",
+                "gauge",
+                (
+                    Query(
+                        '100 * max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target_pace"}) '
+                        '/ max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"})',
+                        "{{region}}",
+                    ),
+                ),
+                width=8,
+                height=8,
+                unit="percent",
+                min=0,
+                max=100,
+            ),
+        ),
+        (
+            Panel(
+                "当前告警",
+                "Active alerts: every rule instance at 1, over both replicas",
+                "table",
+                (
+                    Query(
+                        deduplicated("safetywatch_alert") + " == 1",
+                        "{{severity}} {{rule}} {{region}} {{incident_id}}",
+                    ),
+                ),
+                width=12,
+                height=8,
+            ),
+            Panel(
+                "较大及以上事故",
+                "Latest incidents of grade 较大 and above (within the alert hold time)",
+                "table",
+                (
+                    Query(
+                        deduplicated(
+                            "safetywatch_alert",
+                            'incident_id!="",grade=~"relatively_serious|serious|particularly_serious"',
+                        )
+                        + " == 1",
+                        "{{region_name}} {{incident_id}} {{grade}} 死亡{{deaths}}",
+                    ),
+                ),
+                width=12,
+                height=8,
+            ),
+        ),
+    ),
+)

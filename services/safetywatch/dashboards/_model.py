@@ -1,0 +1,137 @@
+"""A small typed builder for the Grafana dashboard JSON model (schema version 39)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
+
+PanelType = Literal["stat", "barchart", "bargauge", "gauge", "timeseries", "table"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One PromQL target. ``instant`` queries read the current value; others a range."""
+
+    expr: str
+    legend: str = ""
+    instant: bool = True
+
+    def to_json(self, ref: str) -> dict[str, Any]:
+        target: dict[str, Any] = {
+            "refId": ref,
+            "datasource": DATASOURCE,
+            "expr": self.expr,
+            "instant": self.instant,
+            "range": not self.instant,
+        }
+        if self.legend:
+            target["legendFormat"] = self.legend
+        if self.instant:
+            target["format"] = "table" if "{{" not in self.legend else "time_series"
+        return target
+
+
+@dataclass(frozen=True)
+class Panel:
+    title: str
+    description: str
+    type: PanelType
+    queries: tuple[Query, ...]
+    width: int = 8
+    height: int = 6
+    unit: str = "short"
+    min: float | None = None
+    max: float | None = None
+    thresholds: tuple[tuple[float, str], ...] = ()
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, panel_id: int, x: int, y: int) -> dict[str, Any]:
+        defaults: dict[str, Any] = {"unit": self.unit}
+        if self.min is not None:
+            defaults["min"] = self.min
+        if self.max is not None:
+            defaults["max"] = self.max
+        if self.thresholds:
+            defaults["thresholds"] = {
+                "mode": "absolute",
+                "steps": [
+                    {"color": color, "value": None if index == 0 else value}
+                    for index, (value, color) in enumerate(self.thresholds)
+                ],
+            }
+        return {
+            "id": panel_id,
+            "type": self.type,
+            "title": self.title,
+            "description": self.description,
+            "datasource": DATASOURCE,
+            "gridPos": {"h": self.height, "w": self.width, "x": x, "y": y},
+            "targets": [q.to_json(chr(ord("A") + n)) for n, q in enumerate(self.queries)],
+            "fieldConfig": {"defaults": defaults, "overrides": []},
+            "options": self.options,
+        }
+
+
+@dataclass(frozen=True)
+class RegionVariable:
+    """A template variable listing regions by name, from safetywatch_region_info."""
+
+    name: str = "region"
+    label: str = "区县 / County"
+
+    def to_json(self) -> dict[str, Any]:
+        query = "safetywatch_region_info"
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": "query",
+            "datasource": DATASOURCE,
+            "query": {"query": query, "refId": "regions"},
+            "definition": query,
+            # Label names are sorted in the series text, so name="…" precedes region="…".
+            "regex": '/name="(?<text>[^"]+)".*region="(?<value>[^"]+)"/',
+            "refresh": 2,
+            "sort": 1,
+            "includeAll": False,
+            "multi": False,
+        }
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    uid: str
+    title: str
+    description: str
+    rows: tuple[tuple[Panel, ...], ...]
+    variables: tuple[RegionVariable, ...] = ()
+    time_from: str = "now-6h"
+
+    def panels(self) -> list[Panel]:
+        return [panel for row in self.rows for panel in row]
+
+    def to_json(self) -> dict[str, Any]:
+        panels: list[dict[str, Any]] = []
+        y = 0
+        for row in self.rows:
+            x = 0
+            for panel in row:
+                panels.append(panel.to_json(len(panels) + 1, x, y))
+                x += panel.width
+            y += max(panel.height for panel in row)
+        return {
+            "uid": self.uid,
+            "title": self.title,
+            "description": self.description,
+            "tags": ["safetywatch"],
+            "timezone": "browser",
+            "schemaVersion": 39,
+            "version": 1,
+            "editable": True,
+            "refresh": "30s",
+            "time": {"from": self.time_from, "to": "now"},
+            "templating": {"list": [v.to_json() for v in self.variables]},
+            "annotations": {"list": []},
+            "panels": panels,
+        }

@@ -1,0 +1,122 @@
+"""Every query of every dashboard panel returns data from the real stack.
+
+With SAFETYWATCH_RENDER_DASHBOARDS=DIR the same queries are also drawn as one PNG per
+dashboard into DIR (docs/dashboards/ holds the committed ones).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from safetywatch.accounting import Quarter, quarter_of
+from safetywatch.config import load_area
+from safetywatch.dashboards import DASHBOARDS
+from safetywatch.dashboards._render import render, run_query
+from tests.integration.checks import post, wait_until_read
+from tests.integration.harness import Services
+from tests.integration.monitoring import start_prometheus
+from tests.polling import wait_until
+from tests.reports import report
+
+pytestmark = pytest.mark.integration
+
+AREA = load_area()
+VARIABLES = {"region": "520201", "__rate_interval": "1m"}
+
+
+def scenario(now: datetime) -> list[dict[str, object]]:
+    current = quarter_of(now, AREA.zone)
+    last_year = Quarter(current.year - 1, current.number).start(AREA.zone) + timedelta(days=1)
+    recent = (now - timedelta(minutes=2)).isoformat()
+    return [
+        report(
+            "520201-D1",
+            category="road_traffic",
+            occurred_at=recent,
+            deaths=5,
+            serious_injuries=3,
+            direct_loss_yuan=800_000,
+        ),
+        report("520203-D2", category="coal_mine", occurred_at=recent, deaths=1),
+        report(
+            "520281-D3",
+            category="forest_fire",
+            occurred_at=(now - timedelta(hours=3)).isoformat(),
+            burned_area_ha=2,
+        ),
+        report(
+            "520204-D4", category="geological_hazard", occurred_at=recent, missing=1, evacuated=700
+        ),
+        report("520201-D5", category="road_traffic", occurred_at=last_year.isoformat(), deaths=2),
+        report(
+            "520201-D6",
+            category="other",
+            occurred_at=(current.previous().start(AREA.zone) + timedelta(days=3)).isoformat(),
+            minor_injuries=2,
+        ),
+    ]
+
+
+def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
+    gateway = services.start("gateway")
+    aggregators = [services.start("aggregator"), services.start("aggregator")]
+    prometheus = start_prometheus(tmp_path, [a.url for a in aggregators], gateway.url)
+    try:
+
+        def instant(query: str) -> list[dict[str, object]]:
+            body = httpx.get(f"{prometheus.url}/api/v1/query", params={"query": query}).json()
+            return list(body["data"]["result"])
+
+        # Posting before the first scrape would hide the requests from every rate().
+        wait_until(
+            lambda: instant('up{job="safetywatch-gateway"} == 1'), 30, "a first gateway scrape"
+        )
+        documents = scenario(datetime.now(UTC))
+        for document in documents:
+            assert post(gateway, document).status_code == 202
+        for aggregator in aggregators:
+            wait_until_read(aggregator, len(documents))
+
+        def scraped() -> bool:
+            query = "count(rate(safetywatch_gateway_request_duration_seconds_count[1m]) > 0)"
+            body = httpx.get(f"{prometheus.url}/api/v1/query", params={"query": query}).json()
+            ready = httpx.get(
+                f"{prometheus.url}/api/v1/query",
+                params={"query": "sum(safetywatch_replay_complete)"},
+            ).json()
+            return bool(body["data"]["result"]) and ready["data"]["result"][0]["value"][1] == "2"
+
+        wait_until(
+            scraped, 60, "Prometheus to have scraped both replicas and the gateway's traffic"
+        )
+
+        failures: list[str] = []
+        checked = 0
+        for dashboard in DASHBOARDS:
+            for panel in dashboard.panels():
+                for query in panel.queries:
+                    checked += 1
+                    where = f"{dashboard.title} / {panel.title} / {query.expr}"
+                    try:
+                        series = run_query(prometheus.url, query, VARIABLES)
+                        if not series:
+                            failures.append(f"no series: {where}")
+                        elif all(math.isnan(v) for s in series for _, v in s.points):
+                            failures.append(f"only NaN: {where}")
+                    except RuntimeError as error:
+                        failures.append(f"error {error}: {where}")
+        assert not failures, f"{len(failures)} of {checked} queries failed:\n" + "\n".join(failures)
+
+        render_to = os.environ.get("SAFETYWATCH_RENDER_DASHBOARDS")
+        if render_to:
+            for dashboard in DASHBOARDS:
+                path = render(dashboard, prometheus.url, VARIABLES, Path(render_to))
+                print(f"rendered {path}")
+    finally:
+        prometheus.stop()
