@@ -13,12 +13,14 @@ from safetywatch.config import ConfigError, load_area, load_settings
 
 def _serve(service: str) -> int:
     import uvicorn
+    from fastapi import FastAPI
 
     from safetywatch.logs import configure_logging
 
     settings = load_settings()
     area = load_area(settings.config_file)
     configure_logging(service, settings.log_format, settings.log_level)
+    app: FastAPI
     if service == "gateway":
         from safetywatch.ingest import create_app as create_gateway
 
@@ -32,7 +34,19 @@ def _serve(service: str) -> int:
 
         app = create_aggregator(settings, area)
         host, port = settings.aggregator_host, settings.aggregator_port
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    # Hostile clients: 16 KiB of headers at most, idle keep-alive connections closed
+    # after 5 s; slow bodies are cut by the gateway's own body timeout.
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        h11_max_incomplete_event_size=16 * 1024,
+        timeout_keep_alive=5,
+        server_header=False,
+    )
     return 0
 
 
@@ -84,10 +98,16 @@ def _dashboards(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import os
 
-    from safetywatch.client import post_file
+    from safetywatch.client import DEFAULT_OUTBOX, ReportFileError, read_token, report_command
 
     gateway = os.environ.get("SAFETYWATCH_GATEWAY", "http://127.0.0.1:8080")
-    return post_file(gateway, args.file, sys.stdout)
+    outbox = Path(args.outbox or os.environ.get("SAFETYWATCH_OUTBOX") or DEFAULT_OUTBOX)
+    try:
+        token = read_token(args.token_file)
+        return report_command(args.file, gateway, token, outbox, args.deadline, sys.stdout)
+    except (ReportFileError, OSError) as error:
+        print(f"safetywatch report: {error}", file=sys.stderr)
+        return 2
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -97,7 +117,9 @@ def _demo(args: argparse.Namespace) -> int:
     area = load_area(settings.config_file)
     gateway = args.gateway or f"http://{settings.gateway_host}:{settings.gateway_port}"
     aggregator = args.aggregator or f"http://{settings.aggregator_host}:{settings.aggregator_port}"
-    return run_demo(gateway, aggregator, area.zone)
+    from safetywatch.client import read_token
+
+    return run_demo(gateway, aggregator, area.zone, read_token(args.token_file))
 
 
 def _alertmanager_config(args: argparse.Namespace) -> int:
@@ -109,6 +131,28 @@ def _alertmanager_config(args: argparse.Namespace) -> int:
     area = load_area(settings.config_file)
     out = write_alertmanager_config(Path(args.base), area, os.environ, Path(args.out))
     print(f"wrote {out}")
+    return 0
+
+
+def _tokens(args: argparse.Namespace) -> int:
+    from safetywatch.ingest._tokens import add_token, read_token_file, revoke_token
+
+    path = Path(args.file) if args.file else load_settings().tokens_file
+    if path is None:
+        raise ConfigError("environment: SAFETYWATCH_TOKENS_FILE (or --file) names the tokens file")
+    if args.action == "add":
+        token = add_token(path, args.unit, args.regions.split(","))
+        print(f"unit {args.unit} may report for {args.regions}; its new token (shown only now):")
+        print(token)
+    elif args.action == "list":
+        for unit in read_token_file(path).units:
+            ids = ", ".join(f"{t.id} ({t.created_at:%Y-%m-%d})" for t in unit.tokens) or "no tokens"
+            print(f"{unit.unit_id}\tregions {','.join(unit.regions)}\t{ids}")
+    elif not revoke_token(path, args.token_id):
+        print(f"no token {args.token_id} in {path}", file=sys.stderr)
+        return 1
+    else:
+        print(f"revoked {args.token_id}")
     return 0
 
 
@@ -138,16 +182,35 @@ def build_parser() -> argparse.ArgumentParser:
     dashboards = commands.add_parser("dashboards", help="write the Grafana dashboards from code")
     dashboards.add_argument("directory", nargs="?", default="grafana/dashboards")
     dashboards.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
-    report = commands.add_parser("report", help="post reports (JSON, JSON array or JSON lines)")
-    report.add_argument("file", help="a file, or - for standard input")
+    report = commands.add_parser(
+        "report", help="send reports (JSON, JSON lines or CSV) through an outbox on disk"
+    )
+    report.add_argument(
+        "file", help="a file, - for standard input (an empty one: flush the outbox)"
+    )
+    report.add_argument("--token-file", help="the unit's token (default SAFETYWATCH_TOKEN)")
+    report.add_argument(
+        "--outbox", help="default SAFETYWATCH_OUTBOX or ~/.local/share/safetywatch/outbox"
+    )
+    report.add_argument("--deadline", type=float, default=300.0, help="seconds to keep retrying")
     demo = commands.add_parser("demo", help="post the sample scenario and print the bulletin")
     demo.add_argument("--gateway")
     demo.add_argument("--aggregator")
+    demo.add_argument("--token-file", help="the unit's token (default SAFETYWATCH_TOKEN)")
     alertmanager = commands.add_parser(
         "alertmanager-config", help="render the runnable Alertmanager configuration"
     )
     alertmanager.add_argument("--base", default="deploy/alertmanager/alertmanager.base.yml")
     alertmanager.add_argument("--out", required=True)
+    tokens = commands.add_parser("tokens", help="manage field units' tokens")
+    tokens.add_argument("--file", help="the tokens file (default SAFETYWATCH_TOKENS_FILE)")
+    token_actions = tokens.add_subparsers(dest="action", required=True)
+    add = token_actions.add_parser("add", help="add a unit or a token; prints the token once")
+    add.add_argument("unit")
+    add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
+    token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
     config = commands.add_parser("config", help="configuration")
     config.add_subparsers(dest="action", required=True).add_parser("check", help="validate it")
     return parser
@@ -166,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": _demo,
             "config": _check_config,
             "alertmanager-config": _alertmanager_config,
+            "tokens": _tokens,
         }
         return handlers[args.command](args)
     except ConfigError as error:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from safetywatch.accounting import quarter_of
-from safetywatch.client import post_report
+from safetywatch.client import gateway_client, post_report
 
 
 def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
@@ -62,22 +62,25 @@ def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
     ]
 
 
-def run_demo(gateway: str, aggregator: str, zone: ZoneInfo, timeout: float = 60.0) -> int:
+def run_demo(
+    gateway: str, aggregator: str, zone: ZoneInfo, token: str, timeout: float = 60.0
+) -> int:
     now = datetime.now(UTC)
     reports = scenario(now, zone)
     latest: dict[str, int] = {}
-    with httpx.Client(base_url=gateway, timeout=30) as client:
+    with gateway_client(gateway, token) as client:
         for index, report in enumerate(reports):
-            result = post_report(client, report, index)
-            if not result.accepted:
-                print(f"demo: report #{index} refused ({result.status}): {result.body}")
+            response = post_report(client, report)
+            if response.status_code != 202:
+                print(f"demo: report #{index} refused ({response.status_code}): {response.text}")
                 return 1
+            body = response.json()
             latest[report["incident_id"]] = max(
                 latest.get(report["incident_id"], 0), report["revision"]
             )
             print(
                 f"demo: posted {report['incident_id']} r{report['revision']} → "
-                f"partition {result.body['partition']} offset {result.body['offset']}"
+                f"partition {body['partition']} offset {body['offset']}"
             )
     quarter = quarter_of(now, zone).label
     deadline = time.monotonic() + timeout

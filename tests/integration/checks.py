@@ -56,10 +56,10 @@ def count_series(aggregator: Service) -> dict[Any, float]:
     return {key: value for key, value in samples.items() if key[0] in COUNT_METRICS}
 
 
-def summary(aggregator: Service, quarter: str, region: str) -> Any:
-    response = httpx.get(
-        f"{aggregator.url}/v1/summary", params={"quarter": quarter, "region": region}, timeout=10
-    )
+def summary(aggregator: Service, quarter: str | None, region: str) -> Any:
+    """The summary of ``quarter`` (None: the current one) for a region prefix."""
+    params = {"region": region, **({"quarter": quarter} if quarter else {})}
+    response = httpx.get(f"{aggregator.url}/v1/summary", params=params, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -84,7 +84,9 @@ def assert_matches_reference(aggregator: Service, log: Sequence[IncidentRecord])
 
 
 def post(gateway: Service, document: dict[str, Any], timeout: float = 30) -> httpx.Response:
-    return httpx.post(f"{gateway.url}/v1/incidents", json=document, timeout=timeout)
+    return httpx.post(
+        f"{gateway.url}/v1/incidents", json=document, headers=gateway.auth, timeout=timeout
+    )
 
 
 def status_of(url: str) -> int:

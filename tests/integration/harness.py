@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from safetywatch.aggregator import decode_record
 from safetywatch.events import IncidentRecord
+from safetywatch.ingest._tokens import add_token
 from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,6 +83,12 @@ class Service:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    token: str = ""
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """The Authorization header of the unit this gateway knows (all of province 52)."""
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def log(self) -> str:
         return tail(self.log_path)
@@ -121,15 +128,18 @@ class Services:
         self.topic = topic
         self.directory = directory
         self.started: list[Service] = []
+        self.tokens_file = directory / "tokens.json"
+        self.token = add_token(self.tokens_file, "test-unit", ["52"])
 
     def start(self, kind: str, wait: bool = True, ready_timeout: float = 60, **env: str) -> Service:
-        port = free_port()
+        port = int(env.get(f"SAFETYWATCH_{kind.upper()}_PORT") or free_port())
         log_path = self.directory / f"{kind}-{len(self.started)}.log"
         environment = {
             **os.environ,
             "SAFETYWATCH_KAFKA_BOOTSTRAP": self.bootstrap,
             "SAFETYWATCH_TOPIC": self.topic,
             f"SAFETYWATCH_{kind.upper()}_PORT": str(port),
+            "SAFETYWATCH_TOKENS_FILE": str(self.tokens_file),
             **env,
         }
         with log_path.open("wb") as log:
@@ -140,7 +150,8 @@ class Services:
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
             )
-        service = Service(kind, f"http://127.0.0.1:{port}", process, log_path)
+        token = self.token if kind == "gateway" else ""
+        service = Service(kind, f"http://127.0.0.1:{port}", process, log_path, token)
         self.started.append(service)
         if wait:
             service.wait_ready(ready_timeout)

@@ -135,7 +135,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
     assert incident["grade"] == "relatively_serious"
     assert incident["near_miss"] is True
     assert incident["late_report"] is True
-    assert incident["unit_id"] == "anonymous"
+    assert incident["unit_id"] == "test-unit"
     assert datetime.fromisoformat(incident["received_at"]) >= now
     assert httpx.get(f"{aggregator.url}/v1/incidents/520281-NOPE").status_code == 404
     assert (
@@ -172,7 +172,7 @@ def test_invalid_requests_are_refused_naming_the_field_and_nothing_reaches_kafka
     malformed = httpx.post(
         f"{gateway.url}/v1/incidents",
         content=b'{"incident_id": ',
-        headers={"content-type": "application/json"},
+        headers={"content-type": "application/json", **gateway.auth},
     )
     assert malformed.status_code == 422
     assert malformed.json()["detail"][0]["field"] == "body"
@@ -180,7 +180,7 @@ def test_invalid_requests_are_refused_naming_the_field_and_nothing_reaches_kafka
     not_json = httpx.post(
         f"{gateway.url}/v1/incidents",
         content=json.dumps(valid),
-        headers={"content-type": "text/plain"},
+        headers={"content-type": "text/plain", **gateway.auth},
     )
     assert not_json.status_code == 415
 

@@ -31,10 +31,18 @@ class Settings(BaseSettings):
     produce_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
     retry_after_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
     max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 64 * 1024
-    #: Stamped as ``unit_id`` until field units authenticate (issue 6).
-    gateway_unit_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")] = (
-        "anonymous"
-    )
+    max_batch_bytes: Annotated[int, Field(ge=1024, le=64 << 20)] = 4 << 20
+    max_batch_reports: Annotated[int, Field(ge=1, le=5000)] = 500
+    #: A client that has not sent its whole body by then gets 408 (slow-loris defence).
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
+
+    #: Field units' tokens (``safetywatch tokens``); required unless anonymous reports
+    #: are explicitly allowed, which is for development only.
+    tokens_file: Path | None = None
+    allow_anonymous: bool = False
+    #: Per-unit limit, counted in reports; a batch takes as many as it holds.
+    unit_reports_per_second: Annotated[float, Field(gt=0)] = 100.0
+    unit_burst: Annotated[int, Field(ge=1)] = 1000
 
     log_format: Literal["json", "console"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
