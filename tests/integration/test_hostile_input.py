@@ -4,10 +4,14 @@ nothing refused ever reaches Kafka."""
 from __future__ import annotations
 
 import json
+import re
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.harness import Service, Services, end_offsets
+from tests.integration.harness import Service, Services, end_offsets, metric_samples
 from tests.reports import report
 
 pytestmark = pytest.mark.integration
@@ -166,3 +170,47 @@ def test_a_slow_body_is_cut_off_with_408(services: Services):
     assert answer.startswith("HTTP/1.1 408"), answer
     assert time.monotonic() - started < 5
     assert "Traceback" not in answer
+
+
+#: Cases schemathesis generates per API operation in CI.
+SCHEMATHESIS_EXAMPLES = 100
+
+
+def test_schemathesis_against_the_gateways_own_openapi_finds_no_server_error(
+    services: Services, tmp_path
+):
+    gateway = services.start(
+        "gateway", SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000", SAFETYWATCH_UNIT_BURST="100000"
+    )
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            f"{gateway.url}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {gateway.token}",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            str(SCHEMATHESIS_EXAMPLES),
+            "--report",
+            "junit",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    generated = re.search(r"(\d+) generated", result.stdout)
+    assert generated is not None
+    assert int(generated[1]) >= SCHEMATHESIS_EXAMPLES
+    print(f"\nschemathesis: {generated[0]} test cases, no server error")
+    samples = metric_samples(httpx.get(f"{gateway.url}/metrics").text)
+    accepted = sum(
+        v
+        for (name, _), v in samples.items()
+        if name == "safetywatch_gateway_reports_accepted_total"
+    )
+    assert sum(end_offsets(services.bootstrap, services.topic).values()) == accepted

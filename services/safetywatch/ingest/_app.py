@@ -27,7 +27,28 @@ from safetywatch.ingest._tokens import TokenRegistry, Unit
 log = structlog.get_logger("safetywatch.ingest")
 
 ANONYMOUS = Unit("anonymous", ("",))
-REPORT_SCHEMA = IncidentReport.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON Schema with its $defs inlined, so it can stand inside OpenAPI."""
+    definitions = schema.pop("$defs", {})
+    schema.pop("$id", None)
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+REPORT_SCHEMA = _inlined(IncidentReport.model_json_schema())
 
 
 class BodyTooLarge(Exception):
