@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from safetywatch.events import IncidentReport
 from tests.integration.harness import Service, Services, end_offsets, metric_samples
 from tests.reports import report
 
@@ -35,26 +36,7 @@ json_values = st.recursive(
     ),
     max_leaves=15,
 )
-FIELDS = [
-    "incident_id",
-    "revision",
-    "retracted",
-    "category",
-    "region_code",
-    "occurred_at",
-    "reported_at",
-    "deaths",
-    "missing",
-    "serious_injuries",
-    "minor_injuries",
-    "trapped",
-    "evacuated",
-    "direct_loss_yuan",
-    "burned_area_ha",
-    "location",
-    "title",
-    "description",
-]
+FIELDS = list(IncidentReport.model_fields)
 
 
 @st.composite

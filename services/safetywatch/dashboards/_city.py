@@ -6,6 +6,27 @@ from safetywatch.dashboards._model import Dashboard, Panel, Query
 from safetywatch.dashboards._queries import deduplicated, summed
 
 CURRENT, LAST_YEAR = 0, 4
+TARGET = 'safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"}'
+
+
+def _percent_of_target(
+    title: str, description: str, series: str, thresholds: tuple[tuple[float, str], ...] = ()
+) -> Panel:
+    """A gauge per county: ``series`` as a percentage of its annual deaths target."""
+    expr = f"100 * max by (region) ({series}) / max by (region) ({TARGET})"
+    return Panel(
+        title,
+        description,
+        "gauge",
+        (Query(expr, "{{region}}"),),
+        width=8,
+        height=8,
+        unit="percent",
+        min=0,
+        max=100,
+        thresholds=thresholds,
+    )
+
 
 CITY_OVERVIEW = Dashboard(
     uid="safetywatch-city",
@@ -88,40 +109,16 @@ CITY_OVERVIEW = Dashboard(
                 width=8,
                 height=8,
             ),
-            Panel(
+            _percent_of_target(
                 "年度死亡控制指标进度",
                 "Year-to-date deaths as % of each county's annual target; red past the share of the year elapsed",
-                "gauge",
-                (
-                    Query(
-                        '100 * max by (region) (safetywatch_alert_value{rule="annual_deaths_target"}) '
-                        '/ max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"})',
-                        "{{region}}",
-                    ),
-                ),
-                width=8,
-                height=8,
-                unit="percent",
-                min=0,
-                max=100,
+                'safetywatch_alert_value{rule="annual_deaths_target"}',
                 thresholds=((0, "green"), (80, "orange"), (100, "red")),
             ),
-            Panel(
+            _percent_of_target(
                 "时间进度",
                 "Share of the year elapsed, for comparison with the target gauges (超进度 when ahead)",
-                "gauge",
-                (
-                    Query(
-                        '100 * max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target_pace"}) '
-                        '/ max by (region) (safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"})',
-                        "{{region}}",
-                    ),
-                ),
-                width=8,
-                height=8,
-                unit="percent",
-                min=0,
-                max=100,
+                'safetywatch_alert_threshold{rule="annual_deaths_target_pace"}',
             ),
         ),
         (
