@@ -8,10 +8,12 @@ latest revision.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from safetywatch.accounting._grading import Grade, Severity, grade_for
@@ -40,12 +42,34 @@ class Outcome(StrEnum):
     STALE = "stale"  # a lower revision than the one already applied
 
 
-CellKey = tuple[str, Category, Grade]  # region_code, category, grade
+CellKey = tuple[str, Category, Grade]
+
+#: Iterating the Grade enum per record showed up in the replay profile.
+_GRADES_ABOVE_ORDINARY = tuple(
+    grade for grade in Grade if grade.rank > 0
+)  # region_code, category, grade
 
 
-@dataclass(slots=True)
+#: Shared by every incident that never reached a grade above ordinary (most of them).
+_NO_GRADES: Mapping[Grade, datetime] = MappingProxyType({})
+
+
+@dataclass(slots=True, eq=False)
 class IncidentState:
-    record: IncidentRecord
+    """One incident's latest revision, kept compact: a province holds a million of these.
+
+    The record itself stays as the bytes the log delivered and is parsed only when
+    asked for; accounting and alerting read the few fields stored beside it.
+    """
+
+    raw: bytes
+    revision: int
+    retracted: bool
+    category: Category
+    region_code: str
+    occurred_at: datetime
+    #: deaths, missing, serious injuries, minor injuries, direct loss in fen
+    figures: tuple[int, int, int, int, int]
     quarter: Quarter
     grade: Grade
     late_report: bool
@@ -55,9 +79,34 @@ class IncidentState:
     late_supplements: int = 0
     #: For each grade above ordinary the incident has reached, the ``received_at`` of the
     #: revision that first brought it there; a downgrade drops the grades above.
-    grade_since: dict[Grade, datetime] = field(default_factory=dict)
+    grade_since: Mapping[Grade, datetime] = field(default_factory=lambda: _NO_GRADES)
     near_miss_since: datetime | None = None
-    contribution: Totals | None = field(default=None)
+
+    @property
+    def record(self) -> IncidentRecord:
+        return IncidentRecord.model_validate_json(self.raw)
+
+    @property
+    def casualties(self) -> tuple[int, int, int, int]:
+        deaths, missing, serious, minor, _ = self.figures
+        return deaths, missing, serious, minor
+
+    def contribution(self) -> Totals | None:
+        """What the incident adds to its cell; None when retracted (it counts nowhere)."""
+        if self.retracted:
+            return None
+        deaths, missing, serious, minor, loss_fen = self.figures
+        return Totals(
+            incidents=1,
+            deaths=deaths,
+            missing=missing,
+            serious_injuries=serious,
+            minor_injuries=minor,
+            direct_loss_fen=loss_fen,
+            late_reports=int(self.late_report),
+            near_misses=int(self.near_miss),
+            late_supplements=self.late_supplements,
+        )
 
     def to_json(self) -> dict[str, Any]:
         """Every report field plus the derived ones (SPEC §5 ``/v1/incidents/{id}``)."""
@@ -101,7 +150,11 @@ def casualty_figures(record: IncidentRecord) -> tuple[int, int, int, int]:
 
 def is_late_supplement(previous: IncidentRecord, revision: IncidentRecord) -> bool:
     """A revision that changes the casualty figures after the supplementary window closed."""
-    return casualty_figures(revision) != casualty_figures(previous) and (
+    return changes_casualties_late(casualty_figures(previous), revision)
+
+
+def changes_casualties_late(previous: tuple[int, int, int, int], revision: IncidentRecord) -> bool:
+    return casualty_figures(revision) != previous and (
         revision.received_at > revision.occurred_at + supplement_window(revision.category)
     )
 
@@ -123,81 +176,75 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._incidents)
 
-    def apply(self, record: IncidentRecord) -> Outcome:
+    def apply(self, record: IncidentRecord, raw: bytes | None = None) -> Outcome:
+        """Apply one record in log order; ``raw`` is its JSON as the log holds it."""
         current = self._incidents.get(record.incident_id)
         if current is not None:
-            if record.revision < current.record.revision:
+            if record.revision < current.revision:
                 return Outcome.STALE
-            if record.revision == current.record.revision:
+            if record.revision == current.revision:
                 if _same_content(record, current.record):
                     return Outcome.DUPLICATE
                 current.conflicts += 1
                 return Outcome.CONFLICT
-            self._withdraw(current)
-        state = self._state_for(record, previous=current)
+            self._move(current, sign=-1)
+        state = self._state_for(record, raw or record.to_json_bytes(), previous=current)
         self._incidents[record.incident_id] = state
-        self._deposit(state)
+        self._move(state, sign=1)
         return Outcome.APPLIED
 
-    def _state_for(self, record: IncidentRecord, previous: IncidentState | None) -> IncidentState:
+    def _state_for(
+        self, record: IncidentRecord, raw: bytes, previous: IncidentState | None
+    ) -> IncidentState:
         # Lateness is judged on the first report the log delivered (revision 1 in any
         # ordinary history) against the occurrence time as the latest revision states it.
         first_received = record.received_at if previous is None else previous.first_received_at
         grade = grade_for(record.category, severity_of(record))
         near_miss = is_near_miss(record)
-        earlier_since = previous.grade_since if previous is not None else {}
+        earlier_since = previous.grade_since if previous is not None else _NO_GRADES
         earlier_near_miss = previous.near_miss_since if previous is not None else None
+        reached = _GRADES_ABOVE_ORDINARY[: grade.rank]
         return IncidentState(
-            record=record,
+            raw=raw,
+            revision=record.revision,
+            retracted=record.retracted,
+            category=record.category,
+            region_code=sys.intern(record.region_code),
+            occurred_at=record.occurred_at,
+            figures=(*casualty_figures(record), yuan_to_fen(record.direct_loss_yuan)),
             quarter=quarter_of(record.occurred_at, self._zone),
             grade=grade,
             late_report=first_received - record.occurred_at > LATE_REPORT_AFTER,
             near_miss=near_miss,
-            grade_since={
-                reached: earlier_since.get(reached, record.received_at)
-                for reached in Grade
-                if 0 < reached.rank <= grade.rank
-            },
+            grade_since=(
+                {g: earlier_since.get(g, record.received_at) for g in reached}
+                if reached
+                else _NO_GRADES
+            ),
             near_miss_since=(earlier_near_miss or record.received_at) if near_miss else None,
             first_received_at=first_received,
             conflicts=previous.conflicts if previous is not None else 0,
             late_supplements=(
                 0
                 if previous is None
-                else previous.late_supplements + is_late_supplement(previous.record, record)
+                else previous.late_supplements
+                + changes_casualties_late(previous.casualties, record)
             ),
         )
 
-    def _deposit(self, state: IncidentState) -> None:
-        record = state.record
-        if record.retracted:
+    def _move(self, state: IncidentState, sign: int) -> None:
+        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell."""
+        contribution = state.contribution()
+        if contribution is None:
             return
-        contribution = Totals(
-            incidents=1,
-            deaths=record.deaths,
-            missing=record.missing,
-            serious_injuries=record.serious_injuries,
-            minor_injuries=record.minor_injuries,
-            direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
-            late_reports=int(state.late_report),
-            near_misses=int(state.near_miss),
-            late_supplements=state.late_supplements,
-        )
-        key = (record.region_code, record.category, state.grade)
-        self._cells.setdefault(state.quarter, {}).setdefault(key, Totals()).add(contribution)
-        state.contribution = contribution
-
-    def _withdraw(self, state: IncidentState) -> None:
-        if state.contribution is None:
-            return
-        key = (state.record.region_code, state.record.category, state.grade)
-        cells = self._cells[state.quarter]
-        cells[key].add(state.contribution, sign=-1)
-        if cells[key].is_zero():
+        key = (state.region_code, state.category, state.grade)
+        cells = self._cells.setdefault(state.quarter, {})
+        cell = cells.setdefault(key, Totals())
+        cell.add(contribution, sign)
+        if cell.is_zero():
             del cells[key]
             if not cells:
                 del self._cells[state.quarter]
-        state.contribution = None
 
     # -- queries ---------------------------------------------------------------
 

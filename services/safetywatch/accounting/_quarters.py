@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from functools import lru_cache
 
 _LABEL = re.compile(r"^(\d{4})Q([1-4])$")
 
@@ -38,12 +39,18 @@ class Quarter:
         return datetime(self.year, 3 * (self.number - 1) + 1, 1, tzinfo=zone)
 
 
+@lru_cache(maxsize=1024)
+def _shared(year: int, number: int) -> Quarter:
+    # A million incidents then hold a few dozen Quarter objects, not a million.
+    return Quarter(year, number)
+
+
 def quarter_of(moment: datetime, zone: tzinfo) -> Quarter:
     """The calendar quarter that ``moment`` (an aware datetime) falls in, seen from ``zone``."""
     if moment.tzinfo is None:
         raise ValueError("quarter_of needs an aware datetime")
     local = moment.astimezone(zone)
-    return Quarter(local.year, (local.month - 1) // 3 + 1)
+    return _shared(local.year, (local.month - 1) // 3 + 1)
 
 
 def recent_quarters(now: datetime, zone: tzinfo, count: int) -> list[Quarter]:

@@ -34,14 +34,15 @@ def decode_record(key: bytes | None, value: bytes | None) -> IncidentRecord | Re
     if len(value) > MAX_RECORD_BYTES:
         return Rejection(InvalidReason.OVERSIZED, f"{len(value)} bytes > {MAX_RECORD_BYTES}")
     try:
-        value.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return Rejection(InvalidReason.NOT_UTF8, str(error))
-    try:
         record = IncidentRecord.model_validate_json(value)
     except ValidationError as error:
         problems = error.errors(include_url=False)
         if any(problem["type"] == "json_invalid" for problem in problems):
+            # Told apart only on this rare path: decoding every good record cost a copy.
+            try:
+                value.decode("utf-8")
+            except UnicodeDecodeError as undecodable:
+                return Rejection(InvalidReason.NOT_UTF8, str(undecodable))
             return Rejection(InvalidReason.NOT_JSON, problems[0]["msg"])
         detail = "; ".join(
             f"{'.'.join(str(p) for p in problem['loc']) or 'body'}: {problem['msg']}"

@@ -129,21 +129,22 @@ def _notable(ledger: Ledger) -> Iterable[IncidentState]:
     return (
         s
         for s in ledger.incidents()
-        if not s.record.retracted and (s.grade_since or s.near_miss or s.late_report)
+        if not s.retracted and (s.grade_since or s.near_miss or s.late_report)
     )
 
 
 def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
-    record = state.record
-    region = area.region(record.region_code)
+    record = state.record  # parsed: only alerting incidents get here
+    region = area.region(state.region_code)
+    deaths, missing, serious, _ = state.casualties
     return IncidentFacts(
         incident_id=record.incident_id,
         grade=state.grade.value,
-        region_name=region.name if region else record.region_code,
-        deaths=record.deaths,
-        missing=record.missing,
-        serious_injuries=record.serious_injuries,
-        occurred_at=record.occurred_at.isoformat(),
+        region_name=region.name if region else state.region_code,
+        deaths=deaths,
+        missing=missing,
+        serious_injuries=serious,
+        occurred_at=state.occurred_at.isoformat(),
     )
 
 
@@ -158,12 +159,11 @@ def _grade(
             since, severity = state.near_miss_since, rule.near_miss_severity
         if since is None or now >= since + hold:
             continue  # not alerting, or held long enough: the series goes away
-        record = state.record
         yield AlertState(
             rule.name,
             severity,
-            record.region_code,
-            record.category.value,
+            state.region_code,
+            state.category.value,
             True,
             float(state.grade.rank),
             float(rule.min_grade.rank),
@@ -177,13 +177,12 @@ def _late(
     hold = timedelta(hours=rule.hold_hours)
     for state in incidents:
         if state.late_report and now < state.first_received_at + hold:
-            record = state.record
-            delay = (state.first_received_at - record.occurred_at).total_seconds() / 3600
+            delay = (state.first_received_at - state.occurred_at).total_seconds() / 3600
             yield AlertState(
                 rule.name,
                 rule.severity,
-                record.region_code,
-                record.category.value,
+                state.region_code,
+                state.category.value,
                 True,
                 round(delay, 2),
                 1.0,
@@ -224,13 +223,12 @@ def _cluster(
     start = now - timedelta(days=rule.window_days)
     counts: dict[str, int] = {}
     for state in ledger.incidents():
-        record = state.record
         if (
-            record.category is rule.category
-            and not record.retracted
-            and start <= record.occurred_at <= now
+            state.category is rule.category
+            and not state.retracted
+            and start <= state.occurred_at <= now
         ):
-            counts[record.region_code] = counts.get(record.region_code, 0) + 1
+            counts[state.region_code] = counts.get(state.region_code, 0) + 1
     for region in _scoped_regions(rule.scope, area):
         value = sum(n for code, n in counts.items() if code.startswith(region))
         yield AlertState(

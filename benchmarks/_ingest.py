@@ -1,0 +1,218 @@
+"""Ingest: reports/s and latency at 50 concurrent clients, gateway beside the bare endpoint,
+and report-to-metric latency at a steady rate."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from tests.integration.harness import free_port, metric_samples, sample
+from tests.polling import wait_until
+
+COUNTIES = ("520201", "520203", "520204", "520281")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def _document(n: int, tag: str) -> dict[str, object]:
+    county = COUNTIES[n % 4]
+    occurred = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    return {
+        "incident_id": f"{county}-{tag}{n}",
+        "revision": 1,
+        "category": "road_traffic",
+        "region_code": county,
+        "occurred_at": occurred,
+        "deaths": n % 3,
+        "title": "benchmark",
+    }
+
+
+def start(
+    command: list[str], env: dict[str, str], port: int, directory: Path, name: str
+) -> subprocess.Popen[bytes]:
+    log = (directory / f"{name}.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited; see {log.name}")
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    wait_until(ready, 60, f"{name} to listen")
+    time.sleep(0.5)  # the producer connects right after the server starts listening
+    return process
+
+
+async def _load(url: str, token: str, clients: int, seconds: float, tag: str) -> IngestResult:
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(10**9))
+    deadline = time.perf_counter() + seconds
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=url, headers=headers, limits=limits, timeout=30
+    ) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                document = _document(next(counter), tag)
+                started = time.perf_counter()
+                response = await client.post("/v1/incidents", json=document)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code != 202:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return IngestResult(
+        tag,
+        len(latencies),
+        elapsed,
+        latencies[len(latencies) // 2] * 1000,
+        latencies[int(len(latencies) * 0.99)] * 1000,
+        errors,
+    )
+
+
+def ingest(
+    bootstrap: str,
+    topic: str,
+    token_file: Path,
+    token: str,
+    directory: Path,
+    clients: int = 50,
+    seconds: float = 15,
+) -> list[IngestResult]:
+    results = []
+    env = {
+        **os.environ,
+        "SAFETYWATCH_KAFKA_BOOTSTRAP": bootstrap,
+        "SAFETYWATCH_TOPIC": topic,
+        "SAFETYWATCH_LOG_LEVEL": "WARNING",
+        "SAFETYWATCH_TOKENS_FILE": str(token_file),
+        "SAFETYWATCH_UNIT_REPORTS_PER_SECOND": "1000000",
+        "SAFETYWATCH_UNIT_BURST": "1000000",
+    }
+    for name, command, auth in (
+        (
+            "bare endpoint: raw body to Kafka, no validation (ceiling)",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "benchmarks._bare_endpoint:app",
+                "--log-level",
+                "warning",
+            ],
+            "",
+        ),
+        ("safetywatch gateway", [sys.executable, "-m", "safetywatch", "gateway"], token),
+    ):
+        port = free_port()
+        full = [*command, "--port", str(port)] if "uvicorn" in command else command
+        process = start(
+            full,
+            {**env, "SAFETYWATCH_GATEWAY_PORT": str(port)},
+            port,
+            directory,
+            name.split(":")[0].replace(" ", "-"),
+        )
+        try:
+            result = asyncio.run(_load(f"http://127.0.0.1:{port}", auth, clients, seconds, name))
+            results.append(result)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return results
+
+
+async def _steady(
+    gateway: str, aggregator: str, token: str, rate: float, seconds: float
+) -> list[float]:
+    """Post at ``rate``/s; scrape /metrics every 20 ms; the k-th acknowledged report is
+    visible once the applied count reaches the k-th. Returns latencies in seconds."""
+    acknowledged: list[float] = []
+    visible: list[float] = []
+    done = asyncio.Event()
+    async with httpx.AsyncClient(timeout=30) as client:
+        base = (
+            sample(
+                metric_samples((await client.get(f"{aggregator}/metrics")).text),
+                "safetywatch_records_total",
+                outcome="applied",
+            )
+            or 0
+        )
+
+        async def watch() -> None:
+            while not done.is_set() or len(visible) < len(acknowledged):
+                text = (await client.get(f"{aggregator}/metrics")).text
+                applied = (
+                    sample(metric_samples(text), "safetywatch_records_total", outcome="applied")
+                    or 0
+                ) - base
+                now = time.perf_counter()
+                while len(visible) < min(applied, len(acknowledged)):
+                    visible.append(now)
+                await asyncio.sleep(0.02)
+
+        async def post(n: int) -> None:
+            response = await client.post(
+                f"{gateway}/v1/incidents",
+                json=_document(n, "L"),
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            if response.status_code == 202:
+                acknowledged.append(time.perf_counter())
+
+        watcher = asyncio.create_task(watch())
+        started = time.perf_counter()
+        tasks = []
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, started + n / rate - time.perf_counter()))
+            tasks.append(asyncio.create_task(post(n)))
+        await asyncio.gather(*tasks)
+        done.set()
+        await asyncio.wait_for(watcher, 60)
+    acknowledged.sort()
+    return [v - a for a, v in zip(acknowledged, visible, strict=False)]
+
+
+def report_to_metric(
+    gateway: str, aggregator: str, token: str, rate: float = 200, seconds: float = 20
+) -> dict[str, float]:
+    latencies = sorted(asyncio.run(_steady(gateway, aggregator, token, rate, seconds)))
+    return {
+        "rate_per_s": rate,
+        "reports": len(latencies),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
+    }
