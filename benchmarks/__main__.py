@@ -20,6 +20,7 @@ from tests.integration.harness import produce_raw
 from tests.workload import realistic_records
 
 from benchmarks import _replay
+from benchmarks._services import service_env
 from safetywatch.kafka import TopicSpec, ensure_topic
 
 
@@ -35,29 +36,18 @@ def _latency(bootstrap: str, tokens_file: Path, token: str, directory: Path) -> 
     topic = f"bench.latency.{uuid.uuid4().hex[:8]}"
     asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
     gateway_port, aggregator_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "SAFETYWATCH_KAFKA_BOOTSTRAP": bootstrap,
-        "SAFETYWATCH_TOPIC": topic,
-        "SAFETYWATCH_LOG_LEVEL": "WARNING",
-        "SAFETYWATCH_TOKENS_FILE": str(tokens_file),
-        "SAFETYWATCH_GATEWAY_PORT": str(gateway_port),
-        "SAFETYWATCH_AGGREGATOR_PORT": str(aggregator_port),
-        "SAFETYWATCH_UNIT_REPORTS_PER_SECOND": "100000",
-    }
-    gateway = _ingest.start(
-        [sys.executable, "-m", "safetywatch", "gateway"],
-        env,
-        gateway_port,
-        directory,
-        "latency-gateway",
+    env = service_env(
+        bootstrap,
+        topic,
+        tokens_file,
+        SAFETYWATCH_GATEWAY_PORT=str(gateway_port),
+        SAFETYWATCH_AGGREGATOR_PORT=str(aggregator_port),
     )
-    aggregator = _ingest.start(
-        [sys.executable, "-m", "safetywatch", "aggregator"],
-        env,
-        aggregator_port,
-        directory,
-        "latency-aggregator",
+    gateway, aggregator = (
+        _ingest.start(
+            [sys.executable, "-m", "safetywatch", kind], env, port, directory, f"latency-{kind}"
+        )
+        for kind, port in (("gateway", gateway_port), ("aggregator", aggregator_port))
     )
     try:
         return _ingest.report_to_metric(

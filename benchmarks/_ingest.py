@@ -4,7 +4,6 @@ and report-to-metric latency at a steady rate."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import statistics
@@ -18,6 +17,8 @@ from pathlib import Path
 import httpx
 from tests.integration.harness import free_port, metric_samples, sample
 from tests.polling import wait_until
+
+from benchmarks._services import service_env
 
 COUNTIES = ("520201", "520203", "520204", "520281")
 
@@ -139,15 +140,7 @@ def ingest(
     seconds: float = 15,
 ) -> list[IngestResult]:
     results = []
-    env = {
-        **os.environ,
-        "SAFETYWATCH_KAFKA_BOOTSTRAP": bootstrap,
-        "SAFETYWATCH_TOPIC": topic,
-        "SAFETYWATCH_LOG_LEVEL": "WARNING",
-        "SAFETYWATCH_TOKENS_FILE": str(token_file),
-        "SAFETYWATCH_UNIT_REPORTS_PER_SECOND": "1000000",
-        "SAFETYWATCH_UNIT_BURST": "1000000",
-    }
+    env = service_env(bootstrap, topic, token_file)
     for name, tag, command, auth in (
         (
             "bare endpoint: raw body to Kafka, no validation (ceiling)",

@@ -16,6 +16,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from tests.polling import wait_until
 
+from benchmarks._services import service_env
+
 
 @dataclass(frozen=True)
 class ReplayResult:
@@ -87,13 +89,7 @@ def aggregator(
     from tests.integration.harness import free_port
 
     port = free_port()
-    env = {
-        **os.environ,
-        "SAFETYWATCH_KAFKA_BOOTSTRAP": bootstrap,
-        "SAFETYWATCH_TOPIC": topic,
-        "SAFETYWATCH_AGGREGATOR_PORT": str(port),
-        "SAFETYWATCH_LOG_LEVEL": "WARNING",
-    }
+    env = service_env(bootstrap, topic, SAFETYWATCH_AGGREGATOR_PORT=str(port))
     log = (directory / f"aggregator-{port}.log").open("wb")
     started = time.perf_counter()
     process = subprocess.Popen(

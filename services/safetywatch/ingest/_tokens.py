@@ -96,7 +96,8 @@ def add_token(path: Path, unit_id: str, regions: list[str]) -> str:
         tokens.units.append(unit)
     elif regions:
         unit.regions = regions
-    token_id, secret, salt = secrets.token_hex(6), secrets.token_urlsafe(32), secrets.token_hex(16)
+    # Hex, so the token splits at its two underscores however a script splits it.
+    token_id, secret, salt = secrets.token_hex(6), secrets.token_hex(32), secrets.token_hex(16)
     unit.tokens.append(
         TokenEntry(
             id=token_id, salt=salt, digest=_digest(salt, secret), created_at=datetime.now(UTC)
