@@ -41,6 +41,14 @@ def active(area: AreaConfig, ledger: Ledger, now: datetime = NOW) -> set[tuple[s
 
 
 GRADE = {"name": "serious", "kind": "grade", "hold_hours": 24}
+ROAD_DEATHS = {
+    "name": "road",
+    "kind": "quarterly_count",
+    "figure": "deaths",
+    "category": "road_traffic",
+    "warn": 3,
+    "critical": 5,
+}
 
 
 @pytest.fixture
@@ -118,16 +126,7 @@ def test_a_near_miss_alerts_as_a_warning(ledger):
 
 
 def test_quarterly_counts_warn_then_go_critical(ledger):
-    area = area_with(
-        {
-            "name": "road",
-            "kind": "quarterly_count",
-            "figure": "deaths",
-            "category": "road_traffic",
-            "warn": 3,
-            "critical": 5,
-        }
-    )
+    area = area_with(ROAD_DEATHS)
     ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=2))
     assert not active(area, ledger)
     ledger.apply(record("520281-B", occurred_at=at(2), received_at=NOW, deaths=1))
@@ -334,14 +333,7 @@ def test_the_default_area_ships_one_rule_of_every_kind():
 def test_alert_gauges_carry_the_spec_labels(ledger):
     area = area_with(
         GRADE,
-        {
-            "name": "road",
-            "kind": "quarterly_count",
-            "figure": "deaths",
-            "category": "road_traffic",
-            "warn": 3,
-            "critical": 5,
-        },
+        ROAD_DEATHS,
     )
     ledger.apply(record("520201-A", occurred_at=at(2), received_at=NOW, deaths=4))
     board = AlertBoard(ledger, area, clock=lambda: NOW)
