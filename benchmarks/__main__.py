@@ -86,6 +86,10 @@ def main() -> int:
     parser.add_argument("--reports", type=int, default=1_000_000, help="replay history size")
     parser.add_argument("--out", default=".run/bench/results.json")
     parser.add_argument("--only", choices=["replay", "ingest", "latency"], action="append")
+    parser.add_argument(
+        "--replay-topic",
+        help="replay this topic (holding --reports records) instead of producing a new one",
+    )
     args = parser.parse_args()
     bootstrap = os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"]
     directory = Path(tempfile.mkdtemp(prefix="safetywatch-bench-"))
@@ -93,14 +97,15 @@ def main() -> int:
     wanted = set(args.only or ["replay", "ingest", "latency"])
 
     if "replay" in wanted:
-        topic = f"bench.replay.{uuid.uuid4().hex[:8]}"
-        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
-        say(
-            f"producing {args.reports:,} realistic reports into {topic} (5 categories, 4 counties, ~10% revised, ~1% retracted)"
-        )
-        started = time.perf_counter()
-        produce_raw(bootstrap, topic, realistic_records(args.reports, tag="B"))
-        say(f"produced in {time.perf_counter() - started:.1f} s")
+        topic = args.replay_topic or f"bench.replay.{uuid.uuid4().hex[:8]}"
+        if args.replay_topic is None:
+            asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+            say(
+                f"producing {args.reports:,} realistic reports into {topic} (5 categories, 4 counties, ~10% revised, ~1% retracted)"
+            )
+            started = time.perf_counter()
+            produce_raw(bootstrap, topic, realistic_records(args.reports, tag="B"))
+            say(f"produced in {time.perf_counter() - started:.1f} s")
         rows = []
         say("replay: bare consumer (ceiling)")
         rows.append(_replay.bare_consumer(bootstrap, topic))

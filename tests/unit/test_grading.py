@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from safetywatch.accounting import Grade, Severity, grade_for
+from safetywatch.accounting import GRADING_TABLE, Grade, Severity, Thresholds, grade_for
+from safetywatch.accounting._grading import _ascending_bounds
 from safetywatch.events import Category
 
 PRODUCTION_SAFETY = (Category.COAL_MINE, Category.ROAD_TRAFFIC, Category.OTHER)
@@ -107,3 +110,48 @@ def test_grades_rank_from_ordinary_to_particularly_serious():
     assert ranks == sorted(ranks)
     assert Grade.ORDINARY.rank < Grade.PARTICULARLY_SERIOUS.rank
     assert Grade.RELATIVELY_SERIOUS.zh == "较大"
+
+
+def _highest_grade_reached(category: Category, severity: Severity) -> Grade:
+    """The rule as the regulations word it: scan every grade, keep the highest reached."""
+    reached = [grade for grade, t in GRADING_TABLE[category] if t.reached_by(severity)]
+    return max(reached, key=lambda grade: grade.rank, default=Grade.ORDINARY)
+
+
+# Values on and around every bound in the tables, and anything else.
+_BOUNDS = sorted(
+    {
+        float(value)
+        for table in GRADING_TABLE.values()
+        for _, t in table
+        for value in (t.casualties, t.serious_injuries, t.direct_loss_yuan, t.burned_area_ha)
+        if value is not None
+    }
+)
+_near_bounds = st.sampled_from(_BOUNDS).flatmap(
+    lambda b: st.sampled_from([b - 1, b - 0.01, b, b + 0.01, b + 1])
+)
+
+
+@given(
+    category=st.sampled_from(list(Category)),
+    casualties=st.one_of(_near_bounds.map(lambda v: max(0, int(v))), st.integers(0, 200_000)),
+    serious=st.one_of(_near_bounds.map(lambda v: max(0, int(v))), st.integers(0, 200_000)),
+    loss=st.one_of(_near_bounds.map(lambda v: max(0.0, v)), st.floats(0, 1e13)),
+    area=st.one_of(_near_bounds.map(lambda v: max(0.0, v)), st.floats(0, 1e7)),
+)
+def test_the_fast_climb_equals_taking_the_highest_grade_reached(
+    category, casualties, serious, loss, area
+):
+    severity = Severity(casualties, serious, loss, area)
+    assert grade_for(category, severity) is _highest_grade_reached(category, severity)
+
+
+def test_a_table_whose_bounds_do_not_rise_with_the_grade_is_refused():
+    # The early exit of the climb would be wrong for such a table.
+    falling = (
+        (Grade.SERIOUS, Thresholds(10, direct_loss_yuan=1_000_000)),
+        (Grade.RELATIVELY_SERIOUS, Thresholds(3, direct_loss_yuan=5_000_000)),
+    )
+    with pytest.raises(ValueError, match="must rise with the grade"):
+        _ascending_bounds(falling)

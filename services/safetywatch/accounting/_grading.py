@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from safetywatch.events import Category
 
@@ -98,7 +99,62 @@ GRADING_TABLE: dict[Category, tuple[tuple[Grade, Thresholds], ...]] = {
 
 def grade_for(category: Category, severity: Severity) -> Grade:
     """The highest grade any criterion of ``category``'s regulation reaches."""
-    for grade, thresholds in GRADING_TABLE[category]:
-        if thresholds.reached_by(severity):
-            return grade
-    return Grade.ORDINARY
+    return grade_of_figures(
+        category,
+        severity.casualties,
+        severity.serious_injuries,
+        severity.direct_loss_yuan,
+        severity.burned_area_ha,
+    )
+
+
+def grade_of_figures(
+    category: Category,
+    casualties: int,
+    serious_injuries: int,
+    direct_loss_yuan: float,
+    burned_area_ha: float,
+) -> Grade:
+    """``grade_for`` without building a Severity: the replay grades every record.
+
+    Climbs from the lowest grade and stops at the first one not reached, which equals
+    taking the highest grade reached because every regulation's bounds rise with the
+    grade (checked by ``_ascending_bounds``). Most incidents are ordinary: one test.
+    """
+    grade = Grade.ORDINARY
+    for next_grade, casualty_bound, injury_bound, loss_bound, area_bound in _ASCENDING[category]:
+        if not (
+            casualties >= casualty_bound
+            or serious_injuries >= injury_bound
+            or direct_loss_yuan >= loss_bound
+            or burned_area_ha >= area_bound
+        ):
+            break
+        grade = next_grade
+    return grade
+
+
+_Bounds = tuple[Grade, float, float, float, float]
+
+
+def _ascending_bounds(table: tuple[tuple[Grade, Thresholds], ...]) -> tuple[_Bounds, ...]:
+    never = float("inf")  # a criterion the regulation does not have is never reached
+    rows = [
+        (
+            grade,
+            float(t.casualties),
+            never if t.serious_injuries is None else float(t.serious_injuries),
+            never if t.direct_loss_yuan is None else float(t.direct_loss_yuan),
+            never if t.burned_area_ha is None else float(t.burned_area_ha),
+        )
+        for grade, t in reversed(table)
+    ]
+    for lower, higher in pairwise(rows):
+        if lower[0].rank >= higher[0].rank or any(
+            a > b for a, b in zip(lower[1:], higher[1:], strict=True)
+        ):
+            raise ValueError(f"grading bounds must rise with the grade: {lower} then {higher}")
+    return tuple(rows)
+
+
+_ASCENDING = {category: _ascending_bounds(table) for category, table in GRADING_TABLE.items()}

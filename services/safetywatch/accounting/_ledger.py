@@ -16,7 +16,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from safetywatch.accounting._grading import Grade, Severity, grade_for
+from safetywatch.accounting._grading import Grade, Severity, grade_of_figures
 from safetywatch.accounting._quarters import Quarter, quarter_of
 from safetywatch.accounting._totals import Totals, yuan_to_fen
 from safetywatch.events import Category, IncidentRecord
@@ -90,23 +90,6 @@ class IncidentState:
     def casualties(self) -> tuple[int, int, int, int]:
         deaths, missing, serious, minor, _ = self.figures
         return deaths, missing, serious, minor
-
-    def contribution(self) -> Totals | None:
-        """What the incident adds to its cell; None when retracted (it counts nowhere)."""
-        if self.retracted:
-            return None
-        deaths, missing, serious, minor, loss_fen = self.figures
-        return Totals(
-            incidents=1,
-            deaths=deaths,
-            missing=missing,
-            serious_injuries=serious,
-            minor_injuries=minor,
-            direct_loss_fen=loss_fen,
-            late_reports=int(self.late_report),
-            near_misses=int(self.near_miss),
-            late_supplements=self.late_supplements,
-        )
 
     def to_json(self) -> dict[str, Any]:
         """Every report field plus the derived ones (SPEC §5 ``/v1/incidents/{id}``)."""
@@ -199,7 +182,13 @@ class Ledger:
         # Lateness is judged on the first report the log delivered (revision 1 in any
         # ordinary history) against the occurrence time as the latest revision states it.
         first_received = record.received_at if previous is None else previous.first_received_at
-        grade = grade_for(record.category, severity_of(record))
+        grade = grade_of_figures(
+            record.category,
+            record.casualties,
+            record.serious_injuries,
+            record.direct_loss_yuan,
+            record.burned_area_ha,
+        )
         near_miss = is_near_miss(record)
         earlier_since = previous.grade_since if previous is not None else _NO_GRADES
         earlier_near_miss = previous.near_miss_since if previous is not None else None
@@ -233,15 +222,25 @@ class Ledger:
         )
 
     def _move(self, state: IncidentState, sign: int) -> None:
-        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell."""
-        contribution = state.contribution()
-        if contribution is None:
+        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell.
+
+        A retracted incident counts nowhere.
+        """
+        if state.retracted:
             return
         key = (state.region_code, state.category, state.grade)
-        cells = self._cells.setdefault(state.quarter, {})
-        cell = cells.setdefault(key, Totals())
-        cell.add(contribution, sign)
-        if cell.is_zero():
+        cells = self._cells.get(state.quarter)
+        if cells is None:
+            cells = self._cells[state.quarter] = {}
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Totals()
+        cell.count_incident(
+            state.figures, state.late_report, state.near_miss, state.late_supplements, sign
+        )
+        # Every contribution counts one incident, so a cell no incident contributes
+        # to any more holds exact zeros (integers, losses in fen): drop it.
+        if cell.incidents == 0:
             del cells[key]
             if not cells:
                 del self._cells[state.quarter]

@@ -35,6 +35,28 @@ class Totals:
         self.near_misses += sign * other.near_misses
         self.late_supplements += sign * other.late_supplements
 
+    def count_incident(
+        self,
+        figures: tuple[int, int, int, int, int],
+        late_report: bool,
+        near_miss: bool,
+        late_supplements: int,
+        sign: int,
+    ) -> None:
+        """Add (+1) or withdraw (-1) one incident: ``add`` without building a Totals."""
+        deaths, missing, serious, minor, loss_fen = figures
+        self.incidents += sign
+        self.deaths += sign * deaths
+        self.missing += sign * missing
+        self.serious_injuries += sign * serious
+        self.minor_injuries += sign * minor
+        self.direct_loss_fen += sign * loss_fen
+        if late_report:
+            self.late_reports += sign
+        if near_miss:
+            self.near_misses += sign
+        self.late_supplements += sign * late_supplements
+
     def is_zero(self) -> bool:
         return all(getattr(self, field.name) == 0 for field in fields(self))
 
