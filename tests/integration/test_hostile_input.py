@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,40 +18,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safetywatch.events import IncidentReport
 from tests.integration.harness import Service, Services, end_offsets, metric_samples
 from tests.reports import report
+from tests.strategies import json_values, mutated_reports
 
 pytestmark = pytest.mark.integration
 
 #: Requests hypothesis sends per strategy in CI (the closing note of issue 6 quotes them).
 FUZZ_EXAMPLES = 300
 ACCEPTABLE = {202, 403, 413, 415, 422, 429}
-
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
-    ),
-    max_leaves=15,
-)
-FIELDS = list(IncidentReport.model_fields)
-
-
-@st.composite
-def mutated_reports(draw: st.DrawFn) -> dict[str, Any]:
-    occurred = (datetime.now(UTC) - timedelta(minutes=draw(st.integers(1, 10_000)))).isoformat()
-    document: dict[str, Any] = report(
-        f"520201-F{draw(st.integers(0, 50))}", draw(st.integers(1, 3)), occurred_at=occurred
-    )
-    for name in draw(st.lists(st.sampled_from(FIELDS), max_size=3, unique=True)):
-        if draw(st.booleans()):
-            document[name] = draw(json_values)
-        else:
-            document.pop(name, None)
-    if draw(st.integers(0, 9)) == 0:
-        document[draw(st.text(min_size=1, max_size=10))] = draw(json_values)
-    return document
 
 
 class Tally:

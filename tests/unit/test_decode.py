@@ -15,8 +15,18 @@ GOOD = record().to_json_bytes()
 
 def test_a_valid_record_decodes():
     decoded = decode_record(b"520201-T1", GOOD)
-    assert isinstance(decoded, IncidentRecord)
+    assert not isinstance(decoded, Rejection)
     assert decoded.incident_id == "520201-T1"
+    assert decoded.received_at == IncidentRecord.model_validate_json(GOOD).received_at
+
+
+def test_a_record_only_pydantic_accepts_still_decodes():
+    # A space instead of "T" is valid for pydantic but off the fast path's narrow syntax.
+    document = json.loads(GOOD)
+    document["received_at"] = document["received_at"].replace("T", " ")
+    decoded = decode_record(b"520201-T1", json.dumps(document).encode())
+    assert isinstance(decoded, IncidentRecord)
+    assert decoded.received_at == IncidentRecord.model_validate_json(GOOD).received_at
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from typing import Any
 from safetywatch.accounting._grading import Grade, Severity, grade_of_figures
 from safetywatch.accounting._quarters import Quarter, quarter_of
 from safetywatch.accounting._totals import Totals, yuan_to_fen
-from safetywatch.events import Category, IncidentRecord
+from safetywatch.events import Category, IncidentRecord, StoredRecord
 
 #: 迟报: the first report reached the gateway more than this after the occurrence.
 LATE_REPORT_AFTER = timedelta(hours=1)
@@ -106,7 +106,7 @@ class IncidentState:
         return document
 
 
-def severity_of(record: IncidentRecord) -> Severity:
+def severity_of(record: StoredRecord) -> Severity:
     return Severity(
         casualties=record.casualties,
         serious_injuries=record.serious_injuries,
@@ -115,7 +115,7 @@ def severity_of(record: IncidentRecord) -> Severity:
     )
 
 
-def is_near_miss(record: IncidentRecord) -> bool:
+def is_near_miss(record: StoredRecord) -> bool:
     return (
         (record.trapped or 0) >= NEAR_MISS_TRAPPED
         or record.missing >= NEAR_MISS_MISSING
@@ -127,16 +127,16 @@ def supplement_window(category: Category) -> timedelta:
     return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
 
 
-def casualty_figures(record: IncidentRecord) -> tuple[int, int, int, int]:
+def casualty_figures(record: StoredRecord) -> tuple[int, int, int, int]:
     return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
 
 
-def is_late_supplement(previous: IncidentRecord, revision: IncidentRecord) -> bool:
+def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
     """A revision that changes the casualty figures after the supplementary window closed."""
     return changes_casualties_late(casualty_figures(previous), revision)
 
 
-def changes_casualties_late(previous: tuple[int, int, int, int], revision: IncidentRecord) -> bool:
+def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
     return casualty_figures(revision) != previous and (
         revision.received_at > revision.occurred_at + supplement_window(revision.category)
     )
@@ -159,25 +159,30 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._incidents)
 
-    def apply(self, record: IncidentRecord, raw: bytes | None = None) -> Outcome:
-        """Apply one record in log order; ``raw`` is its JSON as the log holds it."""
+    def apply(self, record: StoredRecord, raw: bytes | None = None) -> Outcome:
+        """Apply one record in log order; ``raw`` is its JSON as the log holds it
+        (needed unless ``record`` is an ``IncidentRecord``, which can write it)."""
+        if raw is None:
+            if not isinstance(record, IncidentRecord):
+                raise TypeError("apply needs the raw record for a fast-path record")
+            raw = record.to_json_bytes()
         current = self._incidents.get(record.incident_id)
         if current is not None:
             if record.revision < current.revision:
                 return Outcome.STALE
             if record.revision == current.revision:
-                if _same_content(record, current.record):
+                if _same_content(IncidentRecord.model_validate_json(raw), current.record):
                     return Outcome.DUPLICATE
                 current.conflicts += 1
                 return Outcome.CONFLICT
             self._move(current, sign=-1)
-        state = self._state_for(record, raw or record.to_json_bytes(), previous=current)
+        state = self._state_for(record, raw, previous=current)
         self._incidents[record.incident_id] = state
         self._move(state, sign=1)
         return Outcome.APPLIED
 
     def _state_for(
-        self, record: IncidentRecord, raw: bytes, previous: IncidentState | None
+        self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
         # Lateness is judged on the first report the log delivered (revision 1 in any
         # ordinary history) against the occurrence time as the latest revision states it.

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import ValidationError
 
-from safetywatch.events import IncidentRecord
+from safetywatch.events import IncidentRecord, StoredRecord, decode_fast
 
 #: The gateway refuses bodies over 64 KiB; stamping adds a few hundred bytes.
 MAX_RECORD_BYTES = 256 * 1024
@@ -28,11 +28,19 @@ class Rejection:
     detail: str
 
 
-def decode_record(key: bytes | None, value: bytes | None) -> IncidentRecord | Rejection:
+def decode_record(key: bytes | None, value: bytes | None) -> StoredRecord | Rejection:
     if not value:
         return Rejection(InvalidReason.EMPTY, "record has no value")
     if len(value) > MAX_RECORD_BYTES:
         return Rejection(InvalidReason.OVERSIZED, f"{len(value)} bytes > {MAX_RECORD_BYTES}")
+    record = decode_fast(value)
+    if record is None:
+        return _decode_validated(key, value)
+    return _key_checked(key, record)
+
+
+def _decode_validated(key: bytes | None, value: bytes) -> StoredRecord | Rejection:
+    """pydantic's verdict, for what the fast path did not accept."""
     try:
         record = IncidentRecord.model_validate_json(value)
     except ValidationError as error:
@@ -49,6 +57,10 @@ def decode_record(key: bytes | None, value: bytes | None) -> IncidentRecord | Re
             for problem in problems[:5]
         )
         return Rejection(InvalidReason.NOT_A_REPORT, detail)
+    return _key_checked(key, record)
+
+
+def _key_checked(key: bytes | None, record: StoredRecord) -> StoredRecord | Rejection:
     if key != record.incident_id.encode():
         shown = key.decode("utf-8", "replace") if key is not None else None
         return Rejection(

@@ -1,5 +1,6 @@
 """The shared event model: what field units report and what Kafka stores."""
 
+from safetywatch.events._fast_path import StoredRecord, decode_fast
 from safetywatch.events._report import (
     CLOCK_SKEW_ALLOWANCE,
     INCIDENT_ID_PATTERN,
@@ -22,6 +23,8 @@ __all__ = [
     "IncidentReport",
     "Location",
     "ReportContext",
+    "StoredRecord",
+    "decode_fast",
     "is_incident_id",
     "schema_documents",
 ]

@@ -107,10 +107,8 @@ class IncidentReport(BaseModel):
     @classmethod
     def _region_matches_incident(cls, region_code: str, info: ValidationInfo) -> str:
         incident_id = info.data.get("incident_id")
-        if incident_id is not None and not incident_id.startswith(region_code):
-            raise ValueError(
-                f"region_code {region_code} does not match the incident_id prefix {incident_id[:6]}"
-            )
+        if incident_id is not None:
+            check_region_prefix(incident_id, region_code)
         context = info.context
         if isinstance(context, ReportContext) and region_code not in context.configured_regions:
             raise ValueError(f"region {region_code} is not a configured region")
@@ -121,21 +119,20 @@ class IncidentReport(BaseModel):
     def _not_in_the_future(cls, occurred_at: datetime, info: ValidationInfo) -> datetime:
         context = info.context
         if isinstance(context, ReportContext):
-            _check_not_after_receipt(occurred_at, context.received_at)
+            check_not_after_receipt(occurred_at, context.received_at)
         return occurred_at
 
     @field_validator("burned_area_ha")
     @classmethod
     def _forest_fires_only(cls, burned_area_ha: float, info: ValidationInfo) -> float:
         category = info.data.get("category")
-        if burned_area_ha and category is not None and category is not Category.FOREST_FIRE:
-            raise ValueError("burned_area_ha applies to forest_fire incidents only")
+        if category is not None:
+            check_burned_area(category, burned_area_ha)
         return burned_area_ha
 
     @property
     def casualties(self) -> int:
-        """Deaths plus missing: official statistics count the missing with the dead."""
-        return self.deaths + self.missing
+        return count_casualties(self.deaths, self.missing)
 
 
 class IncidentRecord(IncidentReport):
@@ -153,7 +150,7 @@ class IncidentRecord(IncidentReport):
 
     @model_validator(mode="after")
     def _occurred_before_receipt(self) -> IncidentRecord:
-        _check_not_after_receipt(self.occurred_at, self.received_at)
+        check_not_after_receipt(self.occurred_at, self.received_at)
         return self
 
     @classmethod
@@ -169,7 +166,27 @@ class IncidentRecord(IncidentReport):
         return self.model_dump_json(exclude_none=True).encode()
 
 
-def _check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:
+def count_casualties(deaths: int, missing: int) -> int:
+    """Deaths plus missing: official statistics count the missing with the dead."""
+    return deaths + missing
+
+
+# The cross-field rules, shared by the validators above and the aggregator's fast path.
+
+
+def check_region_prefix(incident_id: str, region_code: str) -> None:
+    if not incident_id.startswith(region_code):
+        raise ValueError(
+            f"region_code {region_code} does not match the incident_id prefix {incident_id[:6]}"
+        )
+
+
+def check_burned_area(category: Category, burned_area_ha: float) -> None:
+    if burned_area_ha and category is not Category.FOREST_FIRE:
+        raise ValueError("burned_area_ha applies to forest_fire incidents only")
+
+
+def check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:
     if occurred_at > received_at + CLOCK_SKEW_ALLOWANCE:
         raise ValueError(
             f"occurred_at {occurred_at.isoformat()} lies in the future: more than "

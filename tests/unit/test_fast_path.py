@@ -1,0 +1,107 @@
+"""The aggregator's fast decode accepts only what pydantic accepts, and reads it the same."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+from safetywatch.events import IncidentRecord, decode_fast
+from safetywatch.events._fast_path import _fast_struct
+from tests.reports import record
+from tests.strategies import EDGE_VALUES, RECORD_FIELDS, json_values, mutated_records
+from tests.workload import realistic_records
+
+#: Generated bodies per property in CI.
+EXAMPLES = 600
+
+STORED = json.loads(record(location={"lat": 26.5, "lon": 104.8}, evacuated=600).to_json_bytes())
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if isinstance(value, msgspec.Struct):
+        return msgspec.structs.asdict(value)
+    return value
+
+
+def assert_agrees_with_pydantic(raw: bytes) -> None:
+    fast = decode_fast(raw)
+    if fast is None:
+        return  # refused: pydantic decides, whatever it says
+    try:
+        validated = IncidentRecord.model_validate_json(raw)
+    except ValidationError as error:
+        pytest.fail(f"the fast path accepted what pydantic refuses: {raw!r}\n{error}")
+    for name in RECORD_FIELDS:
+        ours, theirs = plain(getattr(fast, name)), plain(getattr(validated, name))
+        assert ours == theirs, f"{name}: {ours!r} != {theirs!r} for {raw!r}"
+        assert type(ours) is type(theirs) or {type(ours), type(theirs)} <= {int, float}, name
+        if isinstance(ours, datetime):
+            assert ours.utcoffset() == theirs.utcoffset(), name
+    assert fast.casualties == validated.casualties
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_records(STORED))
+def test_a_mutated_record_is_accepted_only_as_pydantic_reads_it(document: dict[str, Any]) -> None:
+    assert_agrees_with_pydantic(json.dumps(document, ensure_ascii=False).encode())
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None)
+@given(st.binary(max_size=400) | json_values.map(lambda v: json.dumps(v).encode()))
+@example(b"\xef\xbb\xbf" + json.dumps(STORED).encode())
+@example(json.dumps(STORED).encode()[:-1] + b', "deaths": 1, "deaths": 2}')
+def test_random_bodies_are_accepted_only_as_pydantic_reads_them(raw: bytes) -> None:
+    assert_agrees_with_pydantic(raw)
+
+
+@pytest.mark.parametrize("edge", EDGE_VALUES, ids=repr)
+@pytest.mark.parametrize(
+    "field",
+    [
+        "occurred_at",
+        "received_at",
+        "reported_at",
+        "region_code",
+        "incident_id",
+        "unit_id",
+        "deaths",
+        "location",
+        "title",
+    ],
+)
+def test_every_edge_value_in_every_field_agrees(field: str, edge: Any) -> None:
+    assert_agrees_with_pydantic(json.dumps({**STORED, field: edge}).encode())
+
+
+def test_what_the_gateway_writes_takes_the_fast_path() -> None:
+    # Otherwise the replay silently falls back to the slow path for every record.
+    for _, raw in realistic_records(500):
+        assert decode_fast(raw) is not None, raw
+    assert decode_fast(json.dumps(STORED).encode()) is not None
+
+
+def test_a_trailing_newline_does_not_satisfy_a_pattern() -> None:
+    # Python's "$" matches before a final newline; pydantic's Rust regex does not.
+    assert decode_fast(json.dumps({**STORED, "region_code": "520201\n"}).encode()) is None
+
+
+def test_a_field_the_fast_path_cannot_express_is_refused_at_import() -> None:
+    from typing import Annotated
+
+    from pydantic import ConfigDict, StringConstraints
+
+    class Unsupported(BaseModel):
+        model_config = ConfigDict(strict=True, extra="forbid")
+        name: Annotated[str, StringConstraints(to_upper=True)]
+
+    with pytest.raises(TypeError, match=r"Unsupported\.name: .*to_upper"):
+        _fast_struct(Unsupported, msgspec.Struct)
