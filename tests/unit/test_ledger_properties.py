@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safetywatch.accounting import Ledger, Quarter
 from safetywatch.aggregator import Rejection, decode_record
@@ -64,3 +66,32 @@ def test_a_replica_replaying_the_same_log_holds_the_same_state(log: list[Inciden
         twin = second.incident(incident.record.incident_id)
         assert twin is not None
         assert twin.to_json() == incident.to_json()
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.data())
+def test_the_day_indexes_answer_windows_as_a_scan_of_every_incident_would(
+    log: list[IncidentRecord], data: st.DataObject
+) -> None:
+    ledger = replay(log)
+    # Windows that start and end close to the log's own instants, seen from other
+    # offsets: where a day bucket of one offset overlaps the neighbouring days of another.
+    moments = [m for r in log for m in (r.occurred_at, r.received_at)]
+    near = st.builds(
+        lambda moment, shift, hours: (moment + shift).astimezone(timezone(timedelta(hours=hours))),
+        st.sampled_from(moments),
+        st.timedeltas(timedelta(hours=-2), timedelta(hours=2)),
+        st.sampled_from([0, 8, -5, 14, -12]),
+    )
+    start = data.draw(near, "start")
+    end = data.draw(near.filter(lambda e: e >= start), "end")
+    occurred = [s.record.incident_id for s in ledger.occurred_between(start, end)]
+    assert sorted(occurred) == sorted(
+        s.record.incident_id for s in ledger.incidents() if start <= s.occurred_at <= end
+    )
+    alerting = [s.record.incident_id for s in ledger.alerting_since(start)]
+    assert sorted(alerting) == sorted(
+        s.record.incident_id
+        for s in ledger.incidents()
+        if (moment := s.latest_alert_moment) is not None and moment >= start
+    )

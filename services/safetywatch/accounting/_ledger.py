@@ -9,7 +9,7 @@ latest revision.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -85,6 +85,19 @@ class IncidentState:
         return IncidentRecord.model_validate_json(self.raw)
 
     @property
+    def latest_alert_moment(self) -> datetime | None:
+        """The latest instant from which a per-incident alert may hold: when it reached a
+        grade, became a near miss or (if late) was first reported. None if never notable."""
+        if self.retracted or not (self.grade_since or self.near_miss or self.late_report):
+            return None
+        moments = list(self.grade_since.values())
+        if self.near_miss_since is not None:
+            moments.append(self.near_miss_since)
+        if self.late_report:
+            moments.append(self.first_received_at)
+        return max(moments)
+
+    @property
     def casualties(self) -> tuple[int, int, int, int]:
         deaths, missing, serious, minor, _ = self.figures
         return deaths, missing, serious, minor
@@ -153,6 +166,12 @@ class Ledger:
         self._zone = zone
         self._incidents: dict[str, IncidentState] = {}
         self._cells: dict[Quarter, dict[CellKey, Totals]] = {}
+        # Day buckets (proleptic ordinals of the datetime in its own offset) of incident
+        # ids, so that alert evaluation reads a window rather than a province's million
+        # incidents. Appended when an incident moves to another day; entries it left
+        # behind are skipped when read.
+        self._by_occurred_day: dict[int, list[str]] = {}
+        self._by_alert_day: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._incidents)
@@ -177,7 +196,21 @@ class Ledger:
         state = self._state_for(record, raw, previous=current)
         self._incidents[record.incident_id] = state
         self._move(state, sign=1)
+        self._index(record.incident_id, state, current)
         return Outcome.APPLIED
+
+    def _index(
+        self, incident_id: str, state: IncidentState, previous: IncidentState | None
+    ) -> None:
+        day = state.occurred_at.toordinal()
+        if previous is None or previous.occurred_at.toordinal() != day:
+            _bucket(self._by_occurred_day, day).append(incident_id)
+        moment = state.latest_alert_moment
+        if moment is not None:
+            day = moment.toordinal()
+            earlier = previous.latest_alert_moment if previous is not None else None
+            if earlier is None or earlier.toordinal() != day:
+                _bucket(self._by_alert_day, day).append(incident_id)
 
     def _state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
@@ -262,6 +295,42 @@ class Ledger:
     def incidents(self) -> Iterator[IncidentState]:
         return iter(self._incidents.values())
 
+    def occurred_between(self, start: datetime, end: datetime) -> Iterator[IncidentState]:
+        """Incidents with ``start <= occurred_at <= end``, retracted ones included."""
+        return self._window(self._by_occurred_day, lambda s: s.occurred_at, start, end)
+
+    def alerting_since(self, start: datetime) -> Iterator[IncidentState]:
+        """Incidents whose ``latest_alert_moment`` is ``start`` or later: the only ones a
+        per-incident rule holding for at most ``now - start`` can alert on at ``now``."""
+        return self._window(self._by_alert_day, lambda s: s.latest_alert_moment, start, None)
+
+    def _window(
+        self,
+        index: dict[int, list[str]],
+        moment_of: Callable[[IncidentState], datetime | None],
+        start: datetime,
+        end: datetime | None,
+    ) -> Iterator[IncidentState]:
+        # A day in one offset overlaps the neighbouring days of any other offset.
+        first = start.toordinal() - 1
+        last = end.toordinal() + 1 if end is not None else None
+        seen: set[str] = set()
+        for day in sorted(index):
+            if day < first or (last is not None and day > last):
+                continue
+            for incident_id in index[day]:
+                state = self._incidents[incident_id]
+                moment = moment_of(state)
+                if (
+                    moment is not None
+                    and moment.toordinal() == day  # the bucket the incident is in now
+                    and start <= moment
+                    and (end is None or moment <= end)
+                    and incident_id not in seen
+                ):
+                    seen.add(incident_id)
+                    yield state
+
     def cells(self, quarter: Quarter) -> Mapping[CellKey, Totals]:
         """Counts of one quarter by (region, category, grade); absent cells are zero."""
         return self._cells.get(quarter, {})
@@ -284,6 +353,13 @@ class Ledger:
             summary.by_grade[grade] += totals.incidents
             summary.by_region.setdefault(region, Totals()).add(totals)
         return summary
+
+
+def _bucket(index: dict[int, list[str]], day: int) -> list[str]:
+    bucket = index.get(day)
+    if bucket is None:
+        bucket = index[day] = []
+    return bucket
 
 
 @dataclass(slots=True)

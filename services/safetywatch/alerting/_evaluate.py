@@ -7,7 +7,7 @@ so replicas agree on them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -86,7 +86,7 @@ def evaluate(
     rules: Sequence[Rule], ledger: Ledger, area: AreaConfig, now: datetime
 ) -> list[AlertState]:
     states: list[AlertState] = []
-    notable = list(_notable(ledger))
+    notable = _notable(rules, ledger, now)
     for rule in rules:
         if isinstance(rule, GradeRule):
             states.extend(_grade(rule, notable, area, now))
@@ -125,12 +125,12 @@ def evaluate(
     return states
 
 
-def _notable(ledger: Ledger) -> Iterable[IncidentState]:
-    return (
-        s
-        for s in ledger.incidents()
-        if not s.retracted and (s.grade_since or s.near_miss or s.late_report)
-    )
+def _notable(rules: Sequence[Rule], ledger: Ledger, now: datetime) -> list[IncidentState]:
+    """Incidents a per-incident rule may still hold an alert for: never the whole ledger."""
+    holds = [r.hold_hours for r in rules if isinstance(r, GradeRule | LateReportRule)]
+    if not holds:
+        return []
+    return list(ledger.alerting_since(now - timedelta(hours=max(holds))))
 
 
 def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
@@ -222,12 +222,8 @@ def _cluster(
 ) -> Iterator[AlertState]:
     start = now - timedelta(days=rule.window_days)
     counts: dict[str, int] = {}
-    for state in ledger.incidents():
-        if (
-            state.category is rule.category
-            and not state.retracted
-            and start <= state.occurred_at <= now
-        ):
+    for state in ledger.occurred_between(start, now):
+        if state.category is rule.category and not state.retracted:
             counts[state.region_code] = counts.get(state.region_code, 0) + 1
     for region in _scoped_regions(rule.scope, area):
         value = sum(n for code, n in counts.items() if code.startswith(region))
