@@ -168,10 +168,10 @@ class Ledger:
         self._cells: dict[Quarter, dict[CellKey, Totals]] = {}
         # Day buckets (proleptic ordinals of the datetime in its own offset) of incident
         # ids, so that alert evaluation reads a window rather than a province's million
-        # incidents. Appended when an incident moves to another day; entries it left
-        # behind are skipped when read.
+        # incidents. Only ever appended to: a bucket may name an incident that has since
+        # moved, or name it twice; reading filters on the current state.
         self._by_occurred_day: dict[int, list[str]] = {}
-        self._by_alert_day: dict[int, list[str]] = {}
+        self._by_received_day: dict[int, list[str]] = {}
 
     def __len__(self) -> int:
         return len(self._incidents)
@@ -196,21 +196,24 @@ class Ledger:
         state = self._state_for(record, raw, previous=current)
         self._incidents[record.incident_id] = state
         self._move(state, sign=1)
-        self._index(record.incident_id, state, current)
+        self._index(record, state, current)
         return Outcome.APPLIED
 
     def _index(
-        self, incident_id: str, state: IncidentState, previous: IncidentState | None
+        self, record: StoredRecord, state: IncidentState, previous: IncidentState | None
     ) -> None:
+        incident_id = record.incident_id
         day = state.occurred_at.toordinal()
         if previous is None or previous.occurred_at.toordinal() != day:
-            _bucket(self._by_occurred_day, day).append(incident_id)
-        moment = state.latest_alert_moment
-        if moment is not None:
-            day = moment.toordinal()
-            earlier = previous.latest_alert_moment if previous is not None else None
-            if earlier is None or earlier.toordinal() != day:
-                _bucket(self._by_alert_day, day).append(incident_id)
+            if (bucket := self._by_occurred_day.get(day)) is None:
+                bucket = self._by_occurred_day[day] = []
+            bucket.append(incident_id)
+        # Every alert moment is the received_at of an applied revision: indexing each
+        # revision by its receipt day finds every incident alerting since any day.
+        day = record.received_at.toordinal()
+        if (bucket := self._by_received_day.get(day)) is None:
+            bucket = self._by_received_day[day] = []
+        bucket.append(incident_id)
 
     def _state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
@@ -302,7 +305,7 @@ class Ledger:
     def alerting_since(self, start: datetime) -> Iterator[IncidentState]:
         """Incidents whose ``latest_alert_moment`` is ``start`` or later: the only ones a
         per-incident rule holding for at most ``now - start`` can alert on at ``now``."""
-        return self._window(self._by_alert_day, lambda s: s.latest_alert_moment, start, None)
+        return self._window(self._by_received_day, lambda s: s.latest_alert_moment, start, None)
 
     def _window(
         self,
@@ -323,7 +326,6 @@ class Ledger:
                 moment = moment_of(state)
                 if (
                     moment is not None
-                    and moment.toordinal() == day  # the bucket the incident is in now
                     and start <= moment
                     and (end is None or moment <= end)
                     and incident_id not in seen
@@ -353,13 +355,6 @@ class Ledger:
             summary.by_grade[grade] += totals.incidents
             summary.by_region.setdefault(region, Totals()).add(totals)
         return summary
-
-
-def _bucket(index: dict[int, list[str]], day: int) -> list[str]:
-    bucket = index.get(day)
-    if bucket is None:
-        bucket = index[day] = []
-    return bucket
 
 
 @dataclass(slots=True)
