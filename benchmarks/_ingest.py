@@ -140,7 +140,8 @@ def ingest(
     seconds: float = 15,
 ) -> list[IngestResult]:
     results = []
-    env = service_env(bootstrap, topic, token_file)
+    # At INFO, as in production: the gateway writes an audit line for every report.
+    env = service_env(bootstrap, topic, token_file, SAFETYWATCH_LOG_LEVEL="INFO")
     for name, tag, command, auth in (
         (
             "bare endpoint: raw body to Kafka, no validation (ceiling)",

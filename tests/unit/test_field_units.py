@@ -62,13 +62,24 @@ def test_the_file_holds_salted_digests_never_the_token(tokens):
     assert first.digest != second.digest
 
 
-def test_a_revoked_token_stops_working_without_a_restart(tokens):
+def test_a_revoked_token_stops_working_within_the_recheck_interval(tokens):
+    now = [0.0]
     token = add_token(tokens, "u", ["52"])
-    registry = TokenRegistry(tokens)
+    registry = TokenRegistry(tokens, recheck_seconds=1.0, clock=lambda: now[0])
     assert registry.authenticate(f"Bearer {token}") is not None
     assert revoke_token(tokens, token.split("_")[1])
     os.utime(tokens, ns=(1, 1))  # a change the registry sees even within one clock tick
+    now[0] = 0.5
+    assert registry.authenticate(f"Bearer {token}") is not None  # not looked at yet
+    now[0] = 1.0
     assert registry.authenticate(f"Bearer {token}") is None
+
+
+def test_a_token_added_a_moment_ago_works_at_once(tokens):
+    registry = TokenRegistry(tokens, recheck_seconds=3600, clock=lambda: 0.0)
+    token = add_token(tokens, "u", ["52"])
+    os.utime(tokens, ns=(2, 2))
+    assert registry.authenticate(f"Bearer {token}") is not None
     assert not revoke_token(tokens, "000000000000")
 
 

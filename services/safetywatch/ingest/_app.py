@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
 from safetywatch.events import IncidentRecord, IncidentReport, ReportContext
@@ -94,6 +96,37 @@ def _request_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+class RequestMetrics:
+    """Counts and times every request by route and status, as plain ASGI middleware:
+    Starlette's ``@app.middleware("http")`` spawned a task group per request and cost
+    the gateway a fifth of its time under load."""
+
+    def __init__(self, app: ASGIApp, metrics: GatewayMetrics) -> None:
+        self._app = app
+        self._metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets if the application fails before answering
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self._app(scope, receive, send_and_note)
+        finally:
+            # The router records the matched route in the scope it was given.
+            path = getattr(scope.get("route"), "path", "unmatched")
+            self._metrics.requests.labels(path, str(status)).inc()
+            self._metrics.latency.labels(path).observe(time.perf_counter() - started)
+
+
 def create_app(
     settings: Settings, area: AreaConfig, metrics: GatewayMetrics | None = None
 ) -> FastAPI:
@@ -114,6 +147,9 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await sink.start(stack)
+            # What start-up built lives as long as the process: keep it out of the
+            # collections that every request's garbage triggers (steadier latency).
+            gc.freeze()
             log.info(
                 "gateway_started",
                 url=f"http://{settings.gateway_host}:{settings.gateway_port}",
@@ -126,18 +162,7 @@ def create_app(
 
     app = FastAPI(title="safetywatch ingest gateway", lifespan=lifespan)
     app.state.sink = sink
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.requests.labels(path, str(response.status_code)).inc()
-        metrics.latency.labels(path).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception) -> JSONResponse:
