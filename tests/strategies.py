@@ -40,6 +40,8 @@ EDGE_VALUES: list[Any] = [
     "2024-01-01T00:00:00Z\n",
     "2024-01-01",
     "520201\n",
+    "520201-T1\x1f520201",  # the fast path's separator inside a value
+    "unit-1\x1f",
     "520201-T1\n",
     "unit-1\n",
     "５２０２０１",

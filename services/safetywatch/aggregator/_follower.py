@@ -131,8 +131,10 @@ class LogFollower:
         while True:
             batches = await consumer.getmany(timeout_ms=500, max_records=FETCH_MAX_RECORDS)
             for tp, messages in batches.items():
+                handle = self.handle
+                partition = tp.partition
                 for message in messages:
-                    self.handle(tp.partition, message.offset, message.key, message.value)
+                    handle(partition, message.offset, message.key, message.value)
                 # Applying is synchronous: let /metrics, /healthz and /readyz answer
                 # between partitions, also during a long replay.
                 await asyncio.sleep(0)
@@ -191,11 +193,12 @@ class LogFollower:
             )
             return
         outcome = self._ledger.apply(decoded, value)
-        self._pipeline.outcomes[outcome.value] += 1
-        if outcome is Outcome.APPLIED and not self._pipeline.replay_complete:
+        pipeline = self._pipeline
+        pipeline.outcomes[outcome] += 1  # a StrEnum member counts under its value
+        if outcome is Outcome.APPLIED and not pipeline.replay_complete:
             # During the replay a line per record would flood the log (and even a
             # suppressed debug call cost a tenth of the time): the tail is logged.
-            self._pipeline.last_applied_unix = time.time()
+            pipeline.last_applied_unix = time.time()
             return
         fields = {
             "incident_id": decoded.incident_id,
