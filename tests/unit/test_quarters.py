@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from safetywatch.accounting import Quarter, quarter_of, recent_quarters
+from safetywatch.accounting._quarters import INDEXED_YEARS, _converted
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -79,3 +82,49 @@ def test_recent_quarters_are_the_current_one_and_those_before_it():
 
 def test_quarter_start_is_local_midnight_of_its_first_day():
     assert Quarter(2022, 3).start(SHANGHAI) == datetime(2022, 7, 1, tzinfo=SHANGHAI)
+
+
+#: Zones with DST at midnight, half- and quarter-hour offsets, skipped days and LMT.
+AWKWARD_ZONES = [
+    *(
+        ZoneInfo(name)
+        for name in (
+            "Asia/Shanghai",
+            "America/Santiago",
+            "America/Havana",
+            "America/Sao_Paulo",
+            "Asia/Tehran",
+            "Pacific/Apia",
+            "Australia/Lord_Howe",
+            "Asia/Kathmandu",
+            "America/St_Johns",
+            "Africa/Casablanca",
+            "Europe/London",
+            "UTC",
+        )
+    ),
+    timezone(timedelta(hours=5, minutes=45)),
+    timezone(timedelta(hours=-12)),
+]
+
+
+@pytest.mark.parametrize("zone", AWKWARD_ZONES, ids=str)
+def test_every_quarter_boundary_agrees_with_converting_to_local_time(zone):
+    # Exhaustive over the precomputed years: a microsecond either side of each start,
+    # and the years just outside them, where quarter_of converts instead.
+    for year in range(INDEXED_YEARS.start - 1, INDEXED_YEARS.stop + 1):
+        for number in (1, 2, 3, 4):
+            start = Quarter(year, number).start(zone)
+            for moment in (start - timedelta(microseconds=1), start, start + timedelta(hours=1)):
+                assert quarter_of(moment, zone) == _converted(moment, zone), moment
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(AWKWARD_ZONES),
+    st.datetimes(datetime(1890, 1, 1), datetime(2210, 1, 1), timezones=st.just(UTC)),
+    st.sampled_from([0, 8, -5, 14]),
+)
+def test_any_instant_in_any_offset_agrees_with_converting_to_local_time(zone, moment, hours):
+    moment = moment.astimezone(timezone(timedelta(hours=hours)))
+    assert quarter_of(moment, zone) == _converted(moment, zone)
