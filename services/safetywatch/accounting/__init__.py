@@ -23,6 +23,7 @@ from safetywatch.accounting._ledger import (
     supplement_window,
 )
 from safetywatch.accounting._quarters import Quarter, quarter_of, recent_quarters
+from safetywatch.accounting._records import MemoryRecordStore, RecordStore
 from safetywatch.accounting._totals import Totals, yuan_to_fen
 
 __all__ = [
@@ -37,9 +38,11 @@ __all__ = [
     "IncidentState",
     "Language",
     "Ledger",
+    "MemoryRecordStore",
     "Outcome",
     "Place",
     "Quarter",
+    "RecordStore",
     "Severity",
     "Summary",
     "Thresholds",

@@ -18,6 +18,7 @@ from typing import Any
 
 from safetywatch.accounting._grading import Grade, Severity, grade_of_figures
 from safetywatch.accounting._quarters import Quarter, quarter_of
+from safetywatch.accounting._records import MemoryRecordStore, RecordStore
 from safetywatch.accounting._totals import Totals, yuan_to_fen
 from safetywatch.events import Category, IncidentRecord, StoredRecord
 
@@ -56,11 +57,12 @@ _NO_GRADES: Mapping[Grade, datetime] = MappingProxyType({})
 class IncidentState:
     """One incident's latest revision, kept compact: a province holds a million of these.
 
-    The record itself stays as the bytes the log delivered and is parsed only when
-    asked for; accounting and alerting read the few fields stored beside it.
+    The record itself is in the ledger's record store (``ref``) and is read only when
+    asked for; accounting and alerting read the few fields kept here.
     """
 
-    raw: bytes
+    incident_id: str
+    ref: int
     revision: int
     retracted: bool
     category: Category
@@ -81,10 +83,6 @@ class IncidentState:
     near_miss_since: datetime | None = None
 
     @property
-    def record(self) -> IncidentRecord:
-        return IncidentRecord.model_validate_json(self.raw)
-
-    @property
     def latest_alert_moment(self) -> datetime | None:
         """The latest instant from which a per-incident alert may hold: when it reached a
         grade, became a near miss or (if late) was first reported. None if never notable."""
@@ -102,9 +100,10 @@ class IncidentState:
         deaths, missing, serious, minor, _ = self.figures
         return deaths, missing, serious, minor
 
-    def to_json(self) -> dict[str, Any]:
-        """Every report field plus the derived ones (SPEC §5 ``/v1/incidents/{id}``)."""
-        document: dict[str, Any] = self.record.model_dump(mode="json")
+    def to_json(self, record: IncidentRecord) -> dict[str, Any]:
+        """Every field of ``record`` (``Ledger.record_of`` this state) plus the derived
+        ones (SPEC §5 ``/v1/incidents/{id}``)."""
+        document: dict[str, Any] = record.model_dump(mode="json")
         document.update(
             quarter=self.quarter.label,
             grade=self.grade.value,
@@ -162,8 +161,9 @@ def _same_content(a: IncidentRecord, b: IncidentRecord) -> bool:
 class Ledger:
     """Latest-revision-wins state of every incident and the counts it contributes."""
 
-    def __init__(self, zone: tzinfo) -> None:
+    def __init__(self, zone: tzinfo, store: RecordStore | None = None) -> None:
         self._zone = zone
+        self._store = store if store is not None else MemoryRecordStore()
         self._incidents: dict[str, IncidentState] = {}
         self._cells: dict[Quarter, dict[CellKey, Totals]] = {}
         # Day buckets (proleptic ordinals of the datetime in its own offset) of incident
@@ -188,7 +188,7 @@ class Ledger:
             if record.revision < current.revision:
                 return Outcome.STALE
             if record.revision == current.revision:
-                if _same_content(IncidentRecord.model_validate_json(raw), current.record):
+                if _same_content(IncidentRecord.model_validate_json(raw), self.record_of(current)):
                     return Outcome.DUPLICATE
                 current.conflicts += 1
                 return Outcome.CONFLICT
@@ -248,7 +248,8 @@ class Ledger:
             )
         # Positional, in field order: keyword arguments cost the replay 0.8 µs a record.
         return IncidentState(
-            raw,
+            record.incident_id,
+            self._store.append(raw),
             record.revision,
             record.retracted,
             record.category,
@@ -294,6 +295,10 @@ class Ledger:
 
     def incident(self, incident_id: str) -> IncidentState | None:
         return self._incidents.get(incident_id)
+
+    def record_of(self, state: IncidentState) -> IncidentRecord:
+        """The incident's latest applied record, read back from the record store."""
+        return IncidentRecord.model_validate_json(self._store.read(state.ref))
 
     def incidents(self) -> Iterator[IncidentState]:
         return iter(self._incidents.values())

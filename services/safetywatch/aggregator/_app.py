@@ -22,6 +22,7 @@ from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import Clock, LedgerCollector, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
+from safetywatch.aggregator._record_file import RecordFile
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
 
 log = structlog.get_logger("safetywatch.aggregator")
@@ -38,7 +39,8 @@ def _invalid(field: str, message: str) -> JSONResponse:
 def create_app(
     settings: Settings, area: AreaConfig, clock: Clock = lambda: datetime.now(UTC)
 ) -> FastAPI:
-    ledger = Ledger(area.zone)
+    records = RecordFile(settings.state_dir)
+    ledger = Ledger(area.zone, records)
     pipeline = PipelineState()
     board = AlertBoard(ledger, area, clock)
     follower = LogFollower(
@@ -91,6 +93,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            stack.callback(records.close)
             await follower.start(stack)
             await start_schedule(stack)
             log.info(
@@ -151,7 +154,7 @@ def create_app(
         state = ledger.incident(incident_id)
         if state is None:
             return JSONResponse({"detail": f"unknown incident {incident_id}"}, status_code=404)
-        return JSONResponse(state.to_json())
+        return JSONResponse(state.to_json(ledger.record_of(state)))
 
     @app.get("/v1/invalid-records")
     async def invalid_records() -> dict[str, Any]:

@@ -134,11 +134,10 @@ def _notable(rules: Sequence[Rule], ledger: Ledger, now: datetime) -> list[Incid
 
 
 def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
-    record = state.record  # parsed: only alerting incidents get here
     region = area.region(state.region_code)
     deaths, missing, serious, _ = state.casualties
     return IncidentFacts(
-        incident_id=record.incident_id,
+        incident_id=state.incident_id,
         grade=state.grade.value,
         region_name=region.name if region else state.region_code,
         deaths=deaths,

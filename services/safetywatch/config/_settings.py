@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     gateway_port: Port = 8080
     aggregator_host: str = "127.0.0.1"
     aggregator_port: Port = 9108
+    #: Where the aggregator keeps the bodies of applied records (an unlinked file that
+    #: grows like the topic); the system's temporary directory when unset.
+    state_dir: Path | None = None
 
     #: How long the gateway waits for the broker's acknowledgement before answering 503.
     produce_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
