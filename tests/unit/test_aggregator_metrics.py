@@ -101,3 +101,45 @@ def test_quarter_info_names_the_current_quarter_and_the_same_one_last_year(setup
         registry.get_sample_value("safetywatch_quarter_info", {"quarter": "2020Q4", "age": "5"})
         is None
     )
+
+
+def test_each_collector_describes_every_family_it_collects(setup):
+    # A restricted scrape (name[]) relies on describe(): a family it forgot would vanish.
+    from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+
+    ledger, pipeline, _ = setup
+    area = load_area()
+    ledger.apply(record("520201-A", deaths=5))
+    pipeline.last_applied_unix = 1.0
+    pipeline.record_invalid(InvalidRecord(0, 1, InvalidReason.NOT_JSON, "x"))
+    board = AlertBoard(ledger, area, lambda: NOW)
+    board.refresh()
+    for collector in (
+        LedgerCollector(ledger, area, pipeline, clock=lambda: NOW),
+        PipelineCollector(ledger, pipeline),
+        AlertCollector(board),
+    ):
+        described = {metric.name for metric in collector.describe()}
+        assert {metric.name for metric in collector.collect()} == described, collector
+
+
+def test_a_restricted_scrape_collects_only_the_collectors_it_names(setup):
+    ledger, pipeline, registry = setup
+    ledger.apply(record("520201-A", deaths=5))
+    pipeline.outcomes["applied"] = 1
+    collected: list[str] = []
+    for collector in list(registry._collector_to_names):
+        collector.collect = _spying(collector, collected)
+    restricted = registry.restricted_registry(["safetywatch_records_total"])
+    assert {metric.name for metric in restricted.collect()} == {"safetywatch_records"}
+    assert collected == ["PipelineCollector"]  # the ledger's series were never built
+
+
+def _spying(collector, calls: list[str]):
+    original, name = collector.collect, type(collector).__name__
+
+    def collect():
+        calls.append(name)
+        return original()
+
+    return collect

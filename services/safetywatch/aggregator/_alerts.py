@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -10,7 +13,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from safetywatch.accounting import Ledger
-from safetywatch.aggregator._metrics import Clock
+from safetywatch.aggregator._metrics import Clock, names_only
 from safetywatch.alerting import AlertState, evaluate
 from safetywatch.config import AreaConfig
 
@@ -32,17 +35,47 @@ ALERT_LABELS = [
 ]
 
 
+#: Alerts follow streaming records at most this often (seconds).
+MIN_REFRESH_INTERVAL = 0.25
+
+
 class AlertBoard:
     """Holds the latest evaluation; refreshed after applied records, every minute and on reload."""
 
-    def __init__(self, ledger: Ledger, area: AreaConfig, clock: Clock) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        area: AreaConfig,
+        clock: Clock,
+        min_interval: float = MIN_REFRESH_INTERVAL,
+    ) -> None:
         self._ledger = ledger
         self.area = area
         self._clock = clock
+        self._min_interval = min_interval
+        self._refreshed_at = -math.inf  # monotonic
+        self._pending: asyncio.TimerHandle | None = None
         self.states: list[AlertState] = []
         self.evaluated_at: datetime | None = None
 
+    def refresh_soon(self) -> None:
+        """After applied records: now, or once the minimum interval has passed. At a
+        province's scale an evaluation takes tens of milliseconds; doing one per
+        fetched batch kept the event loop busy and delayed the records themselves."""
+        if self._pending is not None:
+            return  # the evaluation already scheduled will see these records too
+        wait = self._refreshed_at + self._min_interval - time.monotonic()
+        if wait <= 0:
+            self.refresh()
+        else:
+            self._pending = asyncio.get_running_loop().call_later(wait, self._refresh_pending)
+
+    def _refresh_pending(self) -> None:
+        self._pending = None
+        self.refresh()
+
     def refresh(self) -> None:
+        self._refreshed_at = time.monotonic()
         now = self._clock()
         before = {_identity(s) for s in self.states if s.active}
         self.states = evaluate(self.area.rules, self._ledger, self.area, now)
@@ -72,6 +105,11 @@ def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
 class AlertCollector(Collector):
     def __init__(self, board: AlertBoard) -> None:
         self._board = board
+
+    def describe(self) -> Iterator[Metric]:
+        return names_only(
+            "safetywatch_alert", "safetywatch_alert_value", "safetywatch_alert_threshold"
+        )
 
     def collect(self) -> Iterator[Metric]:
         alert = GaugeMetricFamily(

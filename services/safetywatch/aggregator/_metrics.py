@@ -44,6 +44,13 @@ _PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
 )
 
 
+def names_only(*gauges: str) -> Iterator[Metric]:
+    """The families a collector yields, by name only: registered with these, a scrape
+    restricted with ``name[]`` collects only the collectors it names (a test keeps
+    each describe() in step with its collect())."""
+    return (Metric(name, "", "gauge") for name in gauges)
+
+
 class LedgerCollector(Collector):
     def __init__(
         self,
@@ -56,6 +63,14 @@ class LedgerCollector(Collector):
         self._area = area
         self._pipeline = pipeline
         self._clock = clock
+
+    def describe(self) -> Iterator[Metric]:
+        return names_only(
+            "safetywatch_region_info",
+            "safetywatch_quarter_info",
+            "safetywatch_incidents",
+            *(name for name, _, _ in _PER_CATEGORY),
+        )
 
     def collect(self) -> Iterator[Metric]:
         region_info = GaugeMetricFamily(
@@ -115,6 +130,16 @@ class PipelineCollector(Collector):
     def __init__(self, ledger: Ledger, pipeline: PipelineState) -> None:
         self._ledger = ledger
         self._pipeline = pipeline
+
+    def describe(self) -> Iterator[Metric]:
+        yield Metric("safetywatch_records", "", "counter")
+        yield from names_only(
+            "safetywatch_invalid_records",
+            "safetywatch_consumer_lag",
+            "safetywatch_replay_complete",
+            "safetywatch_last_applied_timestamp_seconds",
+            "safetywatch_incidents_tracked",
+        )
 
     def collect(self) -> Iterator[Metric]:
         pipeline = self._pipeline
