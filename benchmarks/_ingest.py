@@ -253,7 +253,9 @@ async def _steady(
     async with httpx.AsyncClient(timeout=30) as client:
         base = (
             sample(
-                metric_samples((await client.get(f"{aggregator}/metrics", params=_APPLIED_ONLY)).text),
+                metric_samples(
+                    (await client.get(f"{aggregator}/metrics", params=_APPLIED_ONLY)).text
+                ),
                 "safetywatch_records_total",
                 outcome="applied",
             )
