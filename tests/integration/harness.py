@@ -16,7 +16,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
-from safetywatch.aggregator import decode_record
+from safetywatch.aggregator import Rejection, decode_record
 from safetywatch.events import IncidentRecord
 from safetywatch.ingest._tokens import add_token
 from tests.polling import wait_until
@@ -259,6 +259,10 @@ def read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
 
 
 def records_of(logged: Iterable[LoggedRecord]) -> list[IncidentRecord]:
-    """The valid incident records of a log, each incident's in log order."""
-    decoded = (decode_record(item.key, item.value) for item in logged)
-    return [record for record in decoded if isinstance(record, IncidentRecord)]
+    """The valid incident records of a log, each incident's in log order, as pydantic
+    records (the reference model's input) whichever way the aggregator decoded them."""
+    return [
+        IncidentRecord.model_validate_json(item.value or b"")
+        for item in logged
+        if not isinstance(decode_record(item.key, item.value), Rejection)
+    ]
