@@ -23,7 +23,7 @@ from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
 log = structlog.get_logger("safetywatch.aggregator")
 
 
-#: Records applied between two chances for the HTTP server to answer (~50 ms of work).
+#: Records applied between two chances for the HTTP server to answer (~30 ms of work).
 FETCH_MAX_RECORDS = 2_000
 
 
