@@ -97,6 +97,13 @@ def _python_pattern(pattern: str) -> str:
     return pattern[:-1] + r"\Z" if pattern.endswith("$") else pattern
 
 
+def _forbids_inf_nan_only(item: Any) -> bool:
+    # pydantic 2.13 says so with _PydanticGeneralMetadata, 2.14 with AllowInfNan.
+    return type(item).__name__ in {"_PydanticGeneralMetadata", "AllowInfNan"} and (
+        getattr(item, "__dict__", None) == {"allow_inf_nan": False}
+    )
+
+
 def _constraints(metadata: list[Any], where: str) -> dict[str, Any]:
     meta: dict[str, Any] = {}
     for item in metadata:
@@ -112,9 +119,7 @@ def _constraints(metadata: list[Any], where: str) -> dict[str, Any]:
                 meta["max_length"] = item.max_length
             if item.pattern is not None:
                 meta["pattern"] = _python_pattern(item.pattern)
-        elif type(item).__name__ == "_PydanticGeneralMetadata" and vars(item) == {
-            "allow_inf_nan": False
-        }:
+        elif _forbids_inf_nan_only(item):
             continue  # JSON has no NaN or Infinity, and msgspec refuses out-of-range numbers
         else:
             raise TypeError(f"{where}: the fast path cannot express {item!r}")
