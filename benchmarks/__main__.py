@@ -72,9 +72,11 @@ def table(results: dict[str, Any]) -> str:
             for row in results[section]:
                 if section == "replay":
                     runs = row["runs_per_second"]
+                    rss, ready = row["peak_rss_mib"], row["start_to_ready_s"]
                     extra = (
-                        f"runs {min(runs):,}–{max(runs):,}/s, peak RSS {row['peak_rss_mib']} MiB, "
-                        f"start→ready {row['start_to_ready_s']} s"
+                        f"runs {min(runs):,}–{max(runs):,}/s"
+                        + (f", peak RSS {rss} MiB" if rss is not None else "")
+                        + (f", start→ready {ready} s" if ready is not None else "")
                     )
                 else:
                     extra = (
