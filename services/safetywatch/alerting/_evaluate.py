@@ -87,13 +87,13 @@ def evaluate(
 ) -> list[AlertState]:
     states: list[AlertState] = []
     notable = _notable(rules, ledger, now)
+    quarter = quarter_of(now, area.zone)
     for rule in rules:
         if isinstance(rule, GradeRule):
             states.extend(_grade(rule, notable, area, now))
         elif isinstance(rule, LateReportRule):
             states.extend(_late(rule, notable, area, now))
         elif isinstance(rule, QuarterlyCountRule):
-            quarter = quarter_of(now, area.zone)
             for region in _scoped_regions(rule.scope, area):
                 value = _figure_in(ledger, quarter, region, rule.category, rule.figure)
                 states.extend(
@@ -102,7 +102,6 @@ def evaluate(
         elif isinstance(rule, ControlTargetRule):
             states.extend(_control(rule, ledger, area, now))
         elif isinstance(rule, YearOverYearRule):
-            quarter = quarter_of(now, area.zone)
             for region in _scoped_regions(rule.scope, area):
                 current = _figure_in(ledger, quarter, region, rule.category, rule.figure)
                 before = _figure_in(ledger, quarter.previous(4), region, rule.category, rule.figure)
