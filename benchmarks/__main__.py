@@ -166,7 +166,7 @@ def main() -> int:
 
     if "ingest" in wanted or "latency" in wanted:
         from benchmarks import _ingest
-        from safetywatch.ingest._tokens import add_token
+        from safetywatch.units import add_token
 
         tokens_file = directory / "tokens.json"
         token = add_token(tokens_file, "bench-unit", ["52"])

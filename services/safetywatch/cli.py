@@ -16,26 +16,30 @@ def _serve(service: str) -> int:
     from fastapi import FastAPI
 
     from safetywatch.logs import configure_logging
+    from safetywatch.web import HeadRefusal, bounded_protocol
 
     settings = load_settings()
     area = load_area(settings.config_file)
     configure_logging(service, settings.log_format, settings.log_level)
     app: FastAPI
+    on_head_refused: HeadRefusal | None = None
     if service == "gateway":
-        from safetywatch.ingest import create_app as create_gateway
+        from safetywatch.ingest import Gateway
 
-        app, host, port = (
-            create_gateway(settings, area),
-            settings.gateway_host,
-            settings.gateway_port,
-        )
+        gateway = Gateway(settings, area)
+        app, host, port = gateway.app(), settings.gateway_host, settings.gateway_port
+        on_head_refused = gateway.audit_head_refusal
     else:
         from safetywatch.aggregator import create_app as create_aggregator
 
         app = create_aggregator(settings, area)
         host, port = settings.aggregator_host, settings.aggregator_port
-    # Hostile clients: 16 KiB of headers at most, idle keep-alive connections closed
-    # after 5 s; slow bodies are cut by the gateway's own body timeout.
+    # Hostile clients: request heads bounded on the raw bytes whatever the parser (431),
+    # idle keep-alive connections closed after 5 s; slow bodies are cut by the
+    # gateway's own body timeout.
+    protocol = bounded_protocol(
+        settings.max_header_bytes, settings.max_header_fields, on_head_refused
+    )
     uvicorn.run(
         app,
         host=host,
@@ -43,11 +47,14 @@ def _serve(service: str) -> int:
         log_config=None,
         access_log=False,
         lifespan="on",
-        h11_max_incomplete_event_size=16 * 1024,
+        http=protocol,
+        h11_max_incomplete_event_size=settings.max_header_bytes,
         timeout_keep_alive=5,
         server_header=False,
     )
-    return 0
+    # Crash-only: a follower that failed stopped the server; a supervisor restarts us.
+    failure = getattr(app.state, "pipeline", None) and app.state.pipeline.failure
+    return 1 if failure else 0
 
 
 def _topic(args: argparse.Namespace) -> int:
@@ -135,7 +142,7 @@ def _alertmanager_config(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
-    from safetywatch.ingest._tokens import add_token, read_token_file, revoke_token
+    from safetywatch.units import add_token, read_token_file, revoke_token
 
     path = Path(args.file) if args.file else load_settings().tokens_file
     if path is None:
@@ -148,11 +155,12 @@ def _tokens(args: argparse.Namespace) -> int:
         for unit in read_token_file(path).units:
             ids = ", ".join(f"{t.id} ({t.created_at:%Y-%m-%d})" for t in unit.tokens) or "no tokens"
             print(f"{unit.unit_id}\tregions {','.join(unit.regions)}\t{ids}")
-    elif not revoke_token(path, args.token_id):
-        print(f"no token {args.token_id} in {path}", file=sys.stderr)
-        return 1
     else:
-        print(f"revoked {args.token_id}")
+        owner = revoke_token(path, args.token_id)
+        if owner is None:
+            print(f"no token {args.token_id} in {path}", file=sys.stderr)
+            return 1
+        print(f"revoked {args.token_id} of {owner}: every gateway reading {path} refuses it now")
     return 0
 
 

@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from safetywatch.aggregator import Rejection, decode_record
 from safetywatch.events import IncidentRecord
-from safetywatch.ingest._tokens import add_token
+from safetywatch.units import add_token
 from tests.polling import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

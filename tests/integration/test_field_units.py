@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from safetywatch.ingest._tokens import add_token, revoke_token
+from safetywatch.units import add_token, revoke_token
 from tests.integration.checks import post, summary, wait_until_read
 from tests.integration.harness import ROOT, Services, end_offsets, free_port, read_topic
 from tests.polling import wait_until

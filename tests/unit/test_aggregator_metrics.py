@@ -111,6 +111,7 @@ def test_each_collector_describes_every_family_it_collects(setup):
     area = load_area()
     ledger.apply(record("520201-A", deaths=5))
     pipeline.last_applied_unix = 1.0
+    pipeline.last_poll_unix = pipeline.broker_contact_unix = 2.0
     pipeline.record_invalid(InvalidRecord(0, 1, InvalidReason.NOT_JSON, "x"))
     board = AlertBoard(ledger, area, lambda: NOW)
     board.refresh()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from safetywatch.accounting import Language, Ledger, Place, Quarter, bulletin_text
+from safetywatch.accounting import Language, Ledger, Quarter, bulletin_text
 from safetywatch.config import load_area
 from safetywatch.events import IncidentRecord
+from safetywatch.regions import Place
 from tests.reports import record
 
 CITY = Place("全市", "the city")

@@ -10,7 +10,7 @@ import pytest
 
 from safetywatch.client import Outbox, backoff, parse_reports
 from safetywatch.ingest._limits import RateLimiter
-from safetywatch.ingest._tokens import TokenRegistry, add_token, read_token_file, revoke_token
+from safetywatch.units import TokenRegistry, add_token, read_token_file, revoke_token
 
 
 @pytest.fixture

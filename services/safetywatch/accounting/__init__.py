@@ -3,7 +3,7 @@
 Nothing here does I/O or reads a clock; the aggregator feeds it records in log order.
 """
 
-from safetywatch.accounting._bulletin import Language, Place, bulletin_text
+from safetywatch.accounting._bulletin import Language, bulletin_text
 from safetywatch.accounting._grading import GRADING_TABLE, Grade, Severity, Thresholds, grade_for
 from safetywatch.accounting._ledger import (
     LATE_REPORT_AFTER,
@@ -40,7 +40,6 @@ __all__ = [
     "Ledger",
     "MemoryRecordStore",
     "Outcome",
-    "Place",
     "Quarter",
     "RecordStore",
     "Severity",

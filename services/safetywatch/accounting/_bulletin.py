@@ -6,25 +6,17 @@ One clause per category with incidents: most incidents first, then most deaths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from safetywatch.accounting._ledger import Summary
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import Category
+from safetywatch.regions import Place
 
 
 class Language(StrEnum):
     ZH = "zh"
     EN = "en"
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """How the bulletin names the area: "全市"/"the city", or a county's name."""
-
-    zh: str
-    en: str
 
 
 _QUARTER_ZH = {1: "一", 2: "二", 3: "三", 4: "四"}

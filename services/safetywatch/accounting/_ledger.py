@@ -192,8 +192,11 @@ class Ledger:
                     return Outcome.DUPLICATE
                 current.conflicts += 1
                 return Outcome.CONFLICT
-            self._move(current, sign=-1)
+        # Everything that depends on the record's content is computed before anything
+        # changes: a record the rules cannot handle leaves the ledger as it was.
         state = self._state_for(record, raw, previous=current)
+        if current is not None:
+            self._move(current, sign=-1)
         self._incidents[record.incident_id] = state
         self._move(state, sign=1)
         self._index(record, state, current)

@@ -9,7 +9,20 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from itertools import pairwise
 
-_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
+from safetywatch.events import EARLIEST_MOMENT, LATEST_MOMENT
+
+_LABEL = re.compile(r"([0-9]{4})Q([1-4])")
+
+#: Years a period may name: those of the instants a report may carry.
+SUPPORTED_YEARS = range(EARLIEST_MOMENT.year, LATEST_MOMENT.year)
+
+
+def check_year(year: int) -> int:
+    if year not in SUPPORTED_YEARS:
+        raise ValueError(
+            f"year {year} is outside {SUPPORTED_YEARS.start}-{SUPPORTED_YEARS.stop - 1}"
+        )
+    return year
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -23,7 +36,7 @@ class Quarter:
         match = _LABEL.fullmatch(label)
         if match is None:
             raise ValueError(f"{label!r} is not a quarter like 2022Q1")
-        return cls(int(match[1]), int(match[2]))
+        return cls(check_year(int(match[1])), int(match[2]))
 
     @property
     def label(self) -> str:

@@ -17,6 +17,10 @@ class RecordStore(Protocol):
 
     def read(self, ref: int) -> bytes: ...
 
+    def flush(self) -> None:
+        """Make what was appended durable where the store has a medium; may be retried."""
+        ...
+
 
 class MemoryRecordStore:
     """Bodies on the heap, every applied revision kept: for tests and small tools."""
@@ -30,3 +34,6 @@ class MemoryRecordStore:
 
     def read(self, ref: int) -> bytes:
         return self._bodies[ref]
+
+    def flush(self) -> None:
+        pass

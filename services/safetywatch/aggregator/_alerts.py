@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import structlog
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from safetywatch.accounting import Ledger
@@ -48,15 +48,18 @@ class AlertBoard:
         area: AreaConfig,
         clock: Clock,
         min_interval: float = MIN_REFRESH_INTERVAL,
+        ready: Callable[[], bool] = lambda: True,
     ) -> None:
         self._ledger = ledger
         self.area = area
         self._clock = clock
         self._min_interval = min_interval
+        self._ready = ready
         self._refreshed_at = -math.inf  # monotonic
         self._pending: asyncio.TimerHandle | None = None
         self.states: list[AlertState] = []
         self.evaluated_at: datetime | None = None
+        self.failures = 0
 
     def refresh_soon(self) -> None:
         """After applied records: now, or once the minimum interval has passed. At a
@@ -75,10 +78,22 @@ class AlertBoard:
         self.refresh()
 
     def refresh(self) -> None:
+        """Evaluate the rules now. Before the replay caught up there is nothing to say:
+        rules judged on part of the log would resolve real alerts and raise false ones."""
+        if not self._ready():
+            return
         self._refreshed_at = time.monotonic()
         now = self._clock()
         before = {_identity(s) for s in self.states if s.active}
-        self.states = evaluate(self.area.rules, self._ledger, self.area, now)
+        try:
+            states = evaluate(self.area.rules, self._ledger, self.area, now)
+        except Exception:
+            # A defect in a rule must not stop the follower that called us: the previous
+            # evaluation stays, and the failure is counted and logged.
+            self.failures += 1
+            log.exception("alert_evaluation_failed", rules=len(self.area.rules))
+            return
+        self.states = states
         self.evaluated_at = now
         after = {_identity(s) for s in self.states if s.active}
         for event, changed in (("alert_active", after - before), ("alert_cleared", before - after)):
@@ -107,9 +122,13 @@ class AlertCollector(Collector):
         self._board = board
 
     def describe(self) -> Iterator[Metric]:
-        return names_only(
-            "safetywatch_alert", "safetywatch_alert_value", "safetywatch_alert_threshold"
+        yield from names_only(
+            "safetywatch_alert",
+            "safetywatch_alert_value",
+            "safetywatch_alert_threshold",
+            "safetywatch_alert_overflow",
         )
+        yield Metric("safetywatch_alert_evaluation_failures", "", "counter")
 
     def collect(self) -> Iterator[Metric]:
         alert = GaugeMetricFamily(
@@ -127,8 +146,16 @@ class AlertCollector(Collector):
             "The bound the figure is compared with",
             labels=["rule", "region", "category", "severity", "incident_id"],
         )
+        overflow = GaugeMetricFamily(
+            "safetywatch_alert_overflow",
+            "Notable incidents of a per-incident rule beyond the ones alerting on their own",
+            labels=["rule", "severity", "region"],
+        )
         seen_values: set[tuple[str, ...]] = set()
         for state in self._board.states:
+            if state.overflow:
+                overflow.add_metric([state.rule, state.severity, state.region], state.value)
+                continue
             facts = state.incident
             incident_labels = (
                 [
@@ -158,3 +185,9 @@ class AlertCollector(Collector):
         yield alert
         yield value
         yield threshold
+        yield overflow
+        yield CounterMetricFamily(
+            "safetywatch_alert_evaluation_failures",
+            "Alert evaluations that failed (the previous one stayed in force)",
+            value=self._board.failures,
+        )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import structlog
@@ -27,7 +29,19 @@ from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
 
 log = structlog.get_logger("safetywatch.aggregator")
 
-_REGION_PREFIX = re.compile(r"^(\d{2}|\d{4}|\d{6})$")
+_REGION_PREFIX = re.compile(r"[0-9]{2}|[0-9]{4}|[0-9]{6}")
+
+
+def open_record_file(directory: Path | None) -> RecordFile:
+    """The record file, or a configuration error naming the variable that chose its place."""
+    try:
+        return RecordFile(directory)
+    except OSError as error:
+        where = directory if directory is not None else "the system's temporary directory"
+        raise ConfigError(
+            f"environment: SAFETYWATCH_STATE_DIR: cannot create the record file in {where}: "
+            f"{error.strerror}"
+        ) from None
 
 
 def _invalid(field: str, message: str) -> JSONResponse:
@@ -39,12 +53,18 @@ def _invalid(field: str, message: str) -> JSONResponse:
 def create_app(
     settings: Settings, area: AreaConfig, clock: Clock = lambda: datetime.now(UTC)
 ) -> FastAPI:
-    records = RecordFile(settings.state_dir)
+    records = open_record_file(settings.state_dir)
     ledger = Ledger(area.zone, records)
     pipeline = PipelineState()
-    board = AlertBoard(ledger, area, clock)
+    board = AlertBoard(ledger, area, clock, ready=lambda: pipeline.replay_complete)
     follower = LogFollower(
-        settings.kafka_bootstrap, settings.topic, ledger, pipeline, after_batch=board.refresh_soon
+        settings.kafka_bootstrap,
+        settings.topic,
+        ledger,
+        pipeline,
+        records,
+        after_batch=board.refresh_soon,
+        on_failure=lambda _error: os.kill(os.getpid(), signal.SIGTERM),
     )
     registry = CollectorRegistry()
     registry.register(LedgerCollector(ledger, area, pipeline, clock))
@@ -124,6 +144,12 @@ def create_app(
                 return _invalid("quarter", str(error))
         if region and not _REGION_PREFIX.fullmatch(region):
             return _invalid("region", f"{region!r} is not a region code prefix of 2, 4 or 6 digits")
+        if region and not any(
+            code.startswith(region) for code in area.region_codes | ledger.regions_seen()
+        ):
+            return _invalid(
+                "region", f"{region} is not a region of {area.root.name} ({area.root.code})"
+            )
         return chosen, region
 
     @app.get("/v1/summary")

@@ -20,6 +20,9 @@ class InvalidReason(StrEnum):
     NOT_JSON = "not_json"
     NOT_A_REPORT = "not_a_report"
     KEY_MISMATCH = "key_mismatch"
+    #: Valid by the model, yet decoding or applying it failed: a defect, isolated so
+    #: that one record can never stop the count.
+    UNAPPLICABLE = "unapplicable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,14 @@
 
 Manual assignment, no consumer group and no committed offsets: the aggregator's
 state is a function of the log alone, so any number of replicas agree.
+
+Three kinds of trouble, three answers:
+- a record that cannot be decoded or applied is isolated (listed, counted, logged)
+  and the follower goes on: one record never stops the count;
+- a retriable error (broker gone, state directory full) is retried with backoff until
+  its cause goes away, with ``follower_up`` at 0 meanwhile so Prometheus sees it;
+- anything else ends the follower, and the process with it (crash-only: a supervisor
+  restarts it, and the replay rebuilds the state).
 """
 
 from __future__ import annotations
@@ -9,16 +17,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
+from functools import partial
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from safetywatch.accounting import Ledger, Outcome
-from safetywatch.aggregator._decode import Rejection, decode_record
+from safetywatch.accounting import Ledger, Outcome, RecordStore
+from safetywatch.aggregator._decode import InvalidReason, Rejection, decode_record
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
+from safetywatch.errors import SafetywatchError
+from safetywatch.events import StoredRecord
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -26,9 +38,21 @@ log = structlog.get_logger("safetywatch.aggregator")
 #: Records applied between two chances for the HTTP server to answer (~30 ms of work).
 FETCH_MAX_RECORDS = 2_000
 
+#: How often the lag monitor asks the broker for the partitions' end offsets.
+LAG_INTERVAL_SECONDS = 2.0
 
-class TopicMissing(Exception):
+#: Backoff while retrying a retriable error: first wait, longest wait.
+FIRST_RETRY_SECONDS = 0.5
+LONGEST_RETRY_SECONDS = 15.0
+
+
+class TopicMissing(SafetywatchError):
     retriable = False
+
+
+def is_retriable(error: BaseException) -> bool:
+    """Our errors and aiokafka's both carry ``retriable``; nothing else is retried."""
+    return isinstance(error, SafetywatchError | KafkaError) and bool(error.retriable)
 
 
 class LogFollower:
@@ -38,18 +62,22 @@ class LogFollower:
         topic: str,
         ledger: Ledger,
         pipeline: PipelineState,
+        store: RecordStore,
         *,
         startup_timeout: float = 60.0,
         after_batch: Callable[[], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._bootstrap = bootstrap
         self._topic = topic
         self._ledger = ledger
         self._pipeline = pipeline
+        self._store = store
         self._startup_timeout = startup_timeout
         self._after_batch = after_batch
+        self._on_failure = on_failure
         self._consumer: AIOKafkaConsumer | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.caught_up = asyncio.Event()
 
     async def start(self, stack: AsyncExitStack) -> None:
@@ -58,15 +86,21 @@ class LogFollower:
         partitions = await self._partitions(consumer)
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
+        beginnings: dict[TopicPartition, int] = await consumer.beginning_offsets(partitions)
+        for tp, offset in beginnings.items():
+            self._pipeline.next_offset[tp.partition] = offset
         targets: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        self._note_ends(targets)
         log.info(
             "replay_started",
             topic=self._topic,
             partitions=len(partitions),
             records_to_replay=sum(targets.values()),
         )
-        self._task = asyncio.create_task(self._follow(consumer, targets))
-        self._task.add_done_callback(self._on_exit)
+        for work in (self._follow(consumer, targets), self._monitor_lag(consumer, partitions)):
+            task = asyncio.create_task(work)
+            task.add_done_callback(self._on_exit)
+            self._tasks.append(task)
 
     async def _connect(self) -> AIOKafkaConsumer:
         deadline = time.monotonic() + self._startup_timeout
@@ -109,16 +143,57 @@ class LogFollower:
             await asyncio.sleep(0.5)
 
     async def _stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._consumer is not None:
             await self._consumer.stop()
 
     def _on_exit(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            self._pipeline.failure = repr(task.exception())
-            log.error("follower_failed", error=self._pipeline.failure, exc_info=task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        error = task.exception()
+        assert error is not None
+        self._pipeline.failure = repr(error)
+        self._pipeline.stalled(repr(error))
+        log.error("follower_failed", error=self._pipeline.failure, exc_info=error)
+        if self._on_failure is not None:
+            self._on_failure(error)
+
+    async def _retry(self, error: BaseException, attempt: Callable[[], object]) -> None:
+        """Call ``attempt`` until it succeeds; only retriable errors are waited out."""
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            if not is_retriable(error):
+                raise error
+            self._pipeline.stalled(str(error))
+            log.warning("follower_retrying", error=str(error), retry_in_s=delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, LONGEST_RETRY_SECONDS)
+            try:
+                attempt()
+            except (SafetywatchError, KafkaError) as again:
+                error = again
+                continue
+            self._pipeline.resumed()
+            log.info("follower_resumed")
+            return
+
+    async def _poll(self, consumer: AIOKafkaConsumer) -> dict[TopicPartition, list[Any]]:
+        while True:
+            try:
+                batches = await consumer.getmany(timeout_ms=500, max_records=FETCH_MAX_RECORDS)
+            except KafkaError as error:
+                if not error.retriable:
+                    raise
+                self._pipeline.stalled(str(error))
+                log.warning("follower_retrying", error=str(error), retry_in_s=FIRST_RETRY_SECONDS)
+                await asyncio.sleep(FIRST_RETRY_SECONDS)
+                continue
+            if not self._pipeline.follower_up:
+                self._pipeline.resumed()
+            self._pipeline.polled()
+            return batches  # type: ignore[no-any-return]  # aiokafka is untyped
 
     async def _follow(self, consumer: AIOKafkaConsumer, targets: dict[TopicPartition, int]) -> None:
         started = time.monotonic()
@@ -128,38 +203,73 @@ class LogFollower:
         pending = {tp: end for tp, end in targets.items() if end > 0}
         if not pending:
             self._mark_caught_up(started)
+        handle = self.handle
         while True:
-            batches = await consumer.getmany(timeout_ms=500, max_records=FETCH_MAX_RECORDS)
+            batches = await self._poll(consumer)
             for tp, messages in batches.items():
-                handle = self.handle
                 partition = tp.partition
                 for message in messages:
-                    handle(partition, message.offset, message.key, message.value)
+                    try:
+                        handle(partition, message.offset, message.key, message.value)
+                    except SafetywatchError as error:  # only retriable ones leave handle()
+                        await self._retry(
+                            error,
+                            partial(handle, partition, message.offset, message.key, message.value),
+                        )
+                if messages:
+                    self._pipeline.next_offset[partition] = messages[-1].offset + 1
                 # Applying is synchronous: let /metrics, /healthz and /readyz answer
                 # between partitions, also during a long replay.
                 await asyncio.sleep(0)
-            if batches or pending:
-                await self._measure_lag(consumer, targets, pending, started)
+            if batches:
+                await self._persist()
+            if pending:
+                await self._check_caught_up(consumer, pending, started)
             # Alerts follow every applied batch once the numbers are complete.
             if batches and self._pipeline.replay_complete and self._after_batch is not None:
                 self._after_batch()
 
-    async def _measure_lag(
+    async def _persist(self) -> None:
+        try:
+            self._store.flush()
+        except SafetywatchError as error:
+            await self._retry(error, self._store.flush)
+
+    async def _check_caught_up(
         self,
         consumer: AIOKafkaConsumer,
-        targets: dict[TopicPartition, int],
         pending: dict[TopicPartition, int],
         started: float,
     ) -> None:
-        for tp in targets:
-            position = await consumer.position(tp)
-            highwater = consumer.highwater(tp)
-            if highwater is not None:
-                self._pipeline.lag[tp.partition] = max(0, highwater - position)
-            if tp in pending and position >= pending[tp]:
+        for tp in list(pending):
+            if await consumer.position(tp) >= pending[tp]:
                 del pending[tp]
-                if not pending:
-                    self._mark_caught_up(started)
+        if not pending:
+            self._mark_caught_up(started)
+
+    async def _monitor_lag(
+        self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
+    ) -> None:
+        """Asks the broker for the partitions' ends on its own schedule, so lag keeps
+        growing in /metrics while the follower is stuck (its own loop cannot say so)."""
+        pipeline = self._pipeline
+        while True:
+            try:
+                ends = await asyncio.wait_for(consumer.end_offsets(partitions), timeout=10)
+            except (KafkaError, TimeoutError) as error:
+                if pipeline.broker_reachable:
+                    log.warning("broker_unreachable", error=repr(error))
+                pipeline.broker_reachable = False
+            else:
+                pipeline.broker_reachable = True
+                pipeline.broker_contact_unix = time.time()
+                self._note_ends(ends)
+            await asyncio.sleep(LAG_INTERVAL_SECONDS)
+
+    def _note_ends(self, ends: Mapping[TopicPartition, int]) -> None:
+        pipeline = self._pipeline
+        for tp, end in ends.items():
+            pipeline.lag[tp.partition] = max(0, end - pipeline.next_offset.get(tp.partition, 0))
 
     def _mark_caught_up(self, started: float) -> None:
         seconds = time.monotonic() - started
@@ -178,20 +288,30 @@ class LogFollower:
         )
 
     def handle(self, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
-        """Apply one record; never raises for bad content (it is counted and listed)."""
-        decoded = decode_record(key, value)
-        if isinstance(decoded, Rejection):
-            self._pipeline.record_invalid(
-                InvalidRecord(partition, offset, decoded.reason, decoded.detail)
+        """Apply one record. Never raises for its content: a record that is invalid, or
+        that fails to decode or apply, is counted and listed. Only a retriable error
+        (the state directory refused a write) leaves, and then nothing was applied."""
+        try:
+            decoded = decode_record(key, value)
+            if isinstance(decoded, Rejection):
+                self._isolate(partition, offset, decoded.reason, decoded.detail)
+            else:
+                self._apply(partition, offset, decoded, value or b"")
+        except Exception as error:
+            if is_retriable(error):
+                raise
+            log.exception("record_unapplicable", partition=partition, offset=offset)
+            self._isolate(
+                partition, offset, InvalidReason.UNAPPLICABLE, f"{type(error).__name__}: {error}"
             )
-            log.warning(
-                "record_invalid",
-                partition=partition,
-                offset=offset,
-                reason=decoded.reason.value,
-                detail=decoded.detail,
-            )
-            return
+
+    def _isolate(self, partition: int, offset: int, reason: InvalidReason, detail: str) -> None:
+        self._pipeline.record_invalid(InvalidRecord(partition, offset, reason, detail))
+        log.warning(
+            "record_invalid", partition=partition, offset=offset, reason=reason.value, detail=detail
+        )
+
+    def _apply(self, partition: int, offset: int, decoded: StoredRecord, value: bytes) -> None:
         outcome = self._ledger.apply(decoded, value)
         pipeline = self._pipeline
         pipeline.outcomes[outcome] += 1  # a StrEnum member counts under its value
@@ -209,7 +329,7 @@ class LogFollower:
             "outcome": outcome.value,
         }
         if outcome is Outcome.APPLIED:
-            self._pipeline.last_applied_unix = time.time()
+            pipeline.last_applied_unix = time.time()
             log.info("record_applied", **fields)
         elif outcome is Outcome.CONFLICT:
             log.warning("revision_conflict", **fields)

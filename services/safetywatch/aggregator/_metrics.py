@@ -139,6 +139,10 @@ class PipelineCollector(Collector):
             "safetywatch_replay_complete",
             "safetywatch_last_applied_timestamp_seconds",
             "safetywatch_incidents_tracked",
+            "safetywatch_follower_up",
+            "safetywatch_follower_last_poll_timestamp_seconds",
+            "safetywatch_broker_reachable",
+            "safetywatch_broker_last_contact_timestamp_seconds",
         )
 
     def collect(self) -> Iterator[Metric]:
@@ -177,3 +181,25 @@ class PipelineCollector(Collector):
         yield GaugeMetricFamily(
             "safetywatch_incidents_tracked", "Incidents held in memory", value=len(self._ledger)
         )
+        yield GaugeMetricFamily(
+            "safetywatch_follower_up",
+            "1 while the log follower runs; 0 while it retries an error or after it failed",
+            value=int(pipeline.follower_up and pipeline.failure is None),
+        )
+        if pipeline.last_poll_unix is not None:
+            yield GaugeMetricFamily(
+                "safetywatch_follower_last_poll_timestamp_seconds",
+                "Unix time at which the follower last completed a poll of the broker",
+                value=pipeline.last_poll_unix,
+            )
+        yield GaugeMetricFamily(
+            "safetywatch_broker_reachable",
+            "1 when the broker answered the lag monitor's last request for end offsets",
+            value=int(pipeline.broker_reachable),
+        )
+        if pipeline.broker_contact_unix is not None:
+            yield GaugeMetricFamily(
+                "safetywatch_broker_last_contact_timestamp_seconds",
+                "Unix time at which the broker last reported the partitions' end offsets",
+                value=pipeline.broker_contact_unix,
+            )

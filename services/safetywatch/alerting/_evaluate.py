@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from safetywatch.accounting import IncidentState, Ledger, Quarter, Totals, quarter_of
 from safetywatch.alerting._rules import (
@@ -24,9 +23,7 @@ from safetywatch.alerting._rules import (
     YearOverYearRule,
 )
 from safetywatch.events import Category
-
-if TYPE_CHECKING:  # the area configuration itself holds rules: no import cycle at run time
-    from safetywatch.config import AreaConfig
+from safetywatch.regions import Area
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +49,18 @@ class AlertState:
     value: float
     threshold: float
     incident: IncidentFacts | None = None
+    #: True for the one state that stands for a rule's notable incidents in a region
+    #: beyond its ``max_incident_alerts``: ``value`` is how many, ``threshold`` the cap.
+    overflow: bool = False
 
 
 def _figure(totals: Totals, figure: Figure) -> float:
     return float(getattr(totals, figure))
 
 
-def _scoped_regions(scope: str, area: AreaConfig) -> list[str]:
+def _scoped_regions(scope: str, area: Area) -> list[str]:
     if scope == "each":
-        return sorted(region.code for region in area.regions if region.parent is not None)
+        return [region.code for region in area.counties]
     if scope == "area":
         return [area.root.prefix]
     return [scope]
@@ -82,9 +82,7 @@ def _thresholded(
     yield AlertState(rule, "critical", region, category, value >= critical, value, critical)
 
 
-def evaluate(
-    rules: Sequence[Rule], ledger: Ledger, area: AreaConfig, now: datetime
-) -> list[AlertState]:
+def evaluate(rules: Sequence[Rule], ledger: Ledger, area: Area, now: datetime) -> list[AlertState]:
     states: list[AlertState] = []
     notable = _notable(rules, ledger, now)
     quarter = quarter_of(now, area.zone)
@@ -132,13 +130,12 @@ def _notable(rules: Sequence[Rule], ledger: Ledger, now: datetime) -> list[Incid
     return list(ledger.alerting_since(now - timedelta(hours=max(holds))))
 
 
-def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
-    region = area.region(state.region_code)
+def _facts(state: IncidentState, area: Area) -> IncidentFacts:
     deaths, missing, serious, _ = state.casualties
     return IncidentFacts(
         incident_id=state.incident_id,
         grade=state.grade.value,
-        region_name=region.name if region else state.region_code,
+        region_name=area.name_of(state.region_code),
         deaths=deaths,
         missing=missing,
         serious_injuries=serious,
@@ -146,50 +143,82 @@ def _facts(state: IncidentState, area: AreaConfig) -> IncidentFacts:
     )
 
 
-def _grade(
-    rule: GradeRule, incidents: list[IncidentState], area: AreaConfig, now: datetime
-) -> Iterator[AlertState]:
-    hold = timedelta(hours=rule.hold_hours)
-    for state in incidents:
-        since = state.grade_since.get(rule.min_grade)
-        severity = rule.severity
-        if since is None and rule.near_misses and state.near_miss_since is not None:
-            since, severity = state.near_miss_since, rule.near_miss_severity
-        if since is None or now >= since + hold:
-            continue  # not alerting, or held long enough: the series goes away
-        yield AlertState(
-            rule.name,
-            severity,
-            state.region_code,
-            state.category.value,
-            True,
-            float(state.grade.rank),
-            float(rule.min_grade.rank),
-            _facts(state, area),
-        )
+#: A per-incident alert and what ranks it among its rule's alerts in a region: the
+#: most severe and then the most recent are the ones shown on their own.
+_Ranked = tuple[tuple[int, datetime], AlertState]
 
 
-def _late(
-    rule: LateReportRule, incidents: list[IncidentState], area: AreaConfig, now: datetime
-) -> Iterator[AlertState]:
-    hold = timedelta(hours=rule.hold_hours)
-    for state in incidents:
-        if state.late_report and now < state.first_received_at + hold:
-            delay = (state.first_received_at - state.occurred_at).total_seconds() / 3600
+def _capped(rule: str, limit: int, ranked: Iterator[_Ranked]) -> Iterator[AlertState]:
+    """At most ``limit`` alerts per severity and region; the rest become one overflow
+    state carrying their number. A flood of backdated reports then adds a handful of
+    series and notifications, not one per incident."""
+    groups: dict[tuple[str, str], list[_Ranked]] = {}
+    for key, state in ranked:
+        groups.setdefault((state.severity, state.region), []).append((key, state))
+    for (severity, region), members in sorted(groups.items()):
+        members.sort(key=lambda item: item[0], reverse=True)
+        yield from (state for _, state in members[:limit])
+        beyond = len(members) - limit
+        if beyond > 0:
             yield AlertState(
-                rule.name,
-                rule.severity,
-                state.region_code,
-                state.category.value,
-                True,
-                round(delay, 2),
-                1.0,
-                _facts(state, area),
+                rule, severity, region, "all", True, float(beyond), float(limit), overflow=True
             )
 
 
+def _grade(
+    rule: GradeRule, incidents: list[IncidentState], area: Area, now: datetime
+) -> Iterator[AlertState]:
+    hold = timedelta(hours=rule.hold_hours)
+
+    def ranked() -> Iterator[_Ranked]:
+        for state in incidents:
+            since = state.grade_since.get(rule.min_grade)
+            severity = rule.severity
+            if since is None and rule.near_misses and state.near_miss_since is not None:
+                since, severity = state.near_miss_since, rule.near_miss_severity
+            if since is None or now >= since + hold:
+                continue  # not alerting, or held long enough: the series goes away
+            alert = AlertState(
+                rule.name,
+                severity,
+                state.region_code,
+                state.category.value,
+                True,
+                float(state.grade.rank),
+                float(rule.min_grade.rank),
+                _facts(state, area),
+            )
+            yield (state.grade.rank, since), alert
+
+    return _capped(rule.name, rule.max_incident_alerts, ranked())
+
+
+def _late(
+    rule: LateReportRule, incidents: list[IncidentState], area: Area, now: datetime
+) -> Iterator[AlertState]:
+    hold = timedelta(hours=rule.hold_hours)
+
+    def ranked() -> Iterator[_Ranked]:
+        for state in incidents:
+            if state.late_report and now < state.first_received_at + hold:
+                delay = (state.first_received_at - state.occurred_at).total_seconds() / 3600
+                alert = AlertState(
+                    rule.name,
+                    rule.severity,
+                    state.region_code,
+                    state.category.value,
+                    True,
+                    round(delay, 2),
+                    1.0,
+                    _facts(state, area),
+                )
+                yield (0, state.first_received_at), alert
+
+    return _capped(rule.name, rule.max_incident_alerts, ranked())
+
+
 def _control(
-    rule: ControlTargetRule, ledger: Ledger, area: AreaConfig, now: datetime
+    rule: ControlTargetRule, ledger: Ledger, area: Area, now: datetime
 ) -> Iterator[AlertState]:
     current = quarter_of(now, area.zone)
     year_start = Quarter(current.year, 1).start(area.zone)
@@ -215,9 +244,7 @@ def _control(
         )
 
 
-def _cluster(
-    rule: ClusterRule, ledger: Ledger, area: AreaConfig, now: datetime
-) -> Iterator[AlertState]:
+def _cluster(rule: ClusterRule, ledger: Ledger, area: Area, now: datetime) -> Iterator[AlertState]:
     start = now - timedelta(days=rule.window_days)
     counts: dict[str, int] = {}
     for state in ledger.occurred_between(start, now):

@@ -35,6 +35,10 @@ class _Thresholds(_Rule):
         return self
 
 
+#: Per-incident alerts shown on their own, per rule, severity and region (see README).
+MaxIncidentAlerts = Annotated[int, Field(ge=1, le=1000)]
+
+
 class GradeRule(_Rule):
     """Every incident at or above ``min_grade`` (and every near miss) alerts on its own."""
 
@@ -44,6 +48,7 @@ class GradeRule(_Rule):
     near_misses: bool = True
     near_miss_severity: Severity = "warning"
     hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
+    max_incident_alerts: MaxIncidentAlerts = 20
 
 
 class QuarterlyCountRule(_Thresholds):
@@ -98,6 +103,7 @@ class LateReportRule(_Rule):
     kind: Literal["late_report"]
     severity: Severity = "warning"
     hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
+    max_incident_alerts: MaxIncidentAlerts = 20
 
 
 Rule = Annotated[

@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 64 * 1024
     max_batch_bytes: Annotated[int, Field(ge=1024, le=64 << 20)] = 4 << 20
     max_batch_reports: Annotated[int, Field(ge=1, le=5000)] = 500
+    #: Request heads (request line and headers) beyond either limit get 431.
+    max_header_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = 16 * 1024
+    max_header_fields: Annotated[int, Field(ge=8, le=1000)] = 100
     #: A client that has not sent its whole body by then gets 408 (slow-loris defence).
     body_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0
 

@@ -3,20 +3,25 @@
 from safetywatch.events._fast_path import StoredRecord, decode_fast
 from safetywatch.events._report import (
     CLOCK_SKEW_ALLOWANCE,
+    EARLIEST_MOMENT,
     INCIDENT_ID_PATTERN,
+    LATEST_MOMENT,
+    MAX_REVISION,
     SCHEMA_VERSION,
     Category,
     IncidentRecord,
     IncidentReport,
     Location,
     ReportContext,
-    is_incident_id,
 )
 from safetywatch.events._schemas import schema_documents
 
 __all__ = [
     "CLOCK_SKEW_ALLOWANCE",
+    "EARLIEST_MOMENT",
     "INCIDENT_ID_PATTERN",
+    "LATEST_MOMENT",
+    "MAX_REVISION",
     "SCHEMA_VERSION",
     "Category",
     "IncidentRecord",
@@ -25,6 +30,5 @@ __all__ = [
     "ReportContext",
     "StoredRecord",
     "decode_fast",
-    "is_incident_id",
     "schema_documents",
 ]

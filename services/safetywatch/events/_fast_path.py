@@ -29,9 +29,11 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from safetywatch.events._report import (
+    MOMENT_VALIDATORS,
     Category,
     IncidentRecord,
     check_burned_area,
+    check_moment,
     check_not_after_receipt,
     check_region_prefix,
     count_casualties,
@@ -138,8 +140,12 @@ def _fast_type(annotation: Any, metadata: list[Any], where: str) -> Any:
         nested = [m for e in extra for m in (e.metadata if isinstance(e, FieldInfo) else [e])]
         return _fast_type(inner, [*metadata, *nested], where)
     if annotation is AwareDatetime:
-        if metadata:
-            raise TypeError(f"{where}: the fast path cannot constrain a date-time")
+        # The pattern below is narrower than the model's RFC 3339 check; the span is
+        # checked after parsing (``decode_fast``).
+        if len(metadata) != len(MOMENT_VALIDATORS) or any(
+            a is not b for a, b in zip(metadata, MOMENT_VALIDATORS, strict=True)
+        ):
+            raise TypeError(f"{where}: the fast path knows only the Moment date-time")
         return Annotated[str, msgspec.Meta(pattern=RFC3339_PATTERN)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _fast_struct(annotation, msgspec.Struct)
@@ -219,10 +225,17 @@ def _fast_struct(
     )
 
 
+def _is_date_time(annotation: Any) -> bool:
+    """AwareDatetime itself, or inside ``X | None`` or ``Annotated[X, ...]``."""
+    if annotation is AwareDatetime:
+        return True
+    if get_origin(annotation) in (Union, types.UnionType, Annotated):
+        return any(_is_date_time(argument) for argument in get_args(annotation))
+    return False
+
+
 _DATETIME_FIELDS = tuple(
-    name
-    for name, info in IncidentRecord.model_fields.items()
-    if AwareDatetime in (info.annotation, *get_args(info.annotation))
+    name for name, info in IncidentRecord.model_fields.items() if _is_date_time(info.annotation)
 )
 _JOINED_FIELDS: list[tuple[str, str]] = []
 _DECODER = msgspec.json.Decoder(_fast_struct(IncidentRecord, _FastRecordBase, _JOINED_FIELDS))
@@ -242,7 +255,7 @@ def decode_fast(raw: bytes) -> StoredRecord | None:
         for name in _DATETIME_FIELDS:
             value = getattr(record, name)
             if value is not None:
-                setattr(record, name, _parse_datetime(value))
+                setattr(record, name, check_moment(_parse_datetime(value)))
         check_region_prefix(record.incident_id, record.region_code)
         check_burned_area(record.category, record.burned_area_ha)
         check_not_after_receipt(record.occurred_at, record.received_at)

@@ -10,30 +10,85 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from safetywatch.regions import RegionCode, UnitId
+
 SCHEMA_NAME = "incident-report"
 SCHEMA_VERSION = 1
 
+#: The reporting region's code, a dash, and the unit's own reference.
 INCIDENT_ID_PATTERN = r"^[0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,57}$"
-REGION_CODE_PATTERN = r"^[0-9]{6}$"
-UNIT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 
 #: How far ``occurred_at`` may lie after ``received_at``: field clocks drift.
 CLOCK_SKEW_ALLOWANCE = timedelta(minutes=5)
+
+#: The instants a report may name, and the aggregator computes quarters, windows and
+#: day indexes for. One bound for gateway and aggregator alike: a record outside it
+#: (year 1, year 9999) would overflow the aggregator's date arithmetic.
+EARLIEST_MOMENT = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_MOMENT = datetime(2200, 1, 1, tzinfo=UTC)
+
+#: More revisions than any incident could need; bounded so that one record cannot make
+#: every later revision of its incident stale (a revision of 10**4000 once did).
+MAX_REVISION = 100_000
+
+#: RFC 3339 ``date-time``: a full date, ``T``, a full time and an explicit offset. pydantic
+#: on its own also takes Unix timestamps ("1700000000"), ``_`` or a space as separator
+#: and offsets without a colon.
+RFC3339_DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+
+_LAX_DATE_TIME = TypeAdapter(AwareDatetime)
+
+
+def _rfc3339_only(value: Any) -> Any:
+    """A string that is RFC 3339, parsed as pydantic parses date-times; anything else
+    goes on to the strict validator unchanged (and a datetime object passes)."""
+    if not isinstance(value, str):
+        return value
+    if RFC3339_DATE_TIME.fullmatch(value) is None:
+        raise ValueError(
+            "expected an RFC 3339 date-time with an offset, like 2026-11-25T08:30:00+08:00"
+        )
+    # Parsed here: in strict mode the validator after this one takes no strings.
+    return _LAX_DATE_TIME.validate_python(value, strict=False)
+
+
+def check_moment(moment: datetime) -> datetime:
+    """ValueError unless ``moment`` lies in [EARLIEST_MOMENT, LATEST_MOMENT)."""
+    if not EARLIEST_MOMENT <= moment < LATEST_MOMENT:
+        raise ValueError(
+            f"{moment.isoformat()} is outside the supported span "
+            f"{EARLIEST_MOMENT:%Y-%m-%d} to {LATEST_MOMENT:%Y-%m-%d} (UTC)"
+        )
+    return moment
+
+
+_RFC3339_ONLY = BeforeValidator(_rfc3339_only)
+_IN_SPAN = AfterValidator(check_moment)
+#: Every date-time field of a report or record.
+Moment = Annotated[AwareDatetime, _RFC3339_ONLY, _IN_SPAN]
+#: Its validators, in order: the fast path recognises them and applies the same checks.
+MOMENT_VALIDATORS = (_RFC3339_ONLY, _IN_SPAN)
 
 
 class Category(StrEnum):
@@ -77,16 +132,16 @@ class IncidentReport(BaseModel):
     incident_id: Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN)] = Field(
         description="The first 6 digits are the reporting region's code."
     )
-    revision: Annotated[int, Field(ge=1)] = Field(
+    revision: Annotated[int, Field(ge=1, le=MAX_REVISION)] = Field(
         description="1 = first report, +1 for each supplementary report or correction."
     )
     retracted: bool = Field(default=False, description="A retraction is a revision with true.")
     category: Category
-    region_code: Annotated[str, StringConstraints(pattern=REGION_CODE_PATTERN)] = Field(
+    region_code: RegionCode = Field(
         description="GB/T 2260 code; equals the incident_id prefix; a configured region."
     )
-    occurred_at: AwareDatetime = Field(description="RFC 3339 with an explicit offset.")
-    reported_at: AwareDatetime | None = Field(
+    occurred_at: Moment = Field(description="RFC 3339 with an explicit offset.")
+    reported_at: Moment | None = Field(
         default=None, description="When the unit reported it, RFC 3339 with an offset."
     )
     deaths: Casualties = 0
@@ -143,10 +198,8 @@ class IncidentRecord(IncidentReport):
         json_schema_extra={"$id": f"incident-record.v{SCHEMA_VERSION}"},
     )
 
-    received_at: AwareDatetime = Field(description="UTC, stamped by the gateway.")
-    unit_id: Annotated[str, StringConstraints(pattern=UNIT_ID_PATTERN)] = Field(
-        description="The field unit whose report the gateway accepted."
-    )
+    received_at: Moment = Field(description="UTC, stamped by the gateway.")
+    unit_id: UnitId = Field(description="The field unit whose report the gateway accepted.")
 
     @model_validator(mode="after")
     def _occurred_before_receipt(self) -> IncidentRecord:
@@ -193,7 +246,3 @@ def check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> Non
             f"{int(CLOCK_SKEW_ALLOWANCE.total_seconds() // 60)} minutes after receipt "
             f"({received_at.isoformat()})"
         )
-
-
-def is_incident_id(value: str) -> bool:
-    return re.fullmatch(INCIDENT_ID_PATTERN, value) is not None

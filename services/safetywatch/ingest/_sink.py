@@ -18,6 +18,8 @@ from aiokafka.errors import (
     UnknownProducerId,
 )
 
+from safetywatch.errors import SafetywatchError
+
 log = structlog.get_logger("safetywatch.ingest")
 
 
@@ -33,10 +35,8 @@ PRODUCER_STATE_LOST = (
 )
 
 
-class IngestError(Exception):
+class IngestError(SafetywatchError):
     """Base of the gateway's errors; ``retriable`` says whether the same request may succeed later."""
-
-    retriable = False
 
 
 class BrokerUnavailable(IngestError):

@@ -1,0 +1,139 @@
+"""The gateway as one object: what it owns, how it starts and stops, and its app."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+
+from safetywatch.config import AreaConfig, ConfigError, Settings
+from safetywatch.events import IncidentRecord
+from safetywatch.ingest._limits import RateLimiter
+from safetywatch.ingest._metrics import GatewayMetrics
+from safetywatch.ingest._sink import BrokerUnavailable, KafkaReportSink
+from safetywatch.units import TokenRegistry, token_id_of
+from safetywatch.web import (
+    Refusal,
+    RefusalLog,
+    RequestMetrics,
+    install_refusal_handlers,
+    peer_of,
+)
+
+log = structlog.get_logger("safetywatch.ingest")
+
+#: What a client may retry after a 503.
+NOT_ACKNOWLEDGED = "Kafka cannot take the write now; retry the identical request"
+
+
+class Gateway:
+    """Owns the Kafka sink, the token registry, the per-unit rate limiter, the metrics
+    and the audit trail of refusals; ``app()`` serves them (routes in ``_routes``)."""
+
+    def __init__(
+        self, settings: Settings, area: AreaConfig, metrics: GatewayMetrics | None = None
+    ) -> None:
+        if settings.tokens_file is None and not settings.allow_anonymous:
+            raise ConfigError(
+                "environment: SAFETYWATCH_TOKENS_FILE is required (field units authenticate; "
+                "SAFETYWATCH_ALLOW_ANONYMOUS=true is for development only)"
+            )
+        self.settings = settings
+        self.area = area
+        self.metrics = metrics or GatewayMetrics()
+        self.sink = KafkaReportSink(
+            settings.kafka_bootstrap, settings.topic, settings.produce_timeout_seconds
+        )
+        self.registry = TokenRegistry(settings.tokens_file) if settings.tokens_file else None
+        self.limiter = RateLimiter(settings.unit_reports_per_second, settings.unit_burst)
+        self.refusals = RefusalLog()
+        self.retry_after = {"Retry-After": str(settings.retry_after_seconds)}
+
+    async def start(self, stack: AsyncExitStack) -> None:
+        await self.sink.start(stack)
+        # What start-up built lives as long as the process: keep it out of the
+        # collections that every request's garbage triggers (steadier latency).
+        gc.freeze()
+        log.info(
+            "gateway_started",
+            url=f"http://{self.settings.gateway_host}:{self.settings.gateway_port}",
+            bootstrap=self.settings.kafka_bootstrap,
+            topic=self.settings.topic,
+            authentication="tokens" if self.registry else "anonymous (development only)",
+        )
+
+    def audit_refusal(self, request: Request, refusal: Refusal) -> None:
+        """Every refusal is an audit line (rate-limited): reason, peer, token id, unit."""
+        unit = getattr(request.state, "unit", None)
+        self.refusals.refused(
+            refusal.status,
+            refusal.reason,
+            peer=peer_of(request),
+            path=request.url.path,
+            token_id=token_id_of(request.headers.get("authorization")),
+            unit=unit.unit_id if unit is not None else None,
+        )
+
+    def audit_head_refusal(self, peer: str, reason: str) -> None:
+        self.refusals.refused(431, reason, peer=peer, path="(request head)")
+
+    async def publish(self, record: IncidentRecord, peer: str) -> dict[str, Any]:
+        """The 202 body once Kafka acknowledged the record; a 503 Refusal otherwise."""
+        try:
+            receipt = await self.sink.publish(record.incident_id.encode(), record.to_json_bytes())
+        except BrokerUnavailable as error:
+            self.metrics.produce_failures.inc()
+            log.warning(
+                "report_not_acknowledged",
+                incident_id=record.incident_id,
+                revision=record.revision,
+                unit=record.unit_id,
+                error=str(error),
+            )
+            raise Refusal(503, NOT_ACKNOWLEDGED, self.retry_after, reason=str(error)) from None
+        self.metrics.reports_accepted.labels(record.category.value).inc()
+        log.info(
+            "report_accepted",
+            incident_id=record.incident_id,
+            revision=record.revision,
+            unit=record.unit_id,
+            peer=peer,
+            partition=receipt.partition,
+            offset=receipt.offset,
+        )
+        return {
+            "incident_id": record.incident_id,
+            "revision": record.revision,
+            "partition": receipt.partition,
+            "offset": receipt.offset,
+        }
+
+    def app(self) -> FastAPI:
+        from safetywatch.ingest._routes import router
+
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            async with AsyncExitStack() as stack:
+                await self.start(stack)
+                yield
+            log.info("gateway_stopped")
+
+        app = FastAPI(title="safetywatch ingest gateway", lifespan=lifespan)
+        app.state.gateway = self
+        app.state.sink = self.sink
+        app.add_middleware(
+            RequestMetrics, requests=self.metrics.requests, latency=self.metrics.latency
+        )
+        install_refusal_handlers(app, self.audit_refusal)
+        app.include_router(router)
+        return app
+
+
+def create_app(
+    settings: Settings, area: AreaConfig, metrics: GatewayMetrics | None = None
+) -> FastAPI:
+    return Gateway(settings, area, metrics).app()

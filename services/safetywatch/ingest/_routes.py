@@ -1,0 +1,143 @@
+"""The gateway's HTTP routes (SPEC §5): authenticate, validate, stamp, produce, answer
+after the broker's acknowledgement."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import pydantic_core
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from safetywatch.events import IncidentRecord, IncidentReport
+from safetywatch.ingest._admission import admit, authenticate, throttle
+from safetywatch.ingest._gateway import Gateway
+from safetywatch.units import Unit
+from safetywatch.web import Refusal, field_error, peer_of, read_json_body
+
+router = APIRouter()
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """The model's JSON Schema with its $defs inlined, so it can stand inside OpenAPI."""
+    definitions = schema.pop("$defs", {})
+    schema.pop("$id", None)
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+REPORT_SCHEMA = _inlined(IncidentReport.model_json_schema())
+
+
+def _request_body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def gateway_of(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+
+
+def unit_of(request: Request, gateway: GatewayDep) -> Unit:
+    unit = authenticate(gateway.registry, request.headers.get("authorization"))
+    request.state.unit = unit  # the audit line names the unit of a refused request
+    return unit
+
+
+UnitDep = Annotated[Unit, Depends(unit_of)]
+
+
+@router.post("/v1/incidents", status_code=202, openapi_extra=_request_body(REPORT_SCHEMA))
+async def post_incident(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
+    throttle(gateway.limiter, unit, 1)
+    settings = gateway.settings
+    body = await read_json_body(request, settings.max_body_bytes, settings.body_timeout_seconds)
+    record = admit(body, unit, datetime.now(UTC), gateway.area)
+    return JSONResponse(await gateway.publish(record, peer_of(request)), status_code=202)
+
+
+def _batch_reports(body: bytes, limit: int) -> list[Any]:
+    try:
+        envelope = pydantic_core.from_json(body)
+    except ValueError as error:
+        raise Refusal(422, [field_error("body", "json_invalid", str(error))]) from None
+    reports = envelope.get("reports") if isinstance(envelope, dict) else None
+    if not isinstance(reports, list) or set(envelope) != {"reports"}:
+        raise Refusal(422, [field_error("reports", "missing", 'expected {"reports": [...]}')])
+    if len(reports) > limit:
+        message = f"at most {limit} reports per batch, got {len(reports)}"
+        raise Refusal(422, [field_error("reports", "too_long", message)])
+    return reports
+
+
+async def _outcome(
+    gateway: Gateway, index: int, checked: IncidentRecord | Refusal, peer: str
+) -> dict[str, Any]:
+    if isinstance(checked, Refusal):
+        return {"index": index, "status": checked.status, "errors": checked.detail}
+    try:
+        return {"index": index, "status": 202, **await gateway.publish(checked, peer)}
+    except Refusal as refused:
+        return {"index": index, "status": refused.status, "detail": refused.detail}
+
+
+def _admitted(
+    item: Any, unit: Unit, received_at: datetime, gateway: Gateway, request: Request
+) -> IncidentRecord | Refusal:
+    try:
+        return admit(pydantic_core.to_json(item), unit, received_at, gateway.area)
+    except Refusal as refused:
+        gateway.audit_refusal(request, refused)
+        return refused
+
+
+@router.post("/v1/incidents:batch")
+async def post_batch(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
+    """Up to max_batch_reports reports; each is accepted or refused on its own."""
+    settings = gateway.settings
+    body = await read_json_body(request, settings.max_batch_bytes, settings.body_timeout_seconds)
+    reports = _batch_reports(body, settings.max_batch_reports)
+    throttle(gateway.limiter, unit, max(1, len(reports)))
+    received_at = datetime.now(UTC)
+    checked = [_admitted(item, unit, received_at, gateway, request) for item in reports]
+    peer = peer_of(request)
+    results = await asyncio.gather(*(_outcome(gateway, i, c, peer) for i, c in enumerate(checked)))
+    return JSONResponse({"results": list(results)})
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+async def readyz(gateway: GatewayDep) -> JSONResponse:
+    if await gateway.sink.reachable():
+        return JSONResponse({"status": "ready"})
+    return JSONResponse(
+        {"status": "unready", "detail": f"cannot reach topic {gateway.settings.topic} on Kafka"},
+        status_code=503,
+        headers=gateway.retry_after,
+    )
+
+
+@router.get("/metrics")
+async def metrics(gateway: GatewayDep) -> Response:
+    return Response(generate_latest(gateway.metrics.registry), media_type=CONTENT_TYPE_LATEST)
