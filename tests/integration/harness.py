@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +122,14 @@ class Service:
         return self.process.returncode
 
 
+def _copy(process: subprocess.Popen[bytes], log_path: Path) -> None:
+    assert process.stdout is not None
+    with log_path.open("wb") as log:
+        for line in process.stdout:
+            log.write(line)
+            log.flush()
+
+
 class Services:
     """Starts gateway and aggregator processes exactly as deploy/local/up does."""
 
@@ -131,7 +141,17 @@ class Services:
         self.tokens_file = directory / "tokens.json"
         self.token = add_token(self.tokens_file, "test-unit", ["52"])
 
-    def start(self, kind: str, wait: bool = True, ready_timeout: float = 60, **env: str) -> Service:
+    def start(
+        self,
+        kind: str,
+        wait: bool = True,
+        ready_timeout: float = 60,
+        file_size_limit: int | None = None,
+        **env: str,
+    ) -> Service:
+        """Start a service process. ``file_size_limit`` sets its RLIMIT_FSIZE (soft): a
+        write beyond it fails as on a full disk, until the limit is lifted with prlimit
+        (the log then goes through a pipe, which the limit does not bind)."""
         port = int(env.get(f"SAFETYWATCH_{kind.upper()}_PORT") or free_port())
         log_path = self.directory / f"{kind}-{len(self.started)}.log"
         environment = {
@@ -142,14 +162,24 @@ class Services:
             "SAFETYWATCH_TOKENS_FILE": str(self.tokens_file),
             **env,
         }
-        with log_path.open("wb") as log:
+        command = [sys.executable, "-m", "safetywatch", kind]
+        if file_size_limit is None:
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    command, env=environment, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+                )
+        else:
             process = subprocess.Popen(
-                [sys.executable, "-m", "safetywatch", kind],
+                command,
                 env=environment,
-                stdout=log,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 cwd=ROOT,
+                preexec_fn=lambda: resource.setrlimit(
+                    resource.RLIMIT_FSIZE, (file_size_limit, resource.RLIM_INFINITY)
+                ),
             )
+            threading.Thread(target=_copy, args=(process, log_path), daemon=True).start()
         token = self.token if kind == "gateway" else ""
         service = Service(kind, f"http://127.0.0.1:{port}", process, log_path, token)
         self.started.append(service)

@@ -388,3 +388,75 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         )
         == 5
     )
+
+
+def test_the_board_evaluates_nothing_before_the_replay_caught_up(ledger):
+    ledger.apply(record("520201-EARLY", occurred_at=at(2), received_at=NOW, deaths=5))
+    caught_up = False
+    board = AlertBoard(ledger, BASE, lambda: NOW, ready=lambda: caught_up)
+    board.refresh()
+    assert board.states == []
+    assert board.evaluated_at is None
+    caught_up = True
+    board.refresh()
+    assert any(s.incident and s.incident.incident_id == "520201-EARLY" for s in board.states)
+
+
+def test_a_failing_evaluation_keeps_the_previous_one_and_is_counted(ledger, monkeypatch):
+    ledger.apply(record("520201-KEEP", occurred_at=at(2), received_at=NOW, deaths=5))
+    board = AlertBoard(ledger, BASE, lambda: NOW)
+    board.refresh()
+    kept = list(board.states)
+
+    def broken(*_args: object) -> list[AlertState]:
+        raise ZeroDivisionError("a defect in a rule")
+
+    monkeypatch.setattr("safetywatch.aggregator._alerts.evaluate", broken)
+    board.refresh()
+    assert board.states == kept
+    assert board.failures == 1
+
+
+def test_a_flood_of_notable_incidents_is_capped_per_region_with_one_overflow(ledger):
+    area = area_with({"name": "late", "kind": "late_report", "max_incident_alerts": 5})
+    for n in range(12):
+        ledger.apply(
+            record(
+                f"520281-FLOOD{n}",
+                occurred_at=at(30),
+                received_at=NOW - timedelta(minutes=60 - n),
+                category="other",
+            )
+        )
+    ledger.apply(record("520201-ONE", occurred_at=at(30), received_at=NOW, category="other"))
+    evaluated = states(area, ledger)
+    shown = [s.incident.incident_id for s in evaluated if s.incident and s.region == "520281"]
+    # The most recent five (received last) alert on their own.
+    assert shown == [f"520281-FLOOD{n}" for n in (11, 10, 9, 8, 7)]
+    overflow = [s for s in evaluated if s.overflow]
+    assert [(s.region, s.value, s.threshold) for s in overflow] == [("520281", 7.0, 5.0)]
+    assert [s.incident.incident_id for s in evaluated if s.incident and s.region == "520201"] == [
+        "520201-ONE"
+    ]
+    registry = CollectorRegistry()
+    board = AlertBoard(Ledger(BASE.zone), area, lambda: NOW)
+    board.states = evaluated
+    registry.register(AlertCollector(board))
+    labels = {"rule": "late", "severity": "warning", "region": "520281"}
+    assert registry.get_sample_value("safetywatch_alert_overflow", labels) == 7
+    assert sum(1 for s in evaluated if not s.overflow) == 6
+
+
+def test_grade_alerts_keep_the_most_severe_when_capped(ledger):
+    area = area_with({**GRADE, "max_incident_alerts": 2, "near_misses": False})
+    for n, deaths in enumerate([3, 10, 4, 31, 3]):
+        ledger.apply(
+            record(
+                f"520201-G{n}",
+                occurred_at=at(3),
+                received_at=NOW - timedelta(minutes=n),
+                deaths=deaths,
+            )
+        )
+    shown = [s.incident.incident_id for s in states(area, ledger) if s.incident]
+    assert shown == ["520201-G3", "520201-G1"]  # 特别重大, then 重大

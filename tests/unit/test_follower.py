@@ -1,0 +1,87 @@
+"""The follower's handling of one record: isolate what cannot be applied, pass a
+retriable error up with nothing applied, and leave the ledger as it was on failure."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from safetywatch.accounting import Ledger, MemoryRecordStore, Quarter
+from safetywatch.aggregator import InvalidReason, LogFollower, PipelineState
+from safetywatch.aggregator._follower import is_retriable
+from safetywatch.errors import StateUnavailable
+from tests.reports import record
+
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+class BrokenOn(Ledger):
+    """A ledger with a defect for one incident: what a bug in the rules would look like."""
+
+    def __init__(self, incident_id: str, error: Exception) -> None:
+        super().__init__(ZONE)
+        self._broken, self._error = incident_id, error
+
+    def _state_for(self, record: Any, raw: bytes, previous: Any) -> Any:
+        if record.incident_id == self._broken:
+            raise self._error
+        return super()._state_for(record, raw, previous)
+
+
+def follower(ledger: Ledger) -> tuple[LogFollower, PipelineState]:
+    pipeline = PipelineState()
+    return LogFollower("unused:9092", "t", ledger, pipeline, MemoryRecordStore()), pipeline
+
+
+def feed(target: LogFollower, *records: Any) -> None:
+    for offset, item in enumerate(records):
+        raw = item.to_json_bytes()
+        target.handle(0, offset, item.incident_id.encode(), raw)
+
+
+def test_a_record_that_fails_to_apply_is_isolated_and_the_next_one_applies():
+    ledger = BrokenOn("520201-BAD", OverflowError("date value out of range"))
+    target, pipeline = follower(ledger)
+    feed(target, record("520201-BAD", deaths=3), record("520201-GOOD", deaths=1))
+    assert pipeline.invalid_by_reason == {InvalidReason.UNAPPLICABLE: 1}
+    (listed,) = pipeline.invalid_records
+    assert (listed.partition, listed.offset) == (0, 0)
+    assert listed.detail == "OverflowError: date value out of range"
+    assert pipeline.outcomes["applied"] == 1
+    assert ledger.incident("520201-GOOD") is not None
+
+
+def test_a_failed_revision_leaves_the_incident_and_its_counts_as_they_were():
+    ledger = BrokenOn("520201-X", ValueError("defect"))
+    ledger._broken = "none"
+    target, pipeline = follower(ledger)
+    feed(target, record("520201-X", deaths=3))
+    before = ledger.summary(Quarter(2022, 1)).to_json()
+    ledger._broken = "520201-X"
+    feed(target, record("520201-X", 2, deaths=12))
+    assert ledger.summary(Quarter(2022, 1)).to_json() == before
+    state = ledger.incident("520201-X")
+    assert state is not None
+    assert state.revision == 1
+    assert pipeline.invalid_by_reason[InvalidReason.UNAPPLICABLE] == 1
+
+
+def test_a_retriable_error_leaves_handle_with_nothing_applied():
+    ledger = BrokenOn("520201-DISK", StateUnavailable("disk full"))
+    target, pipeline = follower(ledger)
+    with pytest.raises(StateUnavailable):
+        feed(target, record("520201-DISK"))
+    assert len(ledger) == 0
+    assert not pipeline.invalid_records
+    assert not pipeline.outcomes
+
+
+def test_retriable_is_read_from_the_error_itself():
+    from aiokafka.errors import KafkaConnectionError, UnsupportedVersionError
+
+    assert is_retriable(StateUnavailable("x"))
+    assert is_retriable(KafkaConnectionError())
+    assert not is_retriable(UnsupportedVersionError())
+    assert not is_retriable(RuntimeError("x"))
