@@ -16,8 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from tests.integration.harness import end_offsets, produce_raw
-from tests.workload import realistic_records
+from devtools import end_offsets, produce_raw, realistic_records
 
 from benchmarks import _replay
 from benchmarks._services import service_env
@@ -32,7 +31,7 @@ def _latency(
     bootstrap: str, tokens_file: Path, token: str, directory: Path, topic: str | None = None
 ) -> dict[str, Any]:
     """Report to metric on a fresh topic, or on ``topic`` once its history is replayed."""
-    from tests.integration.harness import free_port
+    from devtools import free_port
 
     from benchmarks import _ingest
 
@@ -54,14 +53,12 @@ def _latency(
         for kind, port in (("gateway", gateway_port), ("aggregator", aggregator_port))
     )
     try:
-        _ingest.wait_ready(f"http://127.0.0.1:{aggregator_port}")
         return _ingest.report_to_metric(
             f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{aggregator_port}", token
         )
     finally:
         for process in (gateway, aggregator):
-            process.terminate()
-            process.wait(timeout=30)
+            process.stop()
 
 
 def table(results: dict[str, Any]) -> str:

@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from tests.integration.harness import free_port, metric_samples, sample
-from tests.polling import wait_until
+from devtools import Supervised, free_port, metric_samples, sample
 
 from benchmarks._services import service_env
 
@@ -56,33 +55,13 @@ def _document(n: int, tag: str) -> dict[str, object]:
 
 def start(
     command: list[str], env: dict[str, str], port: int, directory: Path, name: str
-) -> subprocess.Popen[bytes]:
-    log = (directory / f"{name}.log").open("wb")
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    def ready() -> bool:
-        if process.poll() is not None:
-            raise RuntimeError(f"{name} exited; see {log.name}")
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, 60, f"{name} to listen")
-    time.sleep(0.5)  # the producer connects right after the server starts listening
+) -> Supervised:
+    """Start a service and wait until it is ready: /readyz for ours (the gateway's says
+    its producer reaches Kafka), /openapi.json for the bare endpoint, which has none."""
+    process = Supervised.start(name, command, directory / f"{name}.log", env)
+    path = "/openapi.json" if "uvicorn" in command else "/readyz"
+    process.wait_ready(f"http://127.0.0.1:{port}{path}", timeout=600)
     return process
-
-
-def wait_ready(url: str, timeout: float = 600) -> None:
-    """Until the service answers /readyz with 200 (an aggregator has replayed its log)."""
-
-    def ready() -> bool:
-        try:
-            return httpx.get(f"{url}/readyz", timeout=5).status_code == 200
-        except httpx.TransportError:
-            return False
-
-    wait_until(ready, timeout, f"{url} to be ready", interval=0.2)
 
 
 #: Paces the requests of each wrk thread to a schedule (LuaJIT's FFI reads the clock):
@@ -232,8 +211,7 @@ def ingest(
                     _load(url, auth, clients, seconds, f"{tag}P", paced, directory, PACED_RATE)
                 )
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            process.stop()
     return results
 
 

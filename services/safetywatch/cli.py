@@ -8,7 +8,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from safetywatch.config import ConfigError, load_area, load_settings
+from safetywatch.config import (
+    ClientSettings,
+    ConfigError,
+    GatewaySettings,
+    load_area,
+    load_role,
+    load_settings,
+)
 
 
 def _serve(service: str) -> int:
@@ -20,25 +27,26 @@ def _serve(service: str) -> int:
 
     settings = load_settings()
     area = load_area(settings.config_file)
-    configure_logging(service, settings.log_format, settings.log_level)
+    configure_logging(service, settings.service.log_format, settings.service.log_level)
     app: FastAPI
     on_head_refused: HeadRefusal | None = None
     if service == "gateway":
-        from safetywatch.ingest import Gateway
+        from safetywatch.ingest import Gateway, gateway_app
 
         gateway = Gateway(settings, area)
-        app, host, port = gateway.app(), settings.gateway_host, settings.gateway_port
+        app, host, port = gateway_app(gateway), settings.gateway.host, settings.gateway.port
         on_head_refused = gateway.audit_head_refusal
     else:
-        from safetywatch.aggregator import create_app as create_aggregator
+        from safetywatch.aggregator import Aggregator, aggregator_app
 
-        app = create_aggregator(settings, area)
-        host, port = settings.aggregator_host, settings.aggregator_port
+        aggregator = Aggregator(settings, area)
+        app = aggregator_app(aggregator)
+        host, port = settings.aggregator.host, settings.aggregator.port
     # Hostile clients: request heads bounded on the raw bytes whatever the parser (431),
     # idle keep-alive connections closed after 5 s; slow bodies are cut by the
     # gateway's own body timeout.
     protocol = bounded_protocol(
-        settings.max_header_bytes, settings.max_header_fields, on_head_refused
+        settings.service.max_header_bytes, settings.service.max_header_fields, on_head_refused
     )
     uvicorn.run(
         app,
@@ -48,13 +56,13 @@ def _serve(service: str) -> int:
         access_log=False,
         lifespan="on",
         http=protocol,
-        h11_max_incomplete_event_size=settings.max_header_bytes,
+        h11_max_incomplete_event_size=settings.service.max_header_bytes,
         timeout_keep_alive=5,
         server_header=False,
     )
     # Crash-only: a follower that failed stopped the server; a supervisor restarts us.
-    failure = getattr(app.state, "pipeline", None) and app.state.pipeline.failure
-    return 1 if failure else 0
+    aggregator_state = getattr(app.state, "aggregator", None)
+    return 1 if aggregator_state is not None and aggregator_state.pipeline.failure else 0
 
 
 def _topic(args: argparse.Namespace) -> int:
@@ -64,57 +72,47 @@ def _topic(args: argparse.Namespace) -> int:
     settings = load_settings()
     # The one line printed below says what happened; library chatter only on trouble.
     configure_logging("tooling", "console", "WARNING")
-    spec = TopicSpec(settings.topic, args.partitions, args.replication_factor)
-    created = asyncio.run(ensure_topic(settings.kafka_bootstrap, spec))
+    spec = TopicSpec(settings.kafka.topic, args.partitions, args.replication_factor)
+    created = asyncio.run(ensure_topic(settings.kafka.bootstrap, spec))
     print(
-        f"topic {spec.name} {'created' if created else 'already exists'} on {settings.kafka_bootstrap}"
+        f"topic {spec.name} {'created' if created else 'already exists'} on {settings.kafka.bootstrap}"
     )
     return 0
 
 
-def _generated(files: dict[str, str], directory: Path, check: bool, regenerate: str) -> int:
-    """Write generated files, or with ``check`` report the ones that drifted."""
-    if check:
-        stale = [
-            name
-            for name, text in files.items()
-            if not (directory / name).is_file() or (directory / name).read_text("utf-8") != text
-        ]
-        for name in stale:
-            print(f"{directory / name} differs from the code; run '{regenerate}'")
+def _generate(args: argparse.Namespace) -> int:
+    """Write the generated files, or with --check name the ones that drifted."""
+    from safetywatch.artifacts import stale_files, write_generated_files
+
+    root = Path(args.root)
+    if args.check:
+        stale = stale_files(root)
+        for path in stale:
+            print(f"{path} differs from the code; run 'safetywatch generate'")
         return 1 if stale else 0
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (directory / name).write_text(text, encoding="utf-8")
-        print(f"wrote {directory / name}")
+    for path in write_generated_files(root):
+        print(f"wrote {path}")
     return 0
 
 
-def _schemas(args: argparse.Namespace) -> int:
-    from safetywatch.events import schema_documents
-
-    return _generated(schema_documents(), Path(args.directory), args.check, "safetywatch schemas")
-
-
-def _dashboards(args: argparse.Namespace) -> int:
-    from safetywatch.dashboards import dashboard_files
-
-    return _generated(dashboard_files(), Path(args.directory), args.check, "safetywatch dashboards")
-
-
 def _report(args: argparse.Namespace) -> int:
-    import os
+    from safetywatch.client import DEFAULT_OUTBOX, ReportFileError, report_command
 
-    from safetywatch.client import DEFAULT_OUTBOX, ReportFileError, read_token, report_command
-
-    gateway = os.environ.get("SAFETYWATCH_GATEWAY", "http://127.0.0.1:8080")
-    outbox = Path(args.outbox or os.environ.get("SAFETYWATCH_OUTBOX") or DEFAULT_OUTBOX)
+    client = load_role(ClientSettings)
+    outbox = Path(args.outbox or client.outbox or DEFAULT_OUTBOX)
     try:
-        token = read_token(args.token_file)
-        return report_command(args.file, gateway, token, outbox, args.deadline, sys.stdout)
+        token = _token(args.token_file, client)
+        return report_command(args.file, client.gateway, token, outbox, args.deadline, sys.stdout)
     except (ReportFileError, OSError) as error:
         print(f"safetywatch report: {error}", file=sys.stderr)
         return 2
+
+
+def _token(token_file: str | None, client: ClientSettings) -> str:
+    """The unit's token: from --token-file, else SAFETYWATCH_TOKEN."""
+    if token_file:
+        return Path(token_file).read_text(encoding="utf-8").strip()
+    return client.token.get_secret_value().strip()
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -122,17 +120,17 @@ def _demo(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     area = load_area(settings.config_file)
-    gateway = args.gateway or f"http://{settings.gateway_host}:{settings.gateway_port}"
-    aggregator = args.aggregator or f"http://{settings.aggregator_host}:{settings.aggregator_port}"
-    from safetywatch.client import read_token
-
-    return run_demo(gateway, aggregator, area.zone, read_token(args.token_file))
+    gateway = args.gateway or f"http://{settings.gateway.host}:{settings.gateway.port}"
+    aggregator = args.aggregator or f"http://{settings.aggregator.host}:{settings.aggregator.port}"
+    return run_demo(
+        gateway, aggregator, area.zone, _token(args.token_file, load_role(ClientSettings))
+    )
 
 
 def _alertmanager_config(args: argparse.Namespace) -> int:
     import os
 
-    from safetywatch.alerting._alertmanager import write_alertmanager_config
+    from safetywatch.artifacts import write_alertmanager_config
 
     settings = load_settings()
     area = load_area(settings.config_file)
@@ -144,7 +142,7 @@ def _alertmanager_config(args: argparse.Namespace) -> int:
 def _tokens(args: argparse.Namespace) -> int:
     from safetywatch.units import add_token, read_token_file, revoke_token
 
-    path = Path(args.file) if args.file else load_settings().tokens_file
+    path = Path(args.file) if args.file else load_role(GatewaySettings).tokens_file
     if path is None:
         raise ConfigError("environment: SAFETYWATCH_TOKENS_FILE (or --file) names the tokens file")
     if args.action == "add":
@@ -169,7 +167,7 @@ def _check_config(_args: argparse.Namespace) -> int:
     area = load_area(settings.config_file)
     print(
         f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}, "
-        f"time zone {area.time_zone}, topic {settings.topic} on {settings.kafka_bootstrap}"
+        f"time zone {area.time_zone}, topic {settings.kafka.topic} on {settings.kafka.bootstrap}"
     )
     return 0
 
@@ -184,12 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     ensure = topic_commands.add_parser("ensure", help="create the topic unless it exists")
     ensure.add_argument("--partitions", type=int, default=6)
     ensure.add_argument("--replication-factor", type=int, default=1)
-    schemas = commands.add_parser("schemas", help="write the JSON Schema files from the models")
-    schemas.add_argument("directory", nargs="?", default="schemas")
-    schemas.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
-    dashboards = commands.add_parser("dashboards", help="write the Grafana dashboards from code")
-    dashboards.add_argument("directory", nargs="?", default="grafana/dashboards")
-    dashboards.add_argument("--check", action="store_true", help="exit 1 when the files drifted")
+    generate = commands.add_parser(
+        "generate",
+        help="write the files generated from the code (schemas, dashboards, README table)",
+    )
+    generate.add_argument("--root", default=".", help="the repository (default: here)")
+    generate.add_argument("--check", action="store_true", help="exit 1 when a file drifted")
     report = commands.add_parser(
         "report", help="send reports (JSON, JSON lines or CSV) through an outbox on disk"
     )
@@ -231,8 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.command)
         handlers = {
             "topic": _topic,
-            "schemas": _schemas,
-            "dashboards": _dashboards,
+            "generate": _generate,
             "report": _report,
             "demo": _demo,
             "config": _check_config,

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
+from devtools import metric_samples, sample, wait_until
 
 from safetywatch.config import load_area
 from safetywatch.events import IncidentRecord
-from tests.integration.harness import Service, metric_samples, sample
-from tests.polling import wait_until
+from tests.integration.harness import Service
 from tests.reference import summary_of, truths
 
 AREA = load_area()

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from devtools import Broker, InfrastructureError
 
 from safetywatch.kafka import TopicSpec, ensure_topic
-from tests.integration.harness import Broker, InfrastructureError, Services
+from tests.integration.harness import Services
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
+from devtools import InfrastructureError, Supervised, free_port
 
-from tests.integration.harness import ROOT, InfrastructureError, free_port, tail
-from tests.polling import wait_until
+from tests.integration.harness import ROOT
 
 RULES = ROOT / "deploy" / "prometheus" / "rules" / "safetywatch.yml"
 ALERTMANAGER_BASE = ROOT / "deploy" / "alertmanager" / "alertmanager.base.yml"
@@ -36,39 +35,17 @@ def binary(*names: str) -> str:
 
 
 @dataclass
-class Process:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
+class Process(Supervised):
+    """Prometheus or Alertmanager, with the URL it answers on."""
 
-    def wait_ready(self, timeout: float = 60) -> None:
-        def ready() -> bool:
-            if self.process.poll() is not None:
-                raise InfrastructureError(f"{self.name} exited:\n{tail(self.log_path)}")
-            try:
-                return httpx.get(f"{self.url}/-/ready", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(ready, timeout, f"{self.name} to be ready")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+    url: str = ""
 
 
 def _spawn(name: str, command: list[str], directory: Path, url: str) -> Process:
-    log_path = directory / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=directory)
-    started = Process(name, url, process, log_path)
-    started.wait_ready()
-    return started
+    started = Supervised.start(name, command, directory / f"{name}.log", cwd=directory)
+    process = Process(started.name, started.process, started.log_path, url)
+    process.wait_ready(f"{url}/-/ready", timeout=60)
+    return process
 
 
 def start_alertmanager(directory: Path, area_file: Path, webhook_url: str) -> Process:

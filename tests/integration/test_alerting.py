@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
+from devtools import wait_until
 
 from safetywatch.accounting import quarter_of
 from safetywatch.config import load_area
@@ -25,7 +26,6 @@ from tests.integration.monitoring import (
     start_alertmanager,
     start_prometheus,
 )
-from tests.polling import wait_until
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devtools import wait_until
+from devtools._render import render, run_query
 
 from safetywatch.accounting import Quarter, quarter_of
+from safetywatch.artifacts.dashboards import DASHBOARDS
 from safetywatch.config import load_area
-from safetywatch.dashboards import DASHBOARDS
-from safetywatch.dashboards._render import render, run_query
 from tests.integration.checks import post, wait_until_read
 from tests.integration.harness import Services
 from tests.integration.monitoring import start_prometheus
-from tests.polling import wait_until
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

@@ -17,6 +17,16 @@ from typing import Any
 
 import httpx
 import pytest
+from devtools import (
+    COUNTIES,
+    Broker,
+    metric_samples,
+    produce_raw,
+    read_topic,
+    realistic_records,
+    sample,
+    wait_until,
+)
 
 from safetywatch.events import IncidentRecord
 from safetywatch.kafka import TopicSpec, ensure_topic
@@ -30,19 +40,8 @@ from tests.integration.checks import (
     wait_for_outcomes,
     wait_until_read,
 )
-from tests.integration.harness import (
-    Broker,
-    Service,
-    Services,
-    metric_samples,
-    produce_raw,
-    read_topic,
-    records_of,
-    sample,
-)
-from tests.polling import wait_until
+from tests.integration.harness import Service, Services, records_of
 from tests.reports import report
-from tests.workload import COUNTIES, realistic_records
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from devtools import end_offsets, free_port, read_topic, wait_until
 
 from safetywatch.units import add_token, revoke_token
 from tests.integration.checks import post, summary, wait_until_read
-from tests.integration.harness import ROOT, Services, end_offsets, free_port, read_topic
-from tests.polling import wait_until
+from tests.integration.harness import ROOT, Services
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from devtools import metric_samples, wait_until
 
 from tests.integration.checks import wait_for_outcomes
-from tests.integration.harness import ROOT, Services, metric_samples
+from tests.integration.harness import ROOT, Services
 from tests.integration.monitoring import WebhookReceiver, start_alertmanager, start_prometheus
-from tests.polling import wait_until
 from tests.reports import report
 
 pytestmark = pytest.mark.integration
@@ -36,14 +36,13 @@ def test_ten_thousand_late_reports_stay_a_handful_of_series_and_notifications(
     rules = [{"name": "late_report", "kind": "late_report", "max_incident_alerts": CAP}]
     area_file = tmp_path / "area.yaml"
     area_file.write_text(yaml.safe_dump({**area, "rules": rules}, allow_unicode=True))
-    config = {"SAFETYWATCH_CONFIG_FILE": str(area_file)}
     gateway = services.start(
         "gateway",
         SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000",
         SAFETYWATCH_UNIT_BURST="100000",
-        **config,
+        SAFETYWATCH_CONFIG_FILE=str(area_file),
     )
-    aggregator = services.start("aggregator", **config)
+    aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area_file))
     webhook = WebhookReceiver()
     alertmanager = start_alertmanager(tmp_path, area_file, webhook.start())
     prometheus = start_prometheus(tmp_path, [aggregator.url], gateway.url, alertmanager.url)

@@ -15,10 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from devtools import end_offsets, metric_samples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.integration.harness import Service, Services, end_offsets, metric_samples
+from tests.integration.harness import Service, Services
 from tests.reports import report
 from tests.strategies import json_values, mutated_reports
 

@@ -11,21 +11,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import yaml
+from devtools import end_offsets, free_port, metric_samples, produce_raw, sample, wait_until
 
 from safetywatch.accounting import quarter_of
 from safetywatch.aggregator import MAX_RECORD_BYTES
 from safetywatch.events import IncidentRecord
 from tests.integration.checks import count_series, post, status_of, wait_for_outcomes
-from tests.integration.harness import (
-    ROOT,
-    Services,
-    end_offsets,
-    free_port,
-    metric_samples,
-    produce_raw,
-    sample,
-)
-from tests.polling import wait_until
+from tests.integration.harness import ROOT, Services
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

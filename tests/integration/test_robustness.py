@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
+from devtools import metric_samples, sample, wait_until
 
 from safetywatch.units import add_token, audit_path
 from tests.integration.checks import post, wait_for_outcomes
-from tests.integration.harness import ROOT, Service, Services, metric_samples, sample
+from tests.integration.harness import ROOT, Service, Services
 from tests.integration.monitoring import start_prometheus
-from tests.polling import wait_until
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

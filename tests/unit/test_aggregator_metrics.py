@@ -105,7 +105,7 @@ def test_quarter_info_names_the_current_quarter_and_the_same_one_last_year(setup
 
 def test_each_collector_describes_every_family_it_collects(setup):
     # A restricted scrape (name[]) relies on describe(): a family it forgot would vanish.
-    from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+    from safetywatch.aggregator import AlertBoard, AlertCollector
 
     ledger, pipeline, _ = setup
     area = load_area()

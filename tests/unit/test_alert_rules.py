@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry
 from pydantic import TypeAdapter, ValidationError
 
 from safetywatch.accounting import Ledger
-from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+from safetywatch.aggregator import AlertBoard, AlertCollector
 from safetywatch.alerting import AlertState, Rule, evaluate
 from safetywatch.config import AreaConfig, ConfigError, load_area
 from tests.reports import record

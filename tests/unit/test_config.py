@@ -90,6 +90,6 @@ def test_environment_overrides_defaults(monkeypatch):
     monkeypatch.setenv("SAFETYWATCH_TOPIC", "other.topic")
     monkeypatch.setenv("SAFETYWATCH_AGGREGATOR_PORT", "9200")
     settings = load_settings()
-    assert settings.topic == "other.topic"
-    assert settings.aggregator_port == 9200
-    assert settings.kafka_bootstrap == "127.0.0.1:9092"
+    assert settings.kafka.topic == "other.topic"
+    assert settings.aggregator.port == 9200
+    assert settings.kafka.bootstrap == "127.0.0.1:9092"

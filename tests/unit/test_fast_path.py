@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 import pytest
+from devtools import realistic_records
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
@@ -17,7 +18,6 @@ from safetywatch.events import IncidentRecord, decode_fast
 from safetywatch.events._fast_path import SEPARATOR, _fast_struct, _joined_pattern
 from tests.reports import record
 from tests.strategies import EDGE_VALUES, RECORD_FIELDS, json_values, mutated_records
-from tests.workload import realistic_records
 
 #: Generated bodies per property in CI.
 EXAMPLES = 600

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from safetywatch.client import Outbox, backoff, parse_reports
-from safetywatch.ingest._limits import RateLimiter
+from safetywatch.ingest import RateLimiter
 from safetywatch.units import TokenRegistry, add_token, read_token_file, revoke_token
 
 

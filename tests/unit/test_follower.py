@@ -10,8 +10,8 @@ import pytest
 
 from safetywatch.accounting import Ledger, MemoryRecordStore, Quarter
 from safetywatch.aggregator import InvalidReason, LogFollower, PipelineState
-from safetywatch.aggregator._follower import is_retriable
 from safetywatch.errors import StateUnavailable
+from safetywatch.kafka import is_retriable
 from tests.reports import record
 
 ZONE = ZoneInfo("Asia/Shanghai")

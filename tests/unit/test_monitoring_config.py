@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from safetywatch.alerting._alertmanager import (
+from safetywatch.artifacts import (
     receiver_names,
     render_alertmanager_config,
     write_alertmanager_config,

@@ -22,9 +22,15 @@ from pydantic import ValidationError
 
 from safetywatch.accounting import Language as BulletinLanguage
 from safetywatch.accounting import Ledger, bulletin_text, recent_quarters
-from safetywatch.aggregator import LedgerCollector, PipelineCollector, PipelineState, decode_record
-from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
-from safetywatch.aggregator._decode import Rejection
+from safetywatch.aggregator import (
+    AlertBoard,
+    AlertCollector,
+    LedgerCollector,
+    PipelineCollector,
+    PipelineState,
+    Rejection,
+    decode_record,
+)
 from safetywatch.config import load_area
 from safetywatch.events import (
     EARLIEST_MOMENT,

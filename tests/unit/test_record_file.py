@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from safetywatch.aggregator._record_file import RecordFile
+from safetywatch.aggregator import RecordFile
 
 
 def test_bodies_read_back_byte_for_byte_before_and_after_more_appends(tmp_path):
@@ -40,7 +40,7 @@ def test_a_body_over_the_reference_limit_is_refused(tmp_path):
 _FULL_DISK_SCRIPT = """
 import resource, sys
 from pathlib import Path
-from safetywatch.aggregator._record_file import RecordFile
+from safetywatch.aggregator import RecordFile
 from safetywatch.errors import StateUnavailable
 
 store = RecordFile(Path(sys.argv[1]))

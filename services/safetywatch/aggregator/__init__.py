@@ -1,21 +1,29 @@
-"""The aggregator: replays the log into the ledger and serves counts and metrics."""
+"""The aggregator: replays the log into the ledger, follows its tail, and serves the
+counts, the alerts and its own health."""
 
-from safetywatch.aggregator._app import create_app
+from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+from safetywatch.aggregator._app import aggregator_app, create_app
 from safetywatch.aggregator._decode import MAX_RECORD_BYTES, InvalidReason, Rejection, decode_record
-from safetywatch.aggregator._follower import LogFollower, TopicMissing
+from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import LedgerCollector, PipelineCollector
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
+from safetywatch.aggregator._record_file import RecordFile
+from safetywatch.aggregator._service import Aggregator
 
 __all__ = [
     "MAX_RECORD_BYTES",
+    "Aggregator",
+    "AlertBoard",
+    "AlertCollector",
     "InvalidReason",
     "InvalidRecord",
     "LedgerCollector",
     "LogFollower",
     "PipelineCollector",
     "PipelineState",
+    "RecordFile",
     "Rejection",
-    "TopicMissing",
+    "aggregator_app",
     "create_app",
     "decode_record",
 ]

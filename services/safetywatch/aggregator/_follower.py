@@ -31,6 +31,7 @@ from safetywatch.aggregator._decode import InvalidReason, Rejection, decode_reco
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
 from safetywatch.errors import SafetywatchError
 from safetywatch.events import StoredRecord
+from safetywatch.kafka import is_retriable, open_log
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -44,15 +45,6 @@ LAG_INTERVAL_SECONDS = 2.0
 #: Backoff while retrying a retriable error: first wait, longest wait.
 FIRST_RETRY_SECONDS = 0.5
 LONGEST_RETRY_SECONDS = 15.0
-
-
-class TopicMissing(SafetywatchError):
-    retriable = False
-
-
-def is_retriable(error: BaseException) -> bool:
-    """Our errors and aiokafka's both carry ``retriable``; nothing else is retried."""
-    return isinstance(error, SafetywatchError | KafkaError) and bool(error.retriable)
 
 
 class LogFollower:
@@ -81,66 +73,30 @@ class LogFollower:
         self.caught_up = asyncio.Event()
 
     async def start(self, stack: AsyncExitStack) -> None:
-        consumer = await self._connect()
+        reader = await open_log(
+            self._bootstrap,
+            self._topic,
+            client_id="safetywatch-aggregator",
+            startup_timeout=self._startup_timeout,
+        )
+        self._consumer = reader.consumer
         stack.push_async_callback(self._stop)
-        partitions = await self._partitions(consumer)
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        beginnings: dict[TopicPartition, int] = await consumer.beginning_offsets(partitions)
-        for tp, offset in beginnings.items():
+        for tp, offset in reader.beginnings.items():
             self._pipeline.next_offset[tp.partition] = offset
-        targets: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
-        self._note_ends(targets)
+        self._note_ends(reader.ends)
         log.info(
             "replay_started",
             topic=self._topic,
-            partitions=len(partitions),
-            records_to_replay=sum(targets.values()),
+            partitions=len(reader.partitions),
+            records_to_replay=reader.records,
         )
-        for work in (self._follow(consumer, targets), self._monitor_lag(consumer, partitions)):
+        for work in (
+            self._follow(reader.consumer, reader.ends),
+            self._monitor_lag(reader.consumer, reader.partitions),
+        ):
             task = asyncio.create_task(work)
             task.add_done_callback(self._on_exit)
             self._tasks.append(task)
-
-    async def _connect(self) -> AIOKafkaConsumer:
-        deadline = time.monotonic() + self._startup_timeout
-        while True:
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=self._bootstrap,
-                group_id=None,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
-                client_id="safetywatch-aggregator",
-                max_partition_fetch_bytes=4 * 1024 * 1024,
-                fetch_max_bytes=32 * 1024 * 1024,
-            )
-            try:
-                await consumer.start()
-            except KafkaError as error:
-                await consumer.stop()
-                if time.monotonic() > deadline:
-                    raise
-                log.warning("kafka_unreachable", bootstrap=self._bootstrap, error=str(error))
-                await asyncio.sleep(1.0)
-                continue
-            self._consumer = consumer
-            return consumer
-
-    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
-        deadline = time.monotonic() + min(self._startup_timeout, 15.0)
-        while True:
-            # The consumer's public partitions_for_topic only reads a cache that is never
-            # filled for a manually assigned, not yet assigned topic; ask the broker.
-            cluster = await consumer._client.fetch_all_metadata()
-            numbers = cluster.partitions_for_topic(self._topic)
-            if numbers:
-                return [TopicPartition(self._topic, n) for n in sorted(numbers)]
-            if time.monotonic() > deadline:
-                raise TopicMissing(
-                    f"topic {self._topic!r} does not exist on {self._bootstrap}; "
-                    "create it with 'safetywatch topic ensure'"
-                )
-            await asyncio.sleep(0.5)
 
     async def _stop(self) -> None:
         for task in self._tasks:

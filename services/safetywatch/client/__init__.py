@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -14,12 +13,6 @@ from safetywatch.client._formats import ReportFileError, parse_reports
 from safetywatch.client._outbox import Outbox
 
 DEFAULT_OUTBOX = Path.home() / ".local" / "share" / "safetywatch" / "outbox"
-
-
-def read_token(token_file: str | None) -> str:
-    if token_file:
-        return Path(token_file).read_text(encoding="utf-8").strip()
-    return os.environ.get("SAFETYWATCH_TOKEN", "").strip()
 
 
 def gateway_client(gateway: str, token: str, timeout: float = 30) -> httpx.Client:
@@ -84,6 +77,5 @@ __all__ = [
     "gateway_client",
     "parse_reports",
     "post_report",
-    "read_token",
     "report_command",
 ]

@@ -14,7 +14,6 @@ from safetywatch.events._report import (
     Location,
     ReportContext,
 )
-from safetywatch.events._schemas import schema_documents
 
 __all__ = [
     "CLOCK_SKEW_ALLOWANCE",
@@ -30,5 +29,4 @@ __all__ = [
     "ReportContext",
     "StoredRecord",
     "decode_fast",
-    "schema_documents",
 ]

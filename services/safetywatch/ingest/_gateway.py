@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from typing import Any
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import Request
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
 from safetywatch.events import IncidentRecord
 from safetywatch.ingest._limits import RateLimiter
 from safetywatch.ingest._metrics import GatewayMetrics
-from safetywatch.ingest._sink import BrokerUnavailable, KafkaReportSink
+from safetywatch.kafka import BrokerUnavailable, DurableProducer
 from safetywatch.units import TokenRegistry, token_id_of
-from safetywatch.web import (
-    Refusal,
-    RefusalLog,
-    RequestMetrics,
-    install_refusal_handlers,
-    peer_of,
-)
+from safetywatch.web import Refusal, RefusalLog, peer_of
 
 log = structlog.get_logger("safetywatch.ingest")
 
@@ -32,12 +25,12 @@ NOT_ACKNOWLEDGED = "Kafka cannot take the write now; retry the identical request
 
 class Gateway:
     """Owns the Kafka sink, the token registry, the per-unit rate limiter, the metrics
-    and the audit trail of refusals; ``app()`` serves them (routes in ``_routes``)."""
+    and the audit trail of refusals. ``create_app`` serves it."""
 
     def __init__(
         self, settings: Settings, area: AreaConfig, metrics: GatewayMetrics | None = None
     ) -> None:
-        if settings.tokens_file is None and not settings.allow_anonymous:
+        if settings.gateway.tokens_file is None and not settings.gateway.allow_anonymous:
             raise ConfigError(
                 "environment: SAFETYWATCH_TOKENS_FILE is required (field units authenticate; "
                 "SAFETYWATCH_ALLOW_ANONYMOUS=true is for development only)"
@@ -45,13 +38,17 @@ class Gateway:
         self.settings = settings
         self.area = area
         self.metrics = metrics or GatewayMetrics()
-        self.sink = KafkaReportSink(
-            settings.kafka_bootstrap, settings.topic, settings.produce_timeout_seconds
+        self.sink = DurableProducer(
+            settings.kafka.bootstrap, settings.kafka.topic, settings.gateway.produce_timeout_seconds
         )
-        self.registry = TokenRegistry(settings.tokens_file) if settings.tokens_file else None
-        self.limiter = RateLimiter(settings.unit_reports_per_second, settings.unit_burst)
+        self.registry = (
+            TokenRegistry(settings.gateway.tokens_file) if settings.gateway.tokens_file else None
+        )
+        self.limiter = RateLimiter(
+            settings.gateway.unit_reports_per_second, settings.gateway.unit_burst
+        )
         self.refusals = RefusalLog()
-        self.retry_after = {"Retry-After": str(settings.retry_after_seconds)}
+        self.retry_after = {"Retry-After": str(settings.gateway.retry_after_seconds)}
 
     async def start(self, stack: AsyncExitStack) -> None:
         await self.sink.start(stack)
@@ -60,9 +57,9 @@ class Gateway:
         gc.freeze()
         log.info(
             "gateway_started",
-            url=f"http://{self.settings.gateway_host}:{self.settings.gateway_port}",
-            bootstrap=self.settings.kafka_bootstrap,
-            topic=self.settings.topic,
+            url=f"http://{self.settings.gateway.host}:{self.settings.gateway.port}",
+            bootstrap=self.settings.kafka.bootstrap,
+            topic=self.settings.kafka.topic,
             authentication="tokens" if self.registry else "anonymous (development only)",
         )
 
@@ -111,29 +108,3 @@ class Gateway:
             "partition": receipt.partition,
             "offset": receipt.offset,
         }
-
-    def app(self) -> FastAPI:
-        from safetywatch.ingest._routes import router
-
-        @asynccontextmanager
-        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-            async with AsyncExitStack() as stack:
-                await self.start(stack)
-                yield
-            log.info("gateway_stopped")
-
-        app = FastAPI(title="safetywatch ingest gateway", lifespan=lifespan)
-        app.state.gateway = self
-        app.state.sink = self.sink
-        app.add_middleware(
-            RequestMetrics, requests=self.metrics.requests, latency=self.metrics.latency
-        )
-        install_refusal_handlers(app, self.audit_refusal)
-        app.include_router(router)
-        return app
-
-
-def create_app(
-    settings: Settings, area: AreaConfig, metrics: GatewayMetrics | None = None
-) -> FastAPI:
-    return Gateway(settings, area, metrics).app()

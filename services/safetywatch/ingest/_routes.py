@@ -68,7 +68,9 @@ UnitDep = Annotated[Unit, Depends(unit_of)]
 async def post_incident(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
     throttle(gateway.limiter, unit, 1)
     settings = gateway.settings
-    body = await read_json_body(request, settings.max_body_bytes, settings.body_timeout_seconds)
+    body = await read_json_body(
+        request, settings.gateway.max_body_bytes, settings.gateway.body_timeout_seconds
+    )
     record = admit(body, unit, datetime.now(UTC), gateway.area)
     return JSONResponse(await gateway.publish(record, peer_of(request)), status_code=202)
 
@@ -112,8 +114,10 @@ def _admitted(
 async def post_batch(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
     """Up to max_batch_reports reports; each is accepted or refused on its own."""
     settings = gateway.settings
-    body = await read_json_body(request, settings.max_batch_bytes, settings.body_timeout_seconds)
-    reports = _batch_reports(body, settings.max_batch_reports)
+    body = await read_json_body(
+        request, settings.gateway.max_batch_bytes, settings.gateway.body_timeout_seconds
+    )
+    reports = _batch_reports(body, settings.gateway.max_batch_reports)
     throttle(gateway.limiter, unit, max(1, len(reports)))
     received_at = datetime.now(UTC)
     checked = [_admitted(item, unit, received_at, gateway, request) for item in reports]
@@ -132,7 +136,10 @@ async def readyz(gateway: GatewayDep) -> JSONResponse:
     if await gateway.sink.reachable():
         return JSONResponse({"status": "ready"})
     return JSONResponse(
-        {"status": "unready", "detail": f"cannot reach topic {gateway.settings.topic} on Kafka"},
+        {
+            "status": "unready",
+            "detail": f"cannot reach topic {gateway.settings.kafka.topic} on Kafka",
+        },
         status_code=503,
         headers=gateway.retry_after,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from safetywatch.dashboards._model import Dashboard, Panel, Query, RegionVariable
-from safetywatch.dashboards._queries import deduplicated
+from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query, RegionVariable
+from safetywatch.artifacts.dashboards._queries import deduplicated
 
 REGION = 'region="$region"'
 

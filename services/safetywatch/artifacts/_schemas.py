@@ -6,7 +6,7 @@ import json
 
 from pydantic import BaseModel
 
-from safetywatch.events._report import SCHEMA_VERSION, IncidentRecord, IncidentReport
+from safetywatch.events import SCHEMA_VERSION, IncidentRecord, IncidentReport
 
 
 def schema_documents() -> dict[str, str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from safetywatch.dashboards._model import Dashboard, Panel, Query
-from safetywatch.dashboards._queries import deduplicated, summed
+from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query
+from safetywatch.artifacts.dashboards._queries import deduplicated, summed
 
 CURRENT, LAST_YEAR = 0, 4
 TARGET = 'safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"}'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from safetywatch.dashboards._model import Dashboard, Panel, Query
+from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query
 
 RATE = "$__rate_interval"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from safetywatch.dashboards._city import CITY_OVERVIEW
-from safetywatch.dashboards._county import COUNTY
-from safetywatch.dashboards._model import Dashboard, Panel, Query, RegionVariable
-from safetywatch.dashboards._pipeline import PIPELINE
+from safetywatch.artifacts.dashboards._city import CITY_OVERVIEW
+from safetywatch.artifacts.dashboards._county import COUNTY
+from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query, RegionVariable
+from safetywatch.artifacts.dashboards._pipeline import PIPELINE
 
 DASHBOARDS = (CITY_OVERVIEW, COUNTY, PIPELINE)
 

@@ -1,4 +1,5 @@
-"""Writes accepted records to Kafka: acks=all, idempotent, one record per report."""
+"""Writes records to Kafka durably: acks=all, idempotent, one record per call, and a new
+producer when the old one's idempotence state is lost."""
 
 from __future__ import annotations
 
@@ -18,9 +19,9 @@ from aiokafka.errors import (
     UnknownProducerId,
 )
 
-from safetywatch.errors import SafetywatchError
+from safetywatch.kafka._errors import BrokerUnavailable
 
-log = structlog.get_logger("safetywatch.ingest")
+log = structlog.get_logger("safetywatch.kafka")
 
 
 #: After these the producer's idempotence state (producer id and sequence numbers) no
@@ -35,23 +36,13 @@ PRODUCER_STATE_LOST = (
 )
 
 
-class IngestError(SafetywatchError):
-    """Base of the gateway's errors; ``retriable`` says whether the same request may succeed later."""
-
-
-class BrokerUnavailable(IngestError):
-    """Kafka did not acknowledge the write in time; nothing was acknowledged to the client."""
-
-    retriable = True
-
-
 @dataclass(frozen=True, slots=True)
 class Receipt:
     partition: int
     offset: int
 
 
-class KafkaReportSink:
+class DurableProducer:
     """Producer lifecycle: connects in the background, so the gateway starts (unready)
     while Kafka is down and becomes ready once the broker answers."""
 

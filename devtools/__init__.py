@@ -1,0 +1,41 @@
+"""Development tooling, not shipped: the local broker, the local stack, supervising
+processes, waiting for conditions, workloads, reading topics and scrapes, and drawing
+dashboards. deploy/local/*, deploy/kafka/broker, the tests and the benchmarks use it;
+the services never import it."""
+
+from devtools._broker import Broker, fetch, kafka_version
+from devtools._kafka_io import LoggedRecord, end_offsets, produce_raw, read_topic
+from devtools._polling import wait_until
+from devtools._processes import (
+    InfrastructureError,
+    Supervised,
+    answers,
+    free_port,
+    port_in_use,
+    stop_pid,
+    tail,
+)
+from devtools._scrape import metric_samples, sample
+from devtools._workload import COUNTIES, realistic_records
+
+__all__ = [
+    "COUNTIES",
+    "Broker",
+    "InfrastructureError",
+    "LoggedRecord",
+    "Supervised",
+    "answers",
+    "end_offsets",
+    "fetch",
+    "free_port",
+    "kafka_version",
+    "metric_samples",
+    "port_in_use",
+    "produce_raw",
+    "read_topic",
+    "realistic_records",
+    "sample",
+    "stop_pid",
+    "tail",
+    "wait_until",
+]

@@ -1,0 +1,71 @@
+"""Writing records straight into a topic and reading a whole topic back: for tests and
+benchmarks, which check what the gateway wrote and feed the aggregator histories."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+
+from safetywatch.kafka import end_offsets as _end_offsets
+from safetywatch.kafka import open_log
+
+Pair = tuple[bytes | None, bytes | None]
+
+
+async def _produce(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_batch_size=512 * 1024,
+    )
+    await producer.start()
+    try:
+        deliveries = [await producer.send(topic, value, key=key) for key, value in records]
+        await asyncio.gather(*deliveries)
+        return len(deliveries)
+    finally:
+        await producer.stop()
+
+
+def produce_raw(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+    """Write records straight into the topic, bypassing the gateway; in order per key."""
+    return asyncio.run(_produce(bootstrap, topic, records))
+
+
+@dataclass(frozen=True)
+class LoggedRecord:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+async def _read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
+    reader = await open_log(bootstrap, topic, client_id="safetywatch-test-reader")
+    try:
+        consumer = reader.consumer
+        records: list[LoggedRecord] = []
+        while any([await consumer.position(tp) < end for tp, end in reader.ends.items()]):
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            for tp, messages in batches.items():
+                records.extend(
+                    LoggedRecord(tp.partition, m.offset, m.key, m.value) for m in messages
+                )
+        return records
+    finally:
+        await reader.close()
+
+
+def read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
+    """Every record in the topic, partition by partition in offset order."""
+    return asyncio.run(_read_topic(bootstrap, topic))
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """How many records each partition of the topic holds."""
+    return asyncio.run(_end_offsets(bootstrap, topic))
