@@ -1,1 +1,1 @@
-"""Benchmarks for issue 7: replay, ingest and report-to-metric, each beside its ceiling or peer."""
+"""Benchmarks: replay, ingest and report-to-metric, each beside its ceiling or peer."""

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from quixstreams import Application
 from quixstreams.state import State
 
-from safetywatch.accounting import Severity, grade_for, quarter_of, yuan_to_fen
+from safetywatch.accounting import GradingFigures, grade_for, quarter_of, yuan_to_fen
 from safetywatch.events import Category
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -54,7 +54,7 @@ def main(bootstrap: str, topic_name: str, records: int, state_dir: str) -> None:
         ]
         if not value.get("retracted"):
             category = Category(value["category"])
-            severity = Severity(
+            severity = GradingFigures(
                 value["deaths"] + value.get("missing", 0),
                 value.get("serious_injuries", 0),
                 value.get("direct_loss_yuan", 0),

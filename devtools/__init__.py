@@ -15,6 +15,7 @@ from devtools._processes import (
     stop_pid,
     tail,
 )
+from devtools._render import render, run_query
 from devtools._scrape import metric_samples, sample
 from devtools._workload import COUNTIES, realistic_records
 
@@ -34,6 +35,8 @@ __all__ = [
     "produce_raw",
     "read_topic",
     "realistic_records",
+    "render",
+    "run_query",
     "sample",
     "stop_pid",
     "tail",

@@ -17,6 +17,7 @@ from devtools._processes import (
     InfrastructureError,
     Supervised,
     free_port,
+    pid_in,
     port_in_use,
     stop_pid,
     tail,
@@ -133,13 +134,9 @@ class Broker:
         return self.directory / "broker.pid"
 
     def running_pid(self) -> int | None:
-        try:
-            pid = int(self._pid_file.read_text())
-        except (OSError, ValueError):
-            return None
-        if self._process is not None and self._process.process.pid == pid:
-            return pid if self._process.alive() else None
-        return pid if Path(f"/proc/{pid}").exists() else None
+        if self._process is not None:  # our child: a zombie is not running
+            return self._process.process.pid if self._process.alive() else None
+        return pid_in(self._pid_file)
 
     def _java(self, jars: Path, *arguments: str, log_file: Path) -> list[str]:
         return ["java", f"-Dlog4j2.configurationFile={LOG_CONFIG}",

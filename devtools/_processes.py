@@ -47,6 +47,15 @@ def answers(url: str, timeout: float = 2) -> int:
         return 0
 
 
+def pid_in(path: Path) -> int | None:
+    """The pid a pid file names, if that process still exists."""
+    try:
+        pid = int(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
 def _copy_lines(process: subprocess.Popen[bytes], log_path: Path) -> None:
     assert process.stdout is not None
     with log_path.open("ab") as log:

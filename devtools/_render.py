@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from safetywatch.artifacts.dashboards._model import Dashboard, Query
+from safetywatch.artifacts.dashboards import Dashboard, Query
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC")
 

@@ -15,7 +15,7 @@ import httpx
 
 from devtools._broker import ROOT, Broker
 from devtools._polling import wait_until
-from devtools._processes import InfrastructureError, Supervised, port_in_use, stop_pid
+from devtools._processes import InfrastructureError, Supervised, pid_in, port_in_use, stop_pid
 from safetywatch.config import KafkaSettings, LocalSettings, load_area, load_role, load_settings
 from safetywatch.kafka import TopicSpec, ensure_topic
 from safetywatch.logs import configure_logging
@@ -41,11 +41,7 @@ class Component:
         return RUN / f"{self.name}.pid"
 
     def running_pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text())
-        except (OSError, ValueError):
-            return None
-        return pid if Path(f"/proc/{pid}").exists() else None
+        return pid_in(self.pid_file)
 
     def start(self, env: dict[str, str]) -> None:
         if (pid := self.running_pid()) is not None:

@@ -1,7 +1,7 @@
-"""The reference model: a deliberately naive function from a log to the SPEC §5 summary.
+"""The reference model: a deliberately naive function from a log to the contract §5 summary.
 
 It recomputes everything from scratch for each question, straight from the rules
-as SPEC §3 words them, so that the incremental Ledger (withdraw-then-deposit, cell
+as contract §3 words them, so that the incremental Ledger (withdraw-then-deposit, cell
 bookkeeping) can be checked against it. It shares only the pure per-record rules
 (grade_for, quarter_of, is_near_miss, is_late_supplement), which have exhaustive
 tests of their own.
@@ -20,10 +20,10 @@ from safetywatch.accounting import (
     Grade,
     Quarter,
     grade_for,
+    grading_figures_of,
     is_late_supplement,
     is_near_miss,
     quarter_of,
-    severity_of,
     yuan_to_fen,
 )
 from safetywatch.events import Category, IncidentRecord
@@ -69,7 +69,7 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
         result[incident_id] = Truth(
             record=winner,
             quarter=quarter_of(winner.occurred_at, zone),
-            grade=grade_for(winner.category, severity_of(winner)),
+            grade=grade_for(winner.category, grading_figures_of(winner)),
             late_report=first_received - winner.occurred_at > LATE_REPORT_AFTER,
             near_miss=is_near_miss(winner),
             late_supplements=sum(is_late_supplement(a, b) for a, b in pairwise(effective)),
@@ -114,7 +114,7 @@ def summary_of(
     prefix: str,
     known_regions: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The SPEC §5 summary of one quarter and region prefix, from precomputed truths."""
+    """The contract §5 summary of one quarter and region prefix, from precomputed truths."""
     zero = dict.fromkeys(FIGURES, 0)
     totals = dict(zero)
     by_category = {category: dict(zero) for category in Category}

@@ -61,8 +61,8 @@ def _serve(service: str) -> int:
         server_header=False,
     )
     # Crash-only: a follower that failed stopped the server; a supervisor restarts us.
-    aggregator_state = getattr(app.state, "aggregator", None)
-    return 1 if aggregator_state is not None and aggregator_state.pipeline.failure else 0
+    pipeline = getattr(app.state.service, "pipeline", None)
+    return 1 if pipeline is not None and pipeline.failure else 0
 
 
 def _topic(args: argparse.Namespace) -> int:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from devtools import wait_until
-from devtools._render import render, run_query
+from devtools import render, run_query, wait_until
 
 from safetywatch.accounting import Quarter, quarter_of
 from safetywatch.artifacts.dashboards import DASHBOARDS

@@ -25,7 +25,7 @@ from tests.strategies import json_values, mutated_reports
 
 pytestmark = pytest.mark.integration
 
-#: Requests hypothesis sends per strategy in CI (the closing note of issue 6 quotes them).
+#: Requests hypothesis sends per strategy in CI (the README quotes them).
 FUZZ_EXAMPLES = 300
 ACCEPTABLE = {202, 403, 413, 415, 422, 429}
 

@@ -1,4 +1,4 @@
-"""The SPEC §4 gauges, read from a fresh registry with get_sample_value."""
+"""The contract §4 gauges, read from a fresh registry with get_sample_value."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from safetywatch.events import IncidentRecord, decode_fast
-from safetywatch.events._fast_path import SEPARATOR, _fast_struct, _joined_pattern
+from safetywatch.events import FAST_PATH_SEPARATOR as SEPARATOR
+from safetywatch.events import IncidentRecord, decode_fast, fast_struct, joined_pattern
 from tests.reports import record
 from tests.strategies import EDGE_VALUES, RECORD_FIELDS, json_values, mutated_records
 
@@ -105,7 +105,7 @@ def test_a_field_the_fast_path_cannot_express_is_refused_at_import() -> None:
         name: Annotated[str, StringConstraints(to_upper=True)]
 
     with pytest.raises(TypeError, match=r"Unsupported\.name: .*to_upper"):
-        _fast_struct(Unsupported, msgspec.Struct)
+        fast_struct(Unsupported, msgspec.Struct)
 
 
 @pytest.mark.parametrize(
@@ -113,11 +113,11 @@ def test_a_field_the_fast_path_cannot_express_is_refused_at_import() -> None:
 )
 def test_a_pattern_that_could_see_across_the_separator_is_not_joined(pattern: str) -> None:
     with pytest.raises(TypeError, match="cannot join"):
-        _joined_pattern([pattern])
+        joined_pattern([pattern])
 
 
 def test_joined_patterns_match_exactly_when_every_value_matches_its_own() -> None:
-    joined = _joined_pattern([r"^[0-9]{2}\Z", r"^(?:a|bc)\Z"])
+    joined = joined_pattern([r"^[0-9]{2}\Z", r"^(?:a|bc)\Z"])
     for first, second in [("12", "a"), ("12", "bc"), ("1", "2a"), ("12", "abc"), ("12a", "")]:
         expected = bool(re.fullmatch("[0-9]{2}", first) and re.fullmatch("a|bc", second))
         assert bool(joined.match(f"{first}{SEPARATOR}{second}")) is expected, (first, second)

@@ -1,4 +1,4 @@
-"""Tokens, rate limits, report files, the outbox and retry timing: the pure parts of issue 6."""
+"""Tokens, rate limits, report files, the outbox and retry timing: the pure parts of the field-unit path."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every grading threshold of SPEC §3, on both sides of its boundary, for every category."""
+"""Every grading threshold of contract §3, on both sides of its boundary, for every category."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safetywatch.accounting import GRADING_TABLE, Grade, Severity, Thresholds, grade_for
-from safetywatch.accounting._grading import _ascending_bounds
+from safetywatch.accounting import (
+    GRADING_TABLE,
+    Grade,
+    GradingFigures,
+    Thresholds,
+    ascending_bounds,
+    grade_for,
+)
 from safetywatch.events import Category
 
 PRODUCTION_SAFETY = (Category.COAL_MINE, Category.ROAD_TRAFFIC, Category.OTHER)
@@ -72,36 +78,39 @@ def _ids(case: tuple[object, ...]) -> str:
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_a_criterion_at_its_bound_reaches_the_grade(case):
     category, grade, criterion, bound, _ = case
-    assert grade_for(category, Severity(**{criterion: bound})) is grade
+    assert grade_for(category, GradingFigures(**{criterion: bound})) is grade
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_ids(c) for c in CASES])
 def test_just_below_the_bound_is_the_grade_below(case):
     category, grade, criterion, _, below = case
-    assert grade_for(category, Severity(**{criterion: below})) is BELOW[grade]
+    assert grade_for(category, GradingFigures(**{criterion: below})) is BELOW[grade]
 
 
 @pytest.mark.parametrize("category", list(Category))
 def test_nothing_at_all_is_ordinary(category):
-    assert grade_for(category, Severity()) is Grade.ORDINARY
+    assert grade_for(category, GradingFigures()) is Grade.ORDINARY
 
 
 @pytest.mark.parametrize("category", PRODUCTION_SAFETY)
 def test_burned_area_does_not_grade_production_safety(category):
-    assert grade_for(category, Severity(burned_area_ha=5000)) is Grade.ORDINARY
+    assert grade_for(category, GradingFigures(burned_area_ha=5000)) is Grade.ORDINARY
 
 
 def test_serious_injuries_do_not_grade_geological_hazards():
     # Decree 394 grades by casualties and loss only.
-    assert grade_for(Category.GEOLOGICAL_HAZARD, Severity(serious_injuries=500)) is Grade.ORDINARY
+    assert (
+        grade_for(Category.GEOLOGICAL_HAZARD, GradingFigures(serious_injuries=500))
+        is Grade.ORDINARY
+    )
 
 
 def test_loss_does_not_grade_forest_fires():
-    assert grade_for(Category.FOREST_FIRE, Severity(direct_loss_yuan=1e12)) is Grade.ORDINARY
+    assert grade_for(Category.FOREST_FIRE, GradingFigures(direct_loss_yuan=1e12)) is Grade.ORDINARY
 
 
 def test_the_highest_grade_any_criterion_reaches_wins():
-    severity = Severity(casualties=3, serious_injuries=50, direct_loss_yuan=100_000_000)
+    severity = GradingFigures(casualties=3, serious_injuries=50, direct_loss_yuan=100_000_000)
     assert grade_for(Category.COAL_MINE, severity) is Grade.PARTICULARLY_SERIOUS
 
 
@@ -112,7 +121,7 @@ def test_grades_rank_from_ordinary_to_particularly_serious():
     assert Grade.RELATIVELY_SERIOUS.zh == "较大"
 
 
-def _highest_grade_reached(category: Category, severity: Severity) -> Grade:
+def _highest_grade_reached(category: Category, severity: GradingFigures) -> Grade:
     """The rule as the regulations word it: scan every grade, keep the highest reached."""
     reached = [grade for grade, t in GRADING_TABLE[category] if t.reached_by(severity)]
     return max(reached, key=lambda grade: grade.rank, default=Grade.ORDINARY)
@@ -143,7 +152,7 @@ _near_bounds = st.sampled_from(_BOUNDS).flatmap(
 def test_the_fast_climb_equals_taking_the_highest_grade_reached(
     category, casualties, serious, loss, area
 ):
-    severity = Severity(casualties, serious, loss, area)
+    severity = GradingFigures(casualties, serious, loss, area)
     assert grade_for(category, severity) is _highest_grade_reached(category, severity)
 
 
@@ -154,4 +163,4 @@ def test_a_table_whose_bounds_do_not_rise_with_the_grade_is_refused():
         (Grade.RELATIVELY_SERIOUS, Thresholds(3, direct_loss_yuan=5_000_000)),
     )
     with pytest.raises(ValueError, match="must rise with the grade"):
-        _ascending_bounds(falling)
+        ascending_bounds(falling)

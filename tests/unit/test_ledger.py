@@ -1,4 +1,4 @@
-"""Latest revision wins; duplicates, stale revisions and retractions behave as SPEC §3 says."""
+"""Latest revision wins; duplicates, stale revisions and retractions behave as contract §3 says."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from tests.reference import reference_summary, truths
 
 ZONE = ZoneInfo("Asia/Shanghai")
 
-#: How many histories CI checks per property (the closing note of issue 3 quotes it).
+#: How many histories CI checks per property (the README quotes it).
 EXAMPLES = 400
 
 

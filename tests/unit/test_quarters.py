@@ -9,8 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safetywatch.accounting import Quarter, quarter_of, recent_quarters
-from safetywatch.accounting._quarters import INDEXED_YEARS, _converted
+from safetywatch.accounting import (
+    INDEXED_YEARS,
+    Quarter,
+    quarter_by_conversion,
+    quarter_of,
+    recent_quarters,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -116,7 +121,7 @@ def test_every_quarter_boundary_agrees_with_converting_to_local_time(zone):
         for number in (1, 2, 3, 4):
             start = Quarter(year, number).start(zone)
             for moment in (start - timedelta(microseconds=1), start, start + timedelta(hours=1)):
-                assert quarter_of(moment, zone) == _converted(moment, zone), moment
+                assert quarter_of(moment, zone) == quarter_by_conversion(moment, zone), moment
 
 
 @settings(max_examples=300, deadline=None)
@@ -127,4 +132,4 @@ def test_every_quarter_boundary_agrees_with_converting_to_local_time(zone):
 )
 def test_any_instant_in_any_offset_agrees_with_converting_to_local_time(zone, moment, hours):
     moment = moment.astimezone(timezone(timedelta(hours=hours)))
-    assert quarter_of(moment, zone) == _converted(moment, zone)
+    assert quarter_of(moment, zone) == quarter_by_conversion(moment, zone)

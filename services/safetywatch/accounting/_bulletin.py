@@ -1,4 +1,4 @@
-"""The bulletin sentence a city reads out (SPEC §5 ``/v1/bulletin``).
+"""The bulletin sentence a city reads out (contract §5 ``/v1/bulletin``).
 
 "2022年第一季度，全市共发生事故34起、死亡21人，其中道路交通事故32起、死亡11人……"
 One clause per category with incidents: most incidents first, then most deaths.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from safetywatch.accounting._ledger import Summary
+from safetywatch.accounting._summary import Summary
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import Category
 from safetywatch.regions import Place

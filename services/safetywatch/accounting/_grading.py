@@ -1,4 +1,4 @@
-"""Official severity grades (SPEC §3), computed by the service, never taken from a client.
+"""Official severity grades (contract §3), computed by the service, never taken from a client.
 
 Any one criterion reaching a grade is enough and the highest grade reached wins.
 Lower bounds are inclusive ("以上包括本数，以下不包括本数").
@@ -39,7 +39,7 @@ _ZH = {
 
 
 @dataclass(frozen=True, slots=True)
-class Severity:
+class GradingFigures:
     """The figures grading looks at. ``casualties`` = deaths + missing."""
 
     casualties: int = 0
@@ -57,7 +57,7 @@ class Thresholds:
     direct_loss_yuan: float | None = None
     burned_area_ha: float | None = None
 
-    def reached_by(self, severity: Severity) -> bool:
+    def reached_by(self, severity: GradingFigures) -> bool:
         return (
             severity.casualties >= self.casualties
             or _at_least(severity.serious_injuries, self.serious_injuries)
@@ -97,7 +97,7 @@ GRADING_TABLE: dict[Category, tuple[tuple[Grade, Thresholds], ...]] = {
 }
 
 
-def grade_for(category: Category, severity: Severity) -> Grade:
+def grade_for(category: Category, severity: GradingFigures) -> Grade:
     """The highest grade any criterion of ``category``'s regulation reaches."""
     return grade_of_figures(
         category,
@@ -115,11 +115,11 @@ def grade_of_figures(
     direct_loss_yuan: float,
     burned_area_ha: float,
 ) -> Grade:
-    """``grade_for`` without building a Severity: the replay grades every record.
+    """``grade_for`` without building a GradingFigures: the replay grades every record.
 
     Climbs from the lowest grade and stops at the first one not reached, which equals
     taking the highest grade reached because every regulation's bounds rise with the
-    grade (checked by ``_ascending_bounds``). Most incidents are ordinary: one test.
+    grade (checked by ``ascending_bounds``). Most incidents are ordinary: one test.
     """
     grade = Grade.ORDINARY
     for next_grade, casualty_bound, injury_bound, loss_bound, area_bound in _ASCENDING[category]:
@@ -137,7 +137,7 @@ def grade_of_figures(
 _Bounds = tuple[Grade, float, float, float, float]
 
 
-def _ascending_bounds(table: tuple[tuple[Grade, Thresholds], ...]) -> tuple[_Bounds, ...]:
+def ascending_bounds(table: tuple[tuple[Grade, Thresholds], ...]) -> tuple[_Bounds, ...]:
     never = float("inf")  # a criterion the regulation does not have is never reached
     rows = [
         (
@@ -157,4 +157,4 @@ def _ascending_bounds(table: tuple[tuple[Grade, Thresholds], ...]) -> tuple[_Bou
     return tuple(rows)
 
 
-_ASCENDING = {category: _ascending_bounds(table) for category, table in GRADING_TABLE.items()}
+_ASCENDING = {category: ascending_bounds(table) for category, table in GRADING_TABLE.items()}

@@ -10,146 +10,26 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
-from enum import StrEnum
-from types import MappingProxyType
-from typing import Any
+from datetime import datetime, tzinfo
 
-from safetywatch.accounting._grading import Grade, Severity, grade_of_figures
+from safetywatch.accounting._grading import Grade, grade_of_figures
+from safetywatch.accounting._incident import NO_GRADES, IncidentState, Outcome
+from safetywatch.accounting._policy import (
+    LATE_REPORT_AFTER,
+    casualty_figures,
+    changes_casualties_late,
+    is_near_miss,
+)
 from safetywatch.accounting._quarters import Quarter, quarter_of
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
+from safetywatch.accounting._summary import Summary
 from safetywatch.accounting._totals import Totals, yuan_to_fen
 from safetywatch.events import Category, IncidentRecord, StoredRecord
-
-#: 迟报: the first report reached the gateway more than this after the occurrence.
-LATE_REPORT_AFTER = timedelta(hours=1)
-
-#: 补报: casualty changes are due within this long after the occurrence.
-SUPPLEMENT_WINDOW = timedelta(days=30)
-SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
-_SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FOREST_FIRE})
-
-#: 较大涉险: flagged whatever the grade.
-NEAR_MISS_TRAPPED = 3
-NEAR_MISS_MISSING = 3
-NEAR_MISS_EVACUATED = 500
-
-
-class Outcome(StrEnum):
-    APPLIED = "applied"
-    DUPLICATE = "duplicate"  # same incident and revision, same content
-    CONFLICT = "conflict"  # same incident and revision, different content: first one wins
-    STALE = "stale"  # a lower revision than the one already applied
-
-
-CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
 #: Iterating the Grade enum per record showed up in the replay profile.
 _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 
-
-#: Shared by every incident that never reached a grade above ordinary (most of them).
-_NO_GRADES: Mapping[Grade, datetime] = MappingProxyType({})
-
-
-@dataclass(slots=True, eq=False)
-class IncidentState:
-    """One incident's latest revision, kept compact: a province holds a million of these.
-
-    The record itself is in the ledger's record store (``ref``) and is read only when
-    asked for; accounting and alerting read the few fields kept here.
-    """
-
-    incident_id: str
-    ref: int
-    revision: int
-    retracted: bool
-    category: Category
-    region_code: str
-    occurred_at: datetime
-    #: deaths, missing, serious injuries, minor injuries, direct loss in fen
-    figures: tuple[int, int, int, int, int]
-    quarter: Quarter
-    grade: Grade
-    late_report: bool
-    near_miss: bool
-    first_received_at: datetime
-    conflicts: int = 0
-    late_supplements: int = 0
-    #: For each grade above ordinary the incident has reached, the ``received_at`` of the
-    #: revision that first brought it there; a downgrade drops the grades above.
-    grade_since: Mapping[Grade, datetime] = field(default_factory=lambda: _NO_GRADES)
-    near_miss_since: datetime | None = None
-
-    @property
-    def latest_alert_moment(self) -> datetime | None:
-        """The latest instant from which a per-incident alert may hold: when it reached a
-        grade, became a near miss or (if late) was first reported. None if never notable."""
-        if self.retracted or not (self.grade_since or self.near_miss or self.late_report):
-            return None
-        moments = list(self.grade_since.values())
-        if self.near_miss_since is not None:
-            moments.append(self.near_miss_since)
-        if self.late_report:
-            moments.append(self.first_received_at)
-        return max(moments)
-
-    @property
-    def casualties(self) -> tuple[int, int, int, int]:
-        deaths, missing, serious, minor, _ = self.figures
-        return deaths, missing, serious, minor
-
-    def to_json(self, record: IncidentRecord) -> dict[str, Any]:
-        """Every field of ``record`` (``Ledger.record_of`` this state) plus the derived
-        ones (SPEC §5 ``/v1/incidents/{id}``)."""
-        document: dict[str, Any] = record.model_dump(mode="json")
-        document.update(
-            quarter=self.quarter.label,
-            grade=self.grade.value,
-            late_report=self.late_report,
-            near_miss=self.near_miss,
-            first_received_at=self.first_received_at.isoformat(),
-            late_supplements=self.late_supplements,
-            revision_conflicts=self.conflicts,
-        )
-        return document
-
-
-def severity_of(record: StoredRecord) -> Severity:
-    return Severity(
-        casualties=record.casualties,
-        serious_injuries=record.serious_injuries,
-        direct_loss_yuan=record.direct_loss_yuan,
-        burned_area_ha=record.burned_area_ha,
-    )
-
-
-def is_near_miss(record: StoredRecord) -> bool:
-    return (
-        (record.trapped or 0) >= NEAR_MISS_TRAPPED
-        or record.missing >= NEAR_MISS_MISSING
-        or (record.evacuated or 0) >= NEAR_MISS_EVACUATED
-    )
-
-
-def supplement_window(category: Category) -> timedelta:
-    return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
-
-
-def casualty_figures(record: StoredRecord) -> tuple[int, int, int, int]:
-    return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
-
-
-def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
-    """A revision that changes the casualty figures after the supplementary window closed."""
-    return changes_casualties_late(casualty_figures(previous), revision)
-
-
-def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
-    return casualty_figures(revision) != previous and (
-        revision.received_at > revision.occurred_at + supplement_window(revision.category)
-    )
+CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
 
 def _same_content(a: IncidentRecord, b: IncidentRecord) -> bool:
@@ -236,13 +116,13 @@ class Ledger:
         occurred_at = record.occurred_at
         reached = _GRADES_ABOVE_ORDINARY[: grade.rank]
         if previous is None:
-            grade_since = dict.fromkeys(reached, received_at) if reached else _NO_GRADES
+            grade_since = dict.fromkeys(reached, received_at) if reached else NO_GRADES
             near_miss_since = received_at if near_miss else None
             conflicts = late_supplements = 0
         else:
             earlier = previous.grade_since
             grade_since = (
-                {g: earlier.get(g, received_at) for g in reached} if reached else _NO_GRADES
+                {g: earlier.get(g, received_at) for g in reached} if reached else NO_GRADES
             )
             near_miss_since = (previous.near_miss_since or received_at) if near_miss else None
             conflicts = previous.conflicts
@@ -363,26 +243,3 @@ class Ledger:
             summary.by_grade[grade] += totals.incidents
             summary.by_region.setdefault(region, Totals()).add(totals)
         return summary
-
-
-@dataclass(slots=True)
-class Summary:
-    quarter: Quarter
-    region_prefix: str
-    totals: Totals = field(default_factory=Totals)
-    by_category: dict[Category, Totals] = field(
-        default_factory=lambda: {category: Totals() for category in Category}
-    )
-    by_grade: dict[Grade, int] = field(default_factory=lambda: dict.fromkeys(Grade, 0))
-    by_region: dict[str, Totals] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The SPEC §5 ``/v1/summary`` shape."""
-        return {
-            "quarter": self.quarter.label,
-            "region": self.region_prefix,
-            "totals": self.totals.to_json(),
-            "by_category": {c.value: t.to_json() for c, t in self.by_category.items()},
-            "by_grade": {g.value: n for g, n in self.by_grade.items()},
-            "by_region": {r: self.by_region[r].to_json() for r in sorted(self.by_region)},
-        }

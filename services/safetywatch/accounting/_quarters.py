@@ -70,10 +70,10 @@ def quarter_of(moment: datetime, zone: tzinfo) -> Quarter:
     index = bisect_right(starts.instants, moment.timestamp()) - 1
     if 0 <= index < len(starts.quarters) - 1:
         return starts.quarters[index]
-    return _converted(moment, zone)
+    return quarter_by_conversion(moment, zone)
 
 
-def _converted(moment: datetime, zone: tzinfo) -> Quarter:
+def quarter_by_conversion(moment: datetime, zone: tzinfo) -> Quarter:
     """The definition: the quarter of the moment's local date in ``zone``."""
     local = moment.astimezone(zone)
     return _shared(local.year, (local.month - 1) // 3 + 1)

@@ -65,7 +65,7 @@ class Totals:
         return self.direct_loss_fen / FEN_PER_YUAN
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC §5 ``T`` object."""
+        """The contract §5 ``T`` object."""
         return {
             "incidents": self.incidents,
             "deaths": self.deaths,

@@ -1,4 +1,4 @@
-"""The aggregator's current alert evaluation and its SPEC §4 alert gauges."""
+"""The aggregator's current alert evaluation and its contract §4 alert gauges."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from prometheus_client.registry import Collector
 
 from safetywatch.accounting import Ledger
 from safetywatch.aggregator._metrics import Clock, names_only
-from safetywatch.alerting import AlertState, evaluate
+from safetywatch.alerting import AlertState, IncidentFacts, evaluate
 from safetywatch.config import AreaConfig
 
 log = structlog.get_logger("safetywatch.alerting")
@@ -117,6 +117,21 @@ def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
     return state.rule, state.severity, state.region, state.category, incident
 
 
+def _incident_labels(facts: IncidentFacts | None) -> list[str]:
+    """The per-incident labels of ALERT_LABELS, empty for a threshold rule."""
+    if facts is None:
+        return [""] * 7
+    return [
+        facts.incident_id,
+        facts.grade,
+        facts.region_name,
+        str(facts.deaths),
+        str(facts.missing),
+        str(facts.serious_injuries),
+        facts.occurred_at,
+    ]
+
+
 class AlertCollector(Collector):
     def __init__(self, board: AlertBoard) -> None:
         self._board = board
@@ -156,20 +171,7 @@ class AlertCollector(Collector):
             if state.overflow:
                 overflow.add_metric([state.rule, state.severity, state.region], state.value)
                 continue
-            facts = state.incident
-            incident_labels = (
-                [
-                    facts.incident_id,
-                    facts.grade,
-                    facts.region_name,
-                    str(facts.deaths),
-                    str(facts.missing),
-                    str(facts.serious_injuries),
-                    facts.occurred_at,
-                ]
-                if facts
-                else [""] * 7
-            )
+            incident_labels = _incident_labels(state.incident)
             alert.add_metric(
                 [state.rule, state.severity, state.region, state.category, *incident_labels],
                 int(state.active),

@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 
-import structlog
 from fastapi import FastAPI
 
 from safetywatch.aggregator._metrics import Clock
 from safetywatch.aggregator._routes import router
 from safetywatch.aggregator._service import Aggregator
 from safetywatch.config import AreaConfig, Settings
-from safetywatch.web import install_refusal_handlers
-
-log = structlog.get_logger("safetywatch.aggregator")
+from safetywatch.web import service_app
 
 
 def aggregator_app(aggregator: Aggregator) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        async with AsyncExitStack() as stack:
-            await aggregator.start(stack)
-            yield
-        log.info("aggregator_stopped")
-
-    app = FastAPI(title="safetywatch aggregator", lifespan=lifespan)
-    app.state.aggregator = aggregator
-    install_refusal_handlers(app)
-    app.include_router(router)
-    return app
+    return service_app("safetywatch aggregator", aggregator, aggregator.start, router)
 
 
 def create_app(

@@ -1,4 +1,4 @@
-"""Reads every partition from the beginning, then follows the tail (SPEC §1).
+"""Reads every partition from the beginning, then follows the tail (contract §1).
 
 Manual assignment, no consumer group and no committed offsets: the aggregator's
 state is a function of the log alone, so any number of replicas agree.

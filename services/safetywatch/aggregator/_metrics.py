@@ -1,4 +1,4 @@
-"""SPEC §4 gauges, computed from the ledger at scrape time.
+"""contract §4 gauges, computed from the ledger at scrape time.
 
 Collected on the event loop that also applies records, so one scrape is one
 consistent snapshot. Until the initial replay has caught up only pipeline health

@@ -1,4 +1,4 @@
-"""The aggregator's read API (SPEC §5): summaries, bulletins, incidents, alerts, health."""
+"""The aggregator's read API (contract §5): summaries, bulletins, incidents, alerts, health."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ REPLAYING = Refusal(503, "replaying the log; numbers are not complete yet", {"Re
 
 
 def aggregator_of(request: Request) -> Aggregator:
-    aggregator: Aggregator = request.app.state.aggregator
+    aggregator: Aggregator = request.app.state.service
     return aggregator
 
 

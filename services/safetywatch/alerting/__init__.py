@@ -1,4 +1,4 @@
-"""Threshold alerts (issue 4): rule definitions and their pure evaluation against the ledger."""
+"""Threshold alerts: rule definitions and their pure evaluation against the ledger."""
 
 from safetywatch.alerting._evaluate import AlertState, IncidentFacts, evaluate
 from safetywatch.alerting._rules import (

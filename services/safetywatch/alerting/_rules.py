@@ -1,4 +1,4 @@
-"""Alert rules as the area YAML declares them (issue 4), validated with errors naming the key."""
+"""Alert rules as the area YAML declares them, validated with errors naming the key."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from safetywatch.accounting import Grade
 from safetywatch.events import Category
 
-Severity = Literal["warning", "critical"]
+AlertSeverity = Literal["warning", "critical"]
 RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 #: ``each`` = every configured region but the area itself; ``area`` = the whole area;
 #: otherwise a region code prefix of 2, 4 or 6 digits.
@@ -44,9 +44,9 @@ class GradeRule(_Rule):
 
     kind: Literal["grade"]
     min_grade: Grade = Grade.RELATIVELY_SERIOUS
-    severity: Severity = "critical"
+    severity: AlertSeverity = "critical"
     near_misses: bool = True
-    near_miss_severity: Severity = "warning"
+    near_miss_severity: AlertSeverity = "warning"
     hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
     max_incident_alerts: MaxIncidentAlerts = 20
 
@@ -83,7 +83,7 @@ class YearOverYearRule(_Rule):
     scope: Scope = "area"
     min_increase_percent: Annotated[float, Field(ge=0)] = 20
     min_increase: Annotated[float, Field(ge=0)] = 1
-    severity: Severity = "warning"
+    severity: AlertSeverity = "warning"
 
 
 class ClusterRule(_Rule):
@@ -94,14 +94,14 @@ class ClusterRule(_Rule):
     count: Annotated[int, Field(ge=2, le=10_000)]
     window_days: Annotated[float, Field(gt=0, le=366)]
     scope: Scope = "each"
-    severity: Severity = "warning"
+    severity: AlertSeverity = "warning"
 
 
 class LateReportRule(_Rule):
     """Every incident whose first report was late (迟报) alerts on its own."""
 
     kind: Literal["late_report"]
-    severity: Severity = "warning"
+    severity: AlertSeverity = "warning"
     hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 24
     max_incident_alerts: MaxIncidentAlerts = 20
 

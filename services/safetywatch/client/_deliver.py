@@ -41,6 +41,55 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """What one batch attempt came to: done, something to retry, or a reason to stop."""
+
+    retry: bool = False
+    problem: str = ""
+    retry_after: float | None = None
+    fatal: str | None = None
+    #: The gateway answered the batch report by report (a 200): the backoff starts over.
+    settled: bool = False
+
+
+def _settle(outbox: Outbox, batch: list[Path], results: list[Any], result: Delivery) -> bool:
+    """Deliver or refuse each report by its own status; True if one may be retried."""
+    retry = False
+    for item, path in zip(results, batch, strict=True):
+        status = item["status"]
+        if status == 202:
+            outbox.delivered(path)
+            result.delivered += 1
+        elif status in RETRIABLE_STATUS:
+            retry = True
+        else:
+            errors = item.get("errors")
+            result.refused.append((outbox.refuse(path, status, errors), status, errors))
+    return retry
+
+
+def _send(outbox: Outbox, client: httpx.Client, batch: list[Path], result: Delivery) -> _Answer:
+    try:
+        response = client.post(
+            "/v1/incidents:batch", json={"reports": [outbox.load(p) for p in batch]}
+        )
+    except httpx.TransportError as error:
+        return _Answer(retry=True, problem=f"gateway unreachable ({type(error).__name__})")
+    status = response.status_code
+    if status in (401, 403):
+        return _Answer(
+            fatal=f"the gateway refused the token ({status}): check SAFETYWATCH_TOKEN or --token-file"
+        )
+    if status == 200:
+        if _settle(outbox, batch, response.json()["results"], result):
+            return _Answer(True, "Kafka could not take some reports", settled=True)
+        return _Answer(settled=True)
+    if status in RETRIABLE_STATUS:
+        return _Answer(True, f"gateway answered {status}", _retry_after(response))
+    return _Answer(fatal=f"the gateway answered {status}: {response.text[:300]}")
+
+
 def deliver(
     outbox: Outbox,
     client: httpx.Client,
@@ -50,63 +99,31 @@ def deliver(
     progress: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Delivery:
+    """Send the outbox in batches until it is empty, a refusal of the token, or the deadline."""
     result = Delivery()
     total = len(outbox.pending())
     give_up_at = time.monotonic() + deadline_s
     attempt = 0
-    while True:
-        batch = outbox.pending()[:batch_size]
-        if not batch:
+    while batch := outbox.pending()[:batch_size]:
+        answer = _send(outbox, client, batch, result)
+        if answer.fatal:
+            result.fatal = answer.fatal
             break
-        retry_after: float | None = None
-        try:
-            response = client.post(
-                "/v1/incidents:batch", json={"reports": [outbox.load(p) for p in batch]}
+        if answer.settled:
+            attempt = 0
+        if progress is not None and answer.settled:
+            done = result.delivered + len(result.refused)
+            print(
+                f"report: {done}/{total} handled ({result.delivered} accepted, {len(result.refused)} refused)",
+                file=progress,
             )
-        except httpx.TransportError as error:
-            problem = f"gateway unreachable ({type(error).__name__})"
-        else:
-            if response.status_code in (401, 403):
-                result.fatal = f"the gateway refused the token ({response.status_code}): check SAFETYWATCH_TOKEN or --token-file"
-                break
-            if response.status_code == 200:
-                attempt = 0
-                retry = False
-                for item, path in zip(response.json()["results"], batch, strict=True):
-                    status = item["status"]
-                    if status == 202:
-                        outbox.delivered(path)
-                        result.delivered += 1
-                    elif status in RETRIABLE_STATUS:
-                        retry = True
-                    else:
-                        result.refused.append(
-                            (
-                                outbox.refuse(path, status, item.get("errors")),
-                                status,
-                                item.get("errors"),
-                            )
-                        )
-                if progress is not None:
-                    done = result.delivered + len(result.refused)
-                    print(
-                        f"report: {done}/{total} handled ({result.delivered} accepted, {len(result.refused)} refused)",
-                        file=progress,
-                    )
-                if not retry:
-                    continue
-                problem = "Kafka could not take some reports"
-            elif response.status_code in RETRIABLE_STATUS:
-                problem = f"gateway answered {response.status_code}"
-                retry_after = _retry_after(response)
-            else:
-                result.fatal = f"the gateway answered {response.status_code}: {response.text[:300]}"
-                break
-        delay = backoff(attempt, retry_after)
+        if not answer.retry:
+            continue
+        delay = backoff(attempt, answer.retry_after)
         if time.monotonic() + delay > give_up_at:
             break
         if progress is not None:
-            print(f"report: {problem}; retrying in {delay:.1f} s", file=progress)
+            print(f"report: {answer.problem}; retrying in {delay:.1f} s", file=progress)
         sleep(delay)
         attempt += 1
     result.pending = len(outbox.pending())

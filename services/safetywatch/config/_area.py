@@ -11,7 +11,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from safetywatch.alerting import Rule
 from safetywatch.config._errors import ConfigError, describe_errors, dotted_key
-from safetywatch.regions import Area
+from safetywatch.regions import Area, repeated
 
 
 class AreaConfig(Area):
@@ -23,10 +23,8 @@ class AreaConfig(Area):
 
     @model_validator(mode="after")
     def _unique_rule_names(self) -> AreaConfig:
-        names = [rule.name for rule in self.rules]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"rules: duplicate names {', '.join(repeated)}")
+        if names := repeated([rule.name for rule in self.rules]):
+            raise ValueError(f"rules: duplicate names {', '.join(names)}")
         return self
 
 

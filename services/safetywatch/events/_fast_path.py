@@ -148,7 +148,7 @@ def _fast_type(annotation: Any, metadata: list[Any], where: str) -> Any:
             raise TypeError(f"{where}: the fast path knows only the Moment date-time")
         return Annotated[str, msgspec.Meta(pattern=RFC3339_PATTERN)]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _fast_struct(annotation, msgspec.Struct)
+        return fast_struct(annotation, msgspec.Struct)
     if annotation in (str, int, float, bool) or (
         isinstance(annotation, type) and issubclass(annotation, Enum)
     ):
@@ -177,7 +177,7 @@ SEPARATOR = "\x1f"
 _UNJOINABLE = re.compile(r"\^|\$|\\[AZbB]|\(\?[^:]")
 
 
-def _joined_pattern(patterns: list[str]) -> re.Pattern[str]:
+def joined_pattern(patterns: list[str]) -> re.Pattern[str]:
     """One regex matching the separator-joined values iff each matches its own pattern:
     msgspec calls the regex engine once per field, and the calls cost more than the
     matching (five patterns were two thirds of the decode)."""
@@ -191,7 +191,7 @@ def _joined_pattern(patterns: list[str]) -> re.Pattern[str]:
     return re.compile(r"\A" + re.escape(SEPARATOR).join(parts) + r"\Z")
 
 
-def _fast_struct(
+def fast_struct(
     model: type[BaseModel],
     base: type[msgspec.Struct],
     joined: list[tuple[str, str]] | None = None,
@@ -238,8 +238,8 @@ _DATETIME_FIELDS = tuple(
     name for name, info in IncidentRecord.model_fields.items() if _is_date_time(info.annotation)
 )
 _JOINED_FIELDS: list[tuple[str, str]] = []
-_DECODER = msgspec.json.Decoder(_fast_struct(IncidentRecord, _FastRecordBase, _JOINED_FIELDS))
-_JOINED = _joined_pattern([pattern for _, pattern in _JOINED_FIELDS])
+_DECODER = msgspec.json.Decoder(fast_struct(IncidentRecord, _FastRecordBase, _JOINED_FIELDS))
+_JOINED = joined_pattern([pattern for _, pattern in _JOINED_FIELDS])
 _joined_values = operator.attrgetter(*(name for name, _ in _JOINED_FIELDS))
 _SEPARATORS = len(_JOINED_FIELDS) - 1
 _parse_datetime = datetime.fromisoformat

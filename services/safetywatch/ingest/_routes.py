@@ -1,4 +1,4 @@
-"""The gateway's HTTP routes (SPEC §5): authenticate, validate, stamp, produce, answer
+"""The gateway's HTTP routes (contract §5): authenticate, validate, stamp, produce, answer
 after the broker's acknowledgement."""
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _request_body(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def gateway_of(request: Request) -> Gateway:
-    gateway: Gateway = request.app.state.gateway
+    gateway: Gateway = request.app.state.service
     return gateway
 
 

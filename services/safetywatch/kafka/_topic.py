@@ -1,4 +1,4 @@
-"""The incidents topic (SPEC §1): keyed by incident_id, infinite retention."""
+"""The incidents topic (contract §1): keyed by incident_id, infinite retention."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Imports nothing of safetywatch; every other package may import it.
 """
 
-from safetywatch.regions._area import Area, Place, Region
+from safetywatch.regions._area import Area, Place, Region, repeated
 from safetywatch.regions._codes import (
     REGION_CODE_PATTERN,
     REGION_PREFIX_PATTERN,
@@ -29,4 +29,5 @@ __all__ = [
     "covers",
     "is_region_prefix",
     "prefix_of",
+    "repeated",
 ]

@@ -19,6 +19,11 @@ from pydantic import (
 from safetywatch.regions._codes import RegionCode, covers, prefix_of
 
 
+def repeated(values: list[str]) -> list[str]:
+    """The values that occur more than once, sorted."""
+    return sorted({value for value in values if values.count(value) > 1})
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """How people name the area a region prefix selects: "全市"/"the city", or a county."""
@@ -64,8 +69,7 @@ class Area(BaseModel):
     @model_validator(mode="after")
     def _one_tree(self) -> Area:
         codes = [region.code for region in self.regions]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
+        if duplicates := repeated(codes):
             raise ValueError(f"regions: duplicate codes {', '.join(duplicates)}")
         for region in self.regions:
             if region.parent is not None and region.parent not in codes:

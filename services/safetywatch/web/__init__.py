@@ -15,6 +15,7 @@ from safetywatch.web._refusals import (
     invalid,
 )
 from safetywatch.web._request_metrics import RequestMetrics
+from safetywatch.web._service_app import service_app
 
 __all__ = [
     "FieldError",
@@ -33,4 +34,5 @@ __all__ = [
     "peer_of",
     "read_json_body",
     "render",
+    "service_app",
 ]
