@@ -6,13 +6,20 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from safetywatch.events import Category, IncidentRecord
+from safetywatch.events import FIRE_CATEGORIES, Category, IncidentRecord
 
 REGIONS = ("520201", "520203", "520204", "520281", "530102")
 PREFIXES = ("", "52", "5202", "53", *REGIONS, "520299")
 
-# Shanghai midnight at the Q1/Q2 and Q4/Q1 boundaries, as UTC instants.
-BOUNDARIES = (datetime(2022, 3, 31, 16, 0, tzinfo=UTC), datetime(2022, 12, 31, 16, 0, tzinfo=UTC))
+# Shanghai midnight at a month boundary inside a quarter, the Q1/Q2 boundary and the
+# year boundary, as UTC instants; with ±30 h and the delays below, histories cross
+# month, quarter and year boundaries and both edges of the 7- and 30-day windows.
+BOUNDARIES = (
+    datetime(2022, 1, 31, 16, 0, tzinfo=UTC),
+    datetime(2022, 3, 31, 16, 0, tzinfo=UTC),
+    datetime(2022, 12, 31, 16, 0, tzinfo=UTC),
+    datetime(2023, 12, 31, 16, 0, tzinfo=UTC),
+)
 
 # Values on and around the grading bounds, so that revisions move incidents across grades.
 CASUALTY_VALUES = st.sampled_from([0, 1, 2, 3, 9, 10, 29, 30])
@@ -35,8 +42,10 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
                 timedelta(0),
                 timedelta(minutes=59),
                 timedelta(hours=1, seconds=1),
+                timedelta(days=7),
                 timedelta(days=7, seconds=1),
-                timedelta(days=31),
+                timedelta(days=30),
+                timedelta(days=30, seconds=1),
             ]
         )
     )
@@ -57,7 +66,7 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             "trapped": draw(st.sampled_from([None, 0, 3])),
             "evacuated": draw(st.sampled_from([None, 499, 500])),
             "direct_loss_yuan": draw(LOSS_VALUES),
-            "burned_area_ha": draw(AREA_VALUES) if category is Category.FOREST_FIRE else 0,
+            "burned_area_ha": draw(AREA_VALUES) if category in FIRE_CATEGORIES else 0,
             "received_at": (occurred + delay).isoformat(),
             "unit_id": draw(st.sampled_from(["unit-a", "unit-b"])),
         },

@@ -1,10 +1,11 @@
-"""The reference model: a deliberately naive function from a log to the contract §5 summary.
+"""The reference model: a deliberately naive function from a log to the contract's summary.
 
-It recomputes everything from scratch for each question, straight from the rules
-as contract §3 words them, so that the incremental Ledger (withdraw-then-deposit, cell
-bookkeeping) can be checked against it. It shares only the pure per-record rules
-(grade_for, quarter_of, is_near_miss, is_late_supplement), which have exhaustive
-tests of their own.
+It recomputes everything from scratch for each question, straight from the rules as the
+contract words them (§3, §7), so that the incremental Ledger (withdraw-then-deposit,
+month cells, the statistical window carried from revision to revision) can be checked
+against it. It shares only the pure per-record rules (grade_for, month_of,
+is_near_miss, is_late_supplement, in_supplement_window), which have exhaustive tests
+of their own.
 """
 
 from __future__ import annotations
@@ -12,21 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise
 from typing import Any
 
 from safetywatch.accounting import (
     LATE_REPORT_AFTER,
     Grade,
-    Quarter,
+    Period,
     grade_for,
     grading_figures_of,
+    in_supplement_window,
     is_late_supplement,
     is_near_miss,
-    quarter_of,
+    month_of,
     yuan_to_fen,
 )
-from safetywatch.events import Category, IncidentRecord
+from safetywatch.events import Category, Group, IncidentRecord
 
 FIGURES = (
     "incidents",
@@ -38,7 +41,17 @@ FIGURES = (
     "late_reports",
     "near_misses",
     "late_supplements",
+    "fatalities",
 )
+
+GROUPS: dict[Group, set[Category]] = {
+    Group.PRODUCTION_SAFETY: {c for c in Category if c not in {
+        Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE}},
+    Group.INDUSTRIAL_MINING_COMMERCE: {
+        Category.COAL_MINE, Category.METAL_NONMETAL_MINE, Category.HAZARDOUS_CHEMICALS,
+        Category.FIREWORKS, Category.CONSTRUCTION, Category.OTHER},
+    Group.NATURAL_DISASTER: {Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE},
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -46,11 +59,19 @@ class Truth:
     """What the rules say about one incident after the whole log."""
 
     record: IncidentRecord
-    quarter: Quarter
+    month: int
     grade: Grade
     late_report: bool
     near_miss: bool
     late_supplements: int
+    fatalities: int
+    fatalities_missing: int
+
+
+def _statistical(effective: list[IncidentRecord]) -> IncidentRecord:
+    """The highest revision received within the window, else the lowest one."""
+    within = [r for r in effective if in_supplement_window(r)]
+    return max(within, key=lambda r: r.revision) if within else effective[0]
 
 
 def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
@@ -66,13 +87,16 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
         ]
         winner = effective[-1]
         first_received: datetime = records[0].received_at
+        statistical = _statistical(effective)
         result[incident_id] = Truth(
             record=winner,
-            quarter=quarter_of(winner.occurred_at, zone),
+            month=month_of(winner.occurred_at, zone),
             grade=grade_for(winner.category, grading_figures_of(winner)),
             late_report=first_received - winner.occurred_at > LATE_REPORT_AFTER,
             near_miss=is_near_miss(winner),
             late_supplements=sum(is_late_supplement(a, b) for a, b in pairwise(effective)),
+            fatalities=statistical.deaths + statistical.missing,
+            fatalities_missing=statistical.missing,
         )
     return result
 
@@ -89,6 +113,7 @@ def _figures(truth: Truth) -> dict[str, int]:
         "late_reports": int(truth.late_report),
         "near_misses": int(truth.near_miss),
         "late_supplements": truth.late_supplements,
+        "fatalities": truth.fatalities,
     }
 
 
@@ -98,50 +123,105 @@ def _as_t(figures: dict[str, int]) -> dict[str, Any]:
     return t
 
 
-def reference_summary(
-    log: Sequence[IncidentRecord],
-    quarter: Quarter,
-    prefix: str,
-    zone: tzinfo,
-    known_regions: Iterable[str] = (),
-) -> dict[str, Any]:
-    return summary_of(truths(log, zone), quarter, prefix, known_regions)
+def _counted(truth: Truth, period: Period, prefix: str) -> bool:
+    record = truth.record
+    return (
+        not record.retracted
+        and period.first <= truth.month <= period.last
+        and record.region_code.startswith(prefix)
+    )
 
 
 def summary_of(
     truths_by_incident: dict[str, Truth],
-    quarter: Quarter,
+    period: Period,
     prefix: str,
     known_regions: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The contract §5 summary of one quarter and region prefix, from precomputed truths."""
+    """The contract's summary of one period and region prefix, without the comparison."""
     zero = dict.fromkeys(FIGURES, 0)
     totals = dict(zero)
     by_category = {category: dict(zero) for category in Category}
     by_grade = dict.fromkeys(Grade, 0)
     by_region = {region: dict(zero) for region in known_regions if region.startswith(prefix)}
+    groups = {group: dict(zero) for group in Group}
     for truth in truths_by_incident.values():
-        record = truth.record
-        if (
-            record.retracted
-            or truth.quarter != quarter
-            or not record.region_code.startswith(prefix)
-        ):
+        if not _counted(truth, period, prefix):
             continue
-        figures = _figures(truth)
-        for bucket in (
+        record = truth.record
+        buckets = [
             totals,
             by_category[record.category],
             by_region.setdefault(record.region_code, dict(zero)),
-        ):
+        ]
+        buckets += [groups[g] for g, members in GROUPS.items() if record.category in members]
+        for bucket in buckets:
             for name in FIGURES:
-                bucket[name] += figures[name]
+                bucket[name] += _figures(truth)[name]
         by_grade[truth.grade] += 1
+    document: dict[str, Any] = {"period": period.label}
+    if period.quarter is not None:
+        document["quarter"] = period.quarter.label
+    document.update(
+        region=prefix,
+        totals=_as_t(totals),
+        by_category={c.value: _as_t(f) for c, f in by_category.items()},
+        by_grade={g.value: n for g, n in by_grade.items()},
+        by_region={r: _as_t(by_region[r]) for r in sorted(by_region)},
+        groups={g.value: _as_t(f) for g, f in groups.items()},
+    )
+    return document
+
+
+def _change(now: float, before: float) -> float | None:
+    """Percent to one decimal, half away from zero, in exact decimal arithmetic."""
+    if before == 0:
+        return None
+    with localcontext() as context:
+        context.prec = 60
+        percent = (Decimal(now) - Decimal(before)) * 100 / Decimal(before)
+        return float(percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _compared(current: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    def changes(now: dict[str, Any], before: dict[str, Any]) -> dict[str, float | None]:
+        return {name: _change(now[name], before[name]) for name in before}
+
     return {
-        "quarter": quarter.label,
-        "region": prefix,
-        "totals": _as_t(totals),
-        "by_category": {c.value: _as_t(f) for c, f in by_category.items()},
-        "by_grade": {g.value: n for g, n in by_grade.items()},
-        "by_region": {r: _as_t(by_region[r]) for r in sorted(by_region)},
+        "period": other["period"],
+        "totals": other["totals"],
+        "groups": other["groups"],
+        "change_percent": {
+            "totals": changes(current["totals"], other["totals"]),
+            "groups": {
+                g: changes(current["groups"][g], other["groups"][g]) for g in other["groups"]
+            },
+        },
     }
+
+
+def summary_document(
+    truths_by_incident: dict[str, Truth], period: Period, prefix: str, known: Iterable[str] = ()
+) -> dict[str, Any]:
+    """What ``GET /v1/summary`` answers: the summary and its two comparisons."""
+    known = list(known)
+    current = summary_of(truths_by_incident, period, prefix, known)
+    last_year = summary_of(truths_by_incident, period.shifted(-12), prefix, known)
+    before = summary_of(truths_by_incident, period.shifted(-period.length), prefix, known)
+    return {
+        **current,
+        "comparison": {
+            "same_period_last_year": _compared(current, last_year),
+            "previous_period": _compared(current, before),
+        },
+    }
+
+
+def reference_summary(
+    log: Sequence[IncidentRecord],
+    period: Period,
+    prefix: str,
+    zone: tzinfo,
+    known_regions: Iterable[str] = (),
+) -> dict[str, Any]:
+    return summary_of(truths(log, zone), period, prefix, known_regions)

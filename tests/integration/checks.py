@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 from devtools import metric_samples, sample, wait_until
 
+from safetywatch.accounting import Period, Quarter
 from safetywatch.config import load_area
 from safetywatch.events import IncidentRecord
 from tests.integration.harness import Service
-from tests.reference import summary_of, truths
+from tests.reference import summary_document, truths
 
 AREA = load_area()
 PREFIXES = ("", "52", "5202", "520201", "520203", "520204", "520281")
@@ -25,6 +26,7 @@ COUNT_METRICS = (
     "safetywatch_late_reports",
     "safetywatch_near_misses",
     "safetywatch_late_supplements",
+    "safetywatch_fatalities",
 )
 OUTCOMES = ("applied", "duplicate", "stale", "conflict", "invalid")
 
@@ -56,23 +58,35 @@ def count_series(aggregator: Service) -> dict[Any, float]:
     return {key: value for key, value in samples.items() if key[0] in COUNT_METRICS}
 
 
-def summary(aggregator: Service, quarter: str | None, region: str) -> Any:
-    """The summary of ``quarter`` (None: the current one) for a region prefix."""
+def summary(
+    aggregator: Service, quarter: str | None, region: str, period: str | None = None
+) -> Any:
+    """The summary of ``quarter`` (None: the current one), or of ``period``, for a region prefix."""
     params = {"region": region, **({"quarter": quarter} if quarter else {})}
+    if period is not None:
+        params["period"] = period
     response = httpx.get(f"{aggregator.url}/v1/summary", params=params, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def assert_matches_reference(aggregator: Service, log: Sequence[IncidentRecord]) -> int:
-    """Every quarter x region prefix summary equals the reference model's; returns how many."""
+    """Every quarter (asked as quarter=) and year (period=) × region prefix summary, with
+    its comparisons, equals the reference model's; returns how many were compared."""
     expected = truths(log, AREA.zone)
-    quarters = sorted({truth.quarter for truth in expected.values()})
+    quarters = sorted({Quarter.of_month(truth.month) for truth in expected.values()})
+    years = sorted({truth.month // 12 for truth in expected.values()})
     compared = 0
-    for quarter in quarters:
-        for prefix in PREFIXES:
-            reference = summary_of(expected, quarter, prefix, AREA.region_codes)
+    for prefix in PREFIXES:
+        for quarter in quarters:
+            reference = summary_document(
+                expected, Period.of_quarter(quarter), prefix, AREA.region_codes
+            )
             assert summary(aggregator, quarter.label, prefix) == reference, (quarter, prefix)
+            compared += 1
+        for year in years:
+            reference = summary_document(expected, Period.year(year), prefix, AREA.region_codes)
+            assert summary(aggregator, None, prefix, str(year)) == reference, (year, prefix)
             compared += 1
     for incident_id in list(expected)[:: max(1, len(expected) // 50)]:
         state = httpx.get(f"{aggregator.url}/v1/incidents/{incident_id}", timeout=10).json()

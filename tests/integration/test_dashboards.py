@@ -59,7 +59,14 @@ def scenario(now: datetime) -> list[dict[str, object]]:
             occurred_at=(current.previous().start(AREA.zone) + timedelta(days=3)).isoformat(),
             minor_injuries=2,
         ),
+        # The same month last year (so also last year's year to date): 同比 has a base.
+        report("520203-D7", category="coal_mine", occurred_at=_a_year_before(now), deaths=1),
     ]
+
+
+def _a_year_before(now: datetime) -> str:
+    local = (now - timedelta(minutes=2)).astimezone(AREA.zone)
+    return local.replace(year=local.year - 1, day=min(local.day, 28)).isoformat()
 
 
 def test_every_panel_query_returns_data(services: Services, tmp_path: Path):

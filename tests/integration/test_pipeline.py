@@ -76,6 +76,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
         "late_reports": 0,
         "near_misses": 0,
         "late_supplements": 0,
+        "fatalities": 6,
     }
     assert summary["by_category"]["road_traffic"]["deaths"] == 5
     assert summary["by_category"]["coal_mine"]["incidents"] == 1
@@ -98,27 +99,47 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
 
     zh = httpx.get(f"{aggregator.url}/v1/bulletin", params={"quarter": current.label}).json()
     assert zh["text"] == (
-        f"{current.year}年第{QUARTER_ZH[current.number - 1]}季度，全市共发生事故2起、死亡6人，"
-        "其中道路交通事故1起、死亡5人，煤矿事故1起、死亡1人。"
+        f"{current.year}年第{QUARTER_ZH[current.number - 1]}季度，全市共发生各类生产安全事故2起、"
+        "死亡6人；其中，较大事故1起、死亡5人；煤矿事故1起、死亡1人，道路交通事故1起、死亡5人。"
     )
     en = httpx.get(
         f"{aggregator.url}/v1/bulletin", params={"quarter": current.label, "lang": "en"}
     ).json()
     assert en["text"].startswith(
-        f"In Q{current.number} {current.year}, the city recorded 2 incidents"
+        f"In Q{current.number} {current.year}, the city recorded 2 work-safety accidents"
     )
 
     samples = metric_samples(httpx.get(f"{aggregator.url}/metrics").text)
-    here = {"quarter": current.label, "region": "520201", "category": "road_traffic"}
+    here = {
+        "quarter": current.label,
+        "period": current.label,
+        "region": "520201",
+        "category": "road_traffic",
+    }
     assert sample(samples, "safetywatch_incidents", **here, grade="relatively_serious") == 1
     assert sample(samples, "safetywatch_deaths", **here) == 5
     assert sample(samples, "safetywatch_serious_injuries", **here) == 3
-    mine = {"quarter": current.label, "region": "520203", "category": "coal_mine"}
+    mine = {
+        "quarter": current.label,
+        "period": current.label,
+        "region": "520203",
+        "category": "coal_mine",
+    }
     assert sample(samples, "safetywatch_direct_loss_yuan", **mine) == 12345.67
-    slide = {"quarter": previous.label, "region": "520281", "category": "geological_hazard"}
+    slide = {
+        "quarter": previous.label,
+        "period": previous.label,
+        "region": "520281",
+        "category": "geological_hazard",
+    }
     assert sample(samples, "safetywatch_late_reports", **slide) == 1
     assert sample(samples, "safetywatch_missing", **slide) == 3
-    retracted = {"quarter": current.label, "region": "520204", "category": "road_traffic"}
+    retracted = {
+        "quarter": current.label,
+        "period": current.label,
+        "region": "520204",
+        "category": "road_traffic",
+    }
     assert sample(samples, "safetywatch_deaths", **retracted) == 0
     assert sample(samples, "safetywatch_region_info", region="520281", name="盘州市") == 1
 

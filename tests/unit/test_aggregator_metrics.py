@@ -36,7 +36,12 @@ def test_counts_are_exposed_by_quarter_region_category_and_grade(setup):
     ledger, _, registry = setup
     ledger.apply(record("520201-A", deaths=5, serious_injuries=3, direct_loss_yuan=1000.5))
     ledger.apply(record("520201-B", deaths=1))
-    labels = {"quarter": "2022Q1", "region": "520201", "category": "road_traffic"}
+    labels = {
+        "quarter": "2022Q1",
+        "period": "2022Q1",
+        "region": "520201",
+        "category": "road_traffic",
+    }
     assert (
         registry.get_sample_value(
             "safetywatch_incidents", {**labels, "grade": "relatively_serious"}
@@ -51,10 +56,16 @@ def test_counts_are_exposed_by_quarter_region_category_and_grade(setup):
 
 def test_every_configured_region_and_exposed_quarter_has_zero_series(setup):
     _, _, registry = setup
-    labels = {"quarter": "2021Q1", "region": "520281", "category": "forest_fire"}
+    labels = {
+        "quarter": "2021Q1",
+        "period": "2021Q1",
+        "region": "520281",
+        "category": "forest_fire",
+    }
     assert registry.get_sample_value("safetywatch_late_reports", labels) == 0
     assert registry.get_sample_value("safetywatch_incidents", {**labels, "grade": "serious"}) == 0
-    assert registry.get_sample_value("safetywatch_deaths", {**labels, "quarter": "2020Q4"}) is None
+    labels.update(quarter="2020Q4", period="2020Q4")
+    assert registry.get_sample_value("safetywatch_deaths", labels) is None
 
 
 def test_region_info_names_each_region(setup):
@@ -71,7 +82,12 @@ def test_no_counts_are_exposed_before_the_replay_caught_up(setup):
     ledger, pipeline, registry = setup
     ledger.apply(record(deaths=1))
     pipeline.replay_complete = False
-    labels = {"quarter": "2022Q1", "region": "520201", "category": "road_traffic"}
+    labels = {
+        "quarter": "2022Q1",
+        "period": "2022Q1",
+        "region": "520201",
+        "category": "road_traffic",
+    }
     assert registry.get_sample_value("safetywatch_deaths", labels) is None
     assert registry.get_sample_value("safetywatch_replay_complete") == 0
 
@@ -144,3 +160,45 @@ def _spying(collector, calls: list[str]):
         return original()
 
     return collect
+
+
+def test_the_month_and_the_year_to_date_sit_beside_the_quarters_with_fatalities(setup):
+    ledger, _, registry = setup
+    ledger.apply(record("520201-A", deaths=1, missing=2))  # 2022-02-10, in February
+    ledger.apply(record("520201-B", deaths=1, occurred_at="2022-01-05T10:00:00+08:00"))
+    place = {"region": "520201", "category": "road_traffic"}
+    month = {**place, "quarter": "", "period": "2022-02"}
+    year_to_date = {**place, "quarter": "", "period": "2022-ytd"}
+    assert registry.get_sample_value("safetywatch_fatalities", month) == 3
+    assert registry.get_sample_value("safetywatch_deaths", month) == 1
+    assert registry.get_sample_value("safetywatch_fatalities", year_to_date) == 4
+    assert (
+        registry.get_sample_value(
+            "safetywatch_fatalities", {**place, "quarter": "", "period": "2021-02"}
+        )
+        == 0
+    )
+    info = {
+        "kind": "ytd",
+        "relation": "last_year",
+        "first_month": "2021-01",
+        "last_month": "2021-02",
+    }
+    assert registry.get_sample_value("safetywatch_period_info", {"period": "2021-ytd", **info}) == 1
+
+
+def test_categories_and_grades_are_named_for_people_from_one_source(setup):
+    _, _, registry = setup
+    road = {"category": "road_traffic", "group": "production_safety", "subgroup": "",
+            "name": "道路交通", "name_en": "Road traffic", "order": "07"}  # fmt: skip
+    mine = {**road, "category": "coal_mine", "subgroup": "industrial_mining_commerce",
+            "name": "煤矿", "name_en": "Coal mine", "order": "00"}  # fmt: skip
+    assert registry.get_sample_value("safetywatch_category_info", road) == 1
+    assert registry.get_sample_value("safetywatch_category_info", mine) == 1
+    grade = {
+        "grade": "relatively_serious",
+        "name": "较大",
+        "name_en": "relatively serious",
+        "order": "1",
+    }
+    assert registry.get_sample_value("safetywatch_grade_info", grade) == 1

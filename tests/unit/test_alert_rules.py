@@ -178,21 +178,50 @@ def test_control_targets_warn_at_the_share_and_go_critical_at_the_target(ledger)
     assert ("target", "critical", "520201", "") in active(area, ledger)
 
 
-def test_running_ahead_of_the_share_of_the_year_elapsed_warns(ledger):
-    # 20 February: about 14% of the year has passed; 2 of 10 deaths is 20%.
+def test_running_ahead_of_the_time_progress_warns_once_past_the_minimum(ledger):
+    # 20 February: 时间进度 is 2 of 12 months, so the pace of a target of 10 is 1.667;
+    # the pace warning waits for 3 deaths (pace_minimum) however far ahead 2 would be.
     area = area_with(
         {"name": "target", "kind": "control_target", "figure": "deaths", "targets": {"520201": 10}}
     )
-    ledger.apply(
-        record("520201-A", occurred_at="2022-01-10T10:00:00+08:00", received_at=NOW, deaths=1)
-    )
+    for n in range(2):
+        ledger.apply(
+            record(
+                f"520201-A{n}", occurred_at="2022-01-10T10:00:00+08:00", received_at=NOW, deaths=1
+            )
+        )
     assert ("target_pace", "warning", "520201", "") not in active(area, ledger)
     ledger.apply(
         record("520201-B", occurred_at="2022-01-11T10:00:00+08:00", received_at=NOW, deaths=1)
     )
     assert ("target_pace", "warning", "520201", "") in active(area, ledger)
     pace = next(s for s in states(area, ledger) if s.rule == "target_pace")
-    assert pace.threshold == pytest.approx(10 * (50.5 / 365), abs=0.01)
+    assert (pace.value, pace.threshold) == (3, round(10 * 2 / 12, 3))
+
+
+def test_one_death_on_the_second_of_january_pages_nobody(ledger):
+    second_of_january = datetime(2022, 1, 2, 1, 0, tzinfo=UTC)
+    area = area_with({"name": "target", "kind": "control_target", "targets": {"520201": 12}})
+    ledger.apply(
+        record(
+            "520201-J",
+            occurred_at="2022-01-02T08:00:00+08:00",
+            received_at=second_of_january,
+            deaths=1,
+        )
+    )
+    assert not active(area, ledger, second_of_january)
+    # The figure is fatalities by default: the missing count with the dead.
+    ledger.apply(
+        record(
+            "520201-K",
+            occurred_at="2022-01-02T08:30:00+08:00",
+            received_at=second_of_january,
+            missing=2,
+        )
+    )
+    pace = next(s for s in states(area, ledger, second_of_january) if s.rule == "target_pace")
+    assert (pace.value, pace.threshold, pace.active) == (3, 1.0, True)
 
 
 def test_year_over_year_needs_both_the_percentage_and_the_absolute_rise(ledger):
@@ -216,6 +245,29 @@ def test_year_over_year_needs_both_the_percentage_and_the_absolute_rise(ledger):
     assert active(area, ledger) == {("yoy", "warning", "5202", "")}  # 7 vs 4: +75% and +3
     state = next(s for s in states(area, ledger) if s.rule == "yoy")
     assert (state.value, state.threshold) == (7, 7)
+
+
+def test_year_over_year_compares_equal_spans_not_a_partial_quarter_with_a_whole_one(ledger):
+    # 20 February 2022: 1 January – 20 February against 1 January – 20 February 2021.
+    area = area_with({"name": "yoy", "kind": "year_over_year", "figure": "deaths",
+                      "min_increase_percent": 50, "min_increase": 3})  # fmt: skip
+    last_year = [("2021-01-15", 4), ("2021-02-20T21:00", 1), ("2021-03-10", 12)]
+    for n, (day, deaths) in enumerate(last_year):
+        moment = day if "T" in day else f"{day}T10:00"
+        ledger.apply(
+            record(
+                f"520201-LY{n}", occurred_at=f"{moment}:00+08:00", received_at=NOW, deaths=deaths
+            )
+        )
+    ledger.apply(record("520201-NOW", occurred_at=at(2), received_at=NOW, deaths=10))
+    state = next(s for s in states(area, ledger) if s.rule == "yoy")
+    # Last year's same span: 4 (15 January) — the 20 February death came at 21:00,
+    # later in the day than now (20:00 in Shanghai); March came after. The quarter had 17.
+    assert (state.value, state.threshold, state.active) == (10, 7, True)
+    monthly = area_with({"name": "yoy_month", "kind": "year_over_year", "figure": "deaths",
+                         "period": "month", "min_increase": 1, "min_increase_percent": 0})  # fmt: skip
+    state = next(s for s in states(monthly, ledger) if s.rule == "yoy_month")
+    assert (state.value, state.threshold) == (10, 1)  # February so far: 10 against 0
 
 
 CLUSTER = {

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from safetywatch.accounting import Ledger, MemoryRecordStore, Quarter
+from safetywatch.accounting import Ledger, MemoryRecordStore, Period, Quarter
 from safetywatch.aggregator import InvalidReason, LogFollower, PipelineState
 from safetywatch.errors import StateUnavailable
 from safetywatch.kafka import is_retriable
@@ -58,10 +58,10 @@ def test_a_failed_revision_leaves_the_incident_and_its_counts_as_they_were():
     ledger._broken = "none"
     target, pipeline = follower(ledger)
     feed(target, record("520201-X", deaths=3))
-    before = ledger.summary(Quarter(2022, 1)).to_json()
+    before = ledger.summary(Period.of_quarter(Quarter(2022, 1))).to_json()
     ledger._broken = "520201-X"
     feed(target, record("520201-X", 2, deaths=12))
-    assert ledger.summary(Quarter(2022, 1)).to_json() == before
+    assert ledger.summary(Period.of_quarter(Quarter(2022, 1))).to_json() == before
     state = ledger.incident("520201-X")
     assert state is not None
     assert state.revision == 1

@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from safetywatch.accounting import Grade, Ledger, Outcome, Quarter
+from safetywatch.accounting import Grade, Ledger, Outcome, Period, Quarter
 from safetywatch.events import Category
 from tests.reports import RECEIVED, hours_after, record
 
 ZONE = ZoneInfo("Asia/Shanghai")
-Q1 = Quarter(2022, 1)
+Q1 = Period.of_quarter(Quarter(2022, 1))
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_a_corrected_occurrence_time_moves_the_incident_between_quarters(ledger)
         record(revision=2, occurred_at="2022-04-01T00:30:00+08:00", deaths=1, received_at=received)
     )
     assert ledger.summary(Q1).totals.incidents == 0
-    assert ledger.summary(Quarter(2022, 2)).totals.incidents == 1
+    assert ledger.summary(Period.of_quarter(Quarter(2022, 2))).totals.incidents == 1
 
 
 def test_losses_add_and_withdraw_exactly(ledger):
@@ -179,7 +179,14 @@ def test_summary_json_has_every_category_and_grade(ledger):
         "late_reports": 0,
         "near_misses": 0,
         "late_supplements": 0,
+        "fatalities": 0,
     }
+    assert set(document["groups"]) == {
+        "production_safety",
+        "industrial_mining_commerce",
+        "natural_disaster",
+    }
+    assert (document["period"], document["quarter"]) == ("2022Q1", "2022Q1")
 
 
 def test_incident_json_carries_report_fields_and_derived_ones(ledger):
@@ -200,7 +207,12 @@ def test_incident_json_carries_report_fields_and_derived_ones(ledger):
     [
         ("road_traffic", 7, False),
         ("road_traffic", 7.01, True),
-        ("forest_fire", 7.01, True),
+        # Decree 493 art. 13 gives 7 days to road traffic and fire (火灾) accidents; a
+        # forest fire, a natural disaster, has the common 30.
+        ("fire", 7, False),
+        ("fire", 7.01, True),
+        ("forest_fire", 7.01, False),
+        ("forest_fire", 30.01, True),
         ("coal_mine", 7.01, False),
         ("coal_mine", 30, False),
         ("geological_hazard", 30.01, True),
@@ -264,3 +276,34 @@ def test_near_misses_are_counted_in_the_summary(ledger):
     ledger.apply(record("520201-N2", category="geological_hazard", evacuated=10))
     assert ledger.summary(Q1).totals.near_misses == 1
     assert ledger.summary(Q1).by_category[Category.GEOLOGICAL_HAZARD].near_misses == 1
+
+
+def test_fatalities_are_the_highest_revision_within_the_window_or_else_the_first(ledger):
+    occurred = "2022-01-05T08:00:00+08:00"
+    ledger.apply(record(category="road_traffic", occurred_at=occurred, deaths=1, missing=2,
+                        received_at=hours_after(occurred, 1)))  # fmt: skip
+    ledger.apply(record(revision=2, occurred_at=occurred, deaths=2,
+                        received_at=hours_after(occurred, 7 * 24)))  # fmt: skip
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert (state.fatalities, state.fatalities_in_window) == (2, True)  # exactly 7 days: in
+    ledger.apply(record(revision=3, occurred_at=occurred, deaths=9,
+                        received_at=hours_after(occurred, 7 * 24 + 0.001)))  # fmt: skip
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert (state.casualties[0], state.grade, state.fatalities) == (9, Grade.RELATIVELY_SERIOUS, 2)
+    assert ledger.summary(Q1).totals.fatalities == 2
+    assert ledger.summary(Q1).totals.deaths == 9
+    ledger.apply(record(revision=4, occurred_at=occurred, deaths=9, retracted=True,
+                        received_at=hours_after(occurred, 40 * 24)))  # fmt: skip
+    assert ledger.summary(Q1).totals.fatalities == 0  # a retraction always applies
+
+
+def test_a_report_first_filed_after_the_window_counts_its_first_revision(ledger):
+    occurred = "2022-01-05T08:00:00+08:00"
+    for revision, deaths in ((1, 4), (2, 6)):
+        ledger.apply(record(revision=revision, category="coal_mine", occurred_at=occurred,
+                            deaths=deaths, received_at=hours_after(occurred, 31 * 24 + revision)))  # fmt: skip
+    state = ledger.incident("520201-T1")
+    assert state is not None
+    assert (state.fatalities, state.fatalities_in_window) == (4, False)

@@ -21,7 +21,14 @@ from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
 from safetywatch.accounting import Language as BulletinLanguage
-from safetywatch.accounting import Ledger, bulletin_text, recent_quarters
+from safetywatch.accounting import (
+    Ledger,
+    Period,
+    RegisterFilter,
+    bulletin_text,
+    matching,
+    summary_document,
+)
 from safetywatch.aggregator import (
     AlertBoard,
     AlertCollector,
@@ -30,6 +37,7 @@ from safetywatch.aggregator import (
     PipelineState,
     Rejection,
     decode_record,
+    exposed_periods,
 )
 from safetywatch.config import load_area
 from safetywatch.events import (
@@ -157,10 +165,13 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     state = ledger.incident(record.incident_id)
     assert state is not None
     json.dumps(state.to_json(ledger.record_of(state)), ensure_ascii=False).encode()
-    for quarter in (state.quarter, *recent_quarters(now, AREA.zone, AREA.exposed_quarters)):
-        summary = ledger.summary(quarter, "", AREA.region_codes)
-        json.dumps(summary.to_json())
-        bulletin_text(summary, AREA.place_for(""), BulletinLanguage.ZH)
+    periods = [Period.month(state.month), *(p.period for p in exposed_periods(now, AREA))]
+    for period in periods:
+        json.dumps(summary_document(ledger, period, "", AREA.region_codes))
+        this, last = ledger.summary(period), ledger.summary(period.same_period_last_year())
+        bulletin_text(this, last, AREA.place_for(""), BulletinLanguage.ZH)
+    register = matching(ledger, RegisterFilter(), AREA.zone)
+    assert [s.incident_id for s in register] == ([] if record.retracted else [record.incident_id])
     pipeline = PipelineState(replay_complete=True)
     board = AlertBoard(ledger, AREA, lambda: now)
     board.refresh()

@@ -1,4 +1,5 @@
-"""Pure accounting rules (docs/contract.md §3): quarters, grades, latest-revision-wins counts, bulletins.
+"""Pure accounting rules (docs/contract.md §3, §7): periods, grades, latest-revision-wins
+counts by month, summaries and comparisons, bulletins.
 
 Nothing here does I/O or reads a clock; the aggregator feeds it records in log order.
 """
@@ -14,6 +15,21 @@ from safetywatch.accounting._grading import (
 )
 from safetywatch.accounting._incident import IncidentState, Outcome
 from safetywatch.accounting._ledger import Ledger
+from safetywatch.accounting._periods import (
+    ALL_TIME,
+    INDEXED_YEARS,
+    Period,
+    PeriodKind,
+    Quarter,
+    month_by_conversion,
+    month_index,
+    month_label,
+    month_of,
+    month_start,
+    quarter_by_conversion,
+    quarter_of,
+    recent_quarters,
+)
 from safetywatch.accounting._policy import (
     LATE_REPORT_AFTER,
     NEAR_MISS_EVACUATED,
@@ -23,22 +39,25 @@ from safetywatch.accounting._policy import (
     SUPPLEMENT_WINDOW,
     casualty_figures,
     grading_figures_of,
+    in_supplement_window,
     is_late_supplement,
     is_near_miss,
     supplement_window,
 )
-from safetywatch.accounting._quarters import (
-    INDEXED_YEARS,
-    Quarter,
-    quarter_by_conversion,
-    quarter_of,
-    recent_quarters,
-)
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
-from safetywatch.accounting._summary import Summary
-from safetywatch.accounting._totals import Totals, yuan_to_fen
+from safetywatch.accounting._register import (
+    BadCursor,
+    RegisterFilter,
+    encode_cursor,
+    matching,
+    page,
+)
+from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
+from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
 __all__ = [
+    "ALL_TIME",
+    "FIGURE_NAMES",
     "GRADING_TABLE",
     "INDEXED_YEARS",
     "LATE_REPORT_AFTER",
@@ -47,6 +66,7 @@ __all__ = [
     "NEAR_MISS_TRAPPED",
     "SHORT_SUPPLEMENT_WINDOW",
     "SUPPLEMENT_WINDOW",
+    "BadCursor",
     "Grade",
     "GradingFigures",
     "IncidentState",
@@ -54,21 +74,36 @@ __all__ = [
     "Ledger",
     "MemoryRecordStore",
     "Outcome",
+    "Period",
+    "PeriodKind",
     "Quarter",
     "RecordStore",
+    "RegisterFilter",
     "Summary",
     "Thresholds",
     "Totals",
     "ascending_bounds",
     "bulletin_text",
     "casualty_figures",
+    "change_percent",
+    "comparison",
+    "encode_cursor",
     "grade_for",
     "grading_figures_of",
+    "in_supplement_window",
     "is_late_supplement",
     "is_near_miss",
+    "matching",
+    "month_by_conversion",
+    "month_index",
+    "month_label",
+    "month_of",
+    "month_start",
+    "page",
     "quarter_by_conversion",
     "quarter_of",
     "recent_quarters",
+    "summary_document",
     "supplement_window",
     "yuan_to_fen",
 ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import pairwise
 
-from safetywatch.events import Category
+from safetywatch.events import FIRE_CATEGORIES, Category
 
 
 class Grade(StrEnum):
@@ -89,11 +89,14 @@ _FOREST_FIRE = (
 )
 
 GRADING_TABLE: dict[Category, tuple[tuple[Grade, Thresholds], ...]] = {
-    Category.COAL_MINE: _PRODUCTION_SAFETY,
-    Category.ROAD_TRAFFIC: _PRODUCTION_SAFETY,
-    Category.OTHER: _PRODUCTION_SAFETY,
-    Category.GEOLOGICAL_HAZARD: _GEOLOGICAL_HAZARD,
-    Category.FOREST_FIRE: _FOREST_FIRE,
+    category: (
+        _GEOLOGICAL_HAZARD
+        if category is Category.GEOLOGICAL_HAZARD
+        else _FOREST_FIRE
+        if category in FIRE_CATEGORIES
+        else _PRODUCTION_SAFETY
+    )
+    for category in Category
 }
 
 

@@ -10,8 +10,9 @@ from types import MappingProxyType
 from typing import Any
 
 from safetywatch.accounting._grading import Grade
-from safetywatch.accounting._quarters import Quarter
-from safetywatch.events import Category, IncidentRecord
+from safetywatch.accounting._periods import Quarter, month_label
+from safetywatch.accounting._totals import Figures
+from safetywatch.events import CATEGORY_GROUPS, Category, IncidentRecord
 
 
 class Outcome(StrEnum):
@@ -40,9 +41,9 @@ class IncidentState:
     category: Category
     region_code: str
     occurred_at: datetime
-    #: deaths, missing, serious injuries, minor injuries, direct loss in fen
-    figures: tuple[int, int, int, int, int]
-    quarter: Quarter
+    figures: Figures
+    #: The month index of ``occurred_at`` in the area's zone.
+    month: int
     grade: Grade
     late_report: bool
     near_miss: bool
@@ -53,6 +54,17 @@ class IncidentState:
     #: revision that first brought it there; a downgrade drops the grades above.
     grade_since: Mapping[Grade, datetime] = field(default_factory=lambda: NO_GRADES)
     near_miss_since: datetime | None = None
+    #: Whether ``fatalities`` come from a revision received within the supplementary
+    #: window (False: none was, and they are the first revision's).
+    fatalities_in_window: bool = True
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter.of_month(self.month)
+
+    @property
+    def fatalities(self) -> int:
+        return self.figures[5]
 
     @property
     def latest_alert_moment(self) -> datetime | None:
@@ -69,7 +81,7 @@ class IncidentState:
 
     @property
     def casualties(self) -> tuple[int, int, int, int]:
-        deaths, missing, serious, minor, _ = self.figures
+        deaths, missing, serious, minor = self.figures[:4]
         return deaths, missing, serious, minor
 
     def to_json(self, record: IncidentRecord) -> dict[str, Any]:
@@ -78,6 +90,10 @@ class IncidentState:
         document: dict[str, Any] = record.model_dump(mode="json")
         document.update(
             quarter=self.quarter.label,
+            month=month_label(self.month),
+            groups=[group.value for group in CATEGORY_GROUPS[self.category]],
+            fatalities=self.fatalities,
+            fatalities_in_window=self.fatalities_in_window,
             grade=self.grade.value,
             late_report=self.late_report,
             near_miss=self.near_miss,

@@ -11,10 +11,12 @@ from safetywatch.events import Category, StoredRecord
 #: 迟报: the first report reached the gateway more than this after the occurrence.
 LATE_REPORT_AFTER = timedelta(hours=1)
 
-#: 补报: casualty changes are due within this long after the occurrence.
+#: 补报 (Decree 493 art. 13): casualty changes are due within 30 days of the occurrence,
+#: 7 for road traffic and fire accidents. The same window bounds the statistics: a
+#: revision received later updates the incident but not its ``fatalities``.
 SUPPLEMENT_WINDOW = timedelta(days=30)
 SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
-_SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FOREST_FIRE})
+_SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
 
 #: 较大涉险: flagged whatever the grade.
 NEAR_MISS_TRAPPED = 3
@@ -52,7 +54,14 @@ def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
     return changes_casualties_late(casualty_figures(previous), revision)
 
 
+#: The window of each category, looked up once per record by the replay.
+SUPPLEMENT_WINDOWS = {category: supplement_window(category) for category in Category}
+
+
+def in_supplement_window(revision: StoredRecord) -> bool:
+    """Received within the window of the occurrence it states (exactly at its end is in)."""
+    return revision.received_at <= revision.occurred_at + supplement_window(revision.category)
+
+
 def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
-    return casualty_figures(revision) != previous and (
-        revision.received_at > revision.occurred_at + supplement_window(revision.category)
-    )
+    return casualty_figures(revision) != previous and not in_supplement_window(revision)

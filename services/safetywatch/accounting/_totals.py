@@ -10,6 +10,25 @@ from typing import Any
 FEN_PER_YUAN = 100
 
 
+#: An incident's figures as the counts hold them: deaths, missing, serious injuries,
+#: minor injuries, direct loss in fen, fatalities, the missing among the fatalities.
+Figures = tuple[int, int, int, int, int, int, int]
+
+#: The figures of ``Totals.to_json`` (the contract's ``T``), in order.
+FIGURE_NAMES = (
+    "incidents",
+    "deaths",
+    "missing",
+    "serious_injuries",
+    "minor_injuries",
+    "direct_loss_yuan",
+    "late_reports",
+    "near_misses",
+    "late_supplements",
+    "fatalities",
+)
+
+
 @dataclass(slots=True)
 class Totals:
     incidents: int = 0
@@ -21,6 +40,10 @@ class Totals:
     late_reports: int = 0
     near_misses: int = 0
     late_supplements: int = 0
+    #: Deaths and missing as the statistics count them (within the supplementary window),
+    #: and the missing among them (a bulletin says "下落不明" when there are).
+    fatalities: int = 0
+    fatalities_missing: int = 0
 
     def add(self, other: Totals, sign: int = 1) -> None:
         # Spelled out: this runs twice per applied record, and a loop over
@@ -34,17 +57,19 @@ class Totals:
         self.late_reports += sign * other.late_reports
         self.near_misses += sign * other.near_misses
         self.late_supplements += sign * other.late_supplements
+        self.fatalities += sign * other.fatalities
+        self.fatalities_missing += sign * other.fatalities_missing
 
     def count_incident(
         self,
-        figures: tuple[int, int, int, int, int],
+        figures: Figures,
         late_report: bool,
         near_miss: bool,
         late_supplements: int,
         sign: int,
     ) -> None:
         """Add (+1) or withdraw (-1) one incident: ``add`` without building a Totals."""
-        deaths, missing, serious, minor, loss_fen = figures
+        deaths, missing, serious, minor, loss_fen, fatalities, fatalities_missing = figures
         self.incidents += sign
         self.deaths += sign * deaths
         self.missing += sign * missing
@@ -56,6 +81,8 @@ class Totals:
         if near_miss:
             self.near_misses += sign
         self.late_supplements += sign * late_supplements
+        self.fatalities += sign * fatalities
+        self.fatalities_missing += sign * fatalities_missing
 
     def is_zero(self) -> bool:
         return all(getattr(self, field.name) == 0 for field in fields(self))
@@ -65,7 +92,7 @@ class Totals:
         return self.direct_loss_fen / FEN_PER_YUAN
 
     def to_json(self) -> dict[str, Any]:
-        """The contract §5 ``T`` object."""
+        """The contract's ``T`` object (§5, with §7's ``fatalities``)."""
         return {
             "incidents": self.incidents,
             "deaths": self.deaths,
@@ -76,6 +103,7 @@ class Totals:
             "late_reports": self.late_reports,
             "near_misses": self.near_misses,
             "late_supplements": self.late_supplements,
+            "fatalities": self.fatalities,
         }
 
 

@@ -3,9 +3,10 @@ counts, the alerts and its own health."""
 
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._app import aggregator_app, create_app
+from safetywatch.aggregator._counts import LedgerCollector, exposed_periods
 from safetywatch.aggregator._decode import MAX_RECORD_BYTES, InvalidReason, Rejection, decode_record
 from safetywatch.aggregator._follower import LogFollower
-from safetywatch.aggregator._metrics import LedgerCollector, PipelineCollector
+from safetywatch.aggregator._metrics import PipelineCollector
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
 from safetywatch.aggregator._record_file import RecordFile
 from safetywatch.aggregator._service import Aggregator
@@ -26,4 +27,5 @@ __all__ = [
     "aggregator_app",
     "create_app",
     "decode_record",
+    "exposed_periods",
 ]

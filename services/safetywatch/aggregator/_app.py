@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from safetywatch.aggregator._metrics import Clock
+from safetywatch.aggregator._register_routes import router as register_router
 from safetywatch.aggregator._routes import router
 from safetywatch.aggregator._service import Aggregator
 from safetywatch.config import AreaConfig, Settings
@@ -14,7 +15,8 @@ from safetywatch.web import service_app
 
 
 def aggregator_app(aggregator: Aggregator) -> FastAPI:
-    return service_app("safetywatch aggregator", aggregator, aggregator.start, router)
+    routers = (router, register_router)
+    return service_app("safetywatch aggregator", aggregator, aggregator.start, routers)
 
 
 def create_app(

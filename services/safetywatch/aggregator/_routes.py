@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from safetywatch.accounting import Language, Quarter, bulletin_text, quarter_of
+from safetywatch.accounting import (
+    Language,
+    Period,
+    Quarter,
+    bulletin_text,
+    quarter_of,
+    summary_document,
+)
+from safetywatch.aggregator._documents import incident_document
 from safetywatch.aggregator._service import Aggregator
 from safetywatch.regions import is_region_prefix
 from safetywatch.web import Refusal, invalid
@@ -36,13 +44,21 @@ def caught_up(aggregator: AggregatorDep) -> Aggregator:
 ReadyDep = Annotated[Aggregator, Depends(caught_up)]
 
 
-def chosen_quarter(aggregator: ReadyDep, quarter: str | None = None) -> Quarter:
-    if quarter is None:
-        return quarter_of(aggregator.clock(), aggregator.area.zone)
+def chosen_period(
+    aggregator: ReadyDep, period: str | None = None, quarter: str | None = None
+) -> Period:
+    """``period`` (month, quarter, year or month range), or the first contract's
+    ``quarter``; the current quarter when neither is given."""
+    if period is not None and quarter is not None:
+        raise invalid("period", "give period or quarter, not both")
     try:
-        return Quarter.parse(quarter)
+        if period is not None:
+            return Period.parse(period)
+        if quarter is not None:
+            return Period.of_quarter(Quarter.parse(quarter))
     except ValueError as error:
-        raise invalid("quarter", str(error)) from None
+        raise invalid("period" if period is not None else "quarter", str(error)) from None
+    return Period.of_quarter(quarter_of(aggregator.clock(), aggregator.area.zone))
 
 
 def chosen_region(aggregator: ReadyDep, region: str = "") -> str:
@@ -60,35 +76,40 @@ def chosen_region(aggregator: ReadyDep, region: str = "") -> str:
     return region
 
 
-QuarterDep = Annotated[Quarter, Depends(chosen_quarter)]
+PeriodDep = Annotated[Period, Depends(chosen_period)]
 RegionDep = Annotated[str, Depends(chosen_region)]
 
 
 @router.get("/v1/summary")
-async def summary(aggregator: ReadyDep, quarter: QuarterDep, region: RegionDep) -> JSONResponse:
-    area = aggregator.area
-    return JSONResponse(aggregator.ledger.summary(quarter, region, area.region_codes).to_json())
+async def summary(aggregator: ReadyDep, period: PeriodDep, region: RegionDep) -> JSONResponse:
+    known = aggregator.area.region_codes
+    return JSONResponse(summary_document(aggregator.ledger, period, region, known))
 
 
 @router.get("/v1/bulletin")
 async def bulletin(
     aggregator: ReadyDep,
-    quarter: QuarterDep,
+    period: PeriodDep,
     region: RegionDep,
     lang: Annotated[str, Query(pattern="^(zh|en)$")] = "zh",
 ) -> JSONResponse:
-    place = aggregator.area.place_for(region)
-    text = bulletin_text(aggregator.ledger.summary(quarter, region), place, Language(lang))
-    return JSONResponse({"text": text})
+    area, ledger = aggregator.area, aggregator.ledger
+    text = bulletin_text(
+        ledger.summary(period, region),
+        ledger.summary(period.same_period_last_year(), region),
+        area.place_for(region),
+        Language(lang),
+        area.category_names,
+    )
+    return JSONResponse({"text": text, "period": period.label})
 
 
 @router.get("/v1/incidents/{incident_id}")
 async def incident(aggregator: ReadyDep, incident_id: str) -> JSONResponse:
-    ledger = aggregator.ledger
-    state = ledger.incident(incident_id)
+    state = aggregator.ledger.incident(incident_id)
     if state is None:
         raise Refusal(404, f"unknown incident {incident_id}")
-    return JSONResponse(state.to_json(ledger.record_of(state)))
+    return JSONResponse(incident_document(aggregator, state))
 
 
 @router.get("/v1/invalid-records")

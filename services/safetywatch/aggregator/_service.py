@@ -16,8 +16,9 @@ from prometheus_client import CollectorRegistry
 
 from safetywatch.accounting import Ledger, quarter_of
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+from safetywatch.aggregator._counts import LedgerCollector
 from safetywatch.aggregator._follower import LogFollower
-from safetywatch.aggregator._metrics import Clock, LedgerCollector, PipelineCollector
+from safetywatch.aggregator._metrics import Clock, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.aggregator._record_file import RecordFile
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area

@@ -1,6 +1,6 @@
 """Threshold alerts: rule definitions and their pure evaluation against the ledger."""
 
-from safetywatch.alerting._evaluate import AlertState, IncidentFacts, evaluate
+from safetywatch.alerting._evaluate import evaluate
 from safetywatch.alerting._rules import (
     ClusterRule,
     ControlTargetRule,
@@ -10,6 +10,7 @@ from safetywatch.alerting._rules import (
     Rule,
     YearOverYearRule,
 )
+from safetywatch.alerting._states import AlertState, IncidentFacts
 
 __all__ = [
     "AlertState",

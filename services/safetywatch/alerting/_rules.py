@@ -14,7 +14,11 @@ RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 #: ``each`` = every configured region but the area itself; ``area`` = the whole area;
 #: otherwise a region code prefix of 2, 4 or 6 digits.
 Scope = Annotated[str, Field(pattern=r"^(each|area|\d{2}|\d{4}|\d{6})$")]
-Figure = Literal["incidents", "deaths", "serious_injuries", "direct_loss_yuan", "late_reports"]
+Figure = Literal[
+    "incidents", "fatalities", "deaths", "serious_injuries", "direct_loss_yuan", "late_reports"
+]
+#: The current calendar period a count rule looks at.
+PeriodKindName = Literal["month", "quarter", "year"]
 CategoryOrAll = Category | Literal["all"]
 
 
@@ -52,20 +56,23 @@ class GradeRule(_Rule):
 
 
 class QuarterlyCountRule(_Thresholds):
-    """A current-quarter count at or above warn/critical."""
+    """A figure of the current quarter (or month, or year) at or above warn/critical."""
 
     kind: Literal["quarterly_count"]
     figure: Figure
+    period: PeriodKindName = "quarter"
     category: CategoryOrAll = "all"
     scope: Scope = "area"
 
 
 class ControlTargetRule(_Rule):
     """Annual control targets (安全生产控制指标) per region; also warns when running ahead
-    of the share of the year elapsed (超进度) as rule ``<name>_pace``."""
+    of the time progress (时间进度: months of the year so far, the current one included,
+    over 12) as rule ``<name>_pace``, once the figure reaches ``pace_minimum``."""
 
     kind: Literal["control_target"]
-    figure: Literal["deaths", "incidents"]
+    figure: Literal["fatalities", "deaths", "incidents"] = "fatalities"
+    pace_minimum: Annotated[float, Field(ge=0)] = 3
     targets: Annotated[
         dict[Annotated[str, Field(pattern=r"^\d{6}$")], Annotated[float, Field(gt=0)]],
         Field(min_length=1),
@@ -75,10 +82,12 @@ class ControlTargetRule(_Rule):
 
 
 class YearOverYearRule(_Rule):
-    """The current quarter against the same quarter last year (同比上升)."""
+    """The current period so far against the same span last year (同比上升): on 30 November
+    the quarter's 1 October – 30 November against 1 October – 30 November last year."""
 
     kind: Literal["year_over_year"]
     figure: Figure
+    period: PeriodKindName = "quarter"
     category: CategoryOrAll = "all"
     scope: Scope = "area"
     min_increase_percent: Annotated[float, Field(ge=0)] = 20

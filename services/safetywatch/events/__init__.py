@@ -1,5 +1,19 @@
-"""The shared event model: what field units report and what Kafka stores."""
+"""The shared event model: what field units report and what Kafka stores, and the
+categories of the national statistics."""
 
+from safetywatch.events._categories import (
+    CATEGORY_GROUPS,
+    CATEGORY_NAMES,
+    CATEGORY_ORDER,
+    FIRE_CATEGORIES,
+    GROUP_CATEGORIES,
+    GROUP_NAMES,
+    ORIGINAL_CATEGORIES,
+    Category,
+    Group,
+    Names,
+    is_work_safety,
+)
 from safetywatch.events._fast_path import SEPARATOR as FAST_PATH_SEPARATOR
 from safetywatch.events._fast_path import StoredRecord, decode_fast, fast_struct, joined_pattern
 from safetywatch.events._report import (
@@ -9,7 +23,6 @@ from safetywatch.events._report import (
     LATEST_MOMENT,
     MAX_REVISION,
     SCHEMA_VERSION,
-    Category,
     IncidentRecord,
     IncidentReport,
     Location,
@@ -17,20 +30,30 @@ from safetywatch.events._report import (
 )
 
 __all__ = [
+    "CATEGORY_GROUPS",
+    "CATEGORY_NAMES",
+    "CATEGORY_ORDER",
     "CLOCK_SKEW_ALLOWANCE",
     "EARLIEST_MOMENT",
     "FAST_PATH_SEPARATOR",
+    "FIRE_CATEGORIES",
+    "GROUP_CATEGORIES",
+    "GROUP_NAMES",
     "INCIDENT_ID_PATTERN",
     "LATEST_MOMENT",
     "MAX_REVISION",
+    "ORIGINAL_CATEGORIES",
     "SCHEMA_VERSION",
     "Category",
+    "Group",
     "IncidentRecord",
     "IncidentReport",
     "Location",
+    "Names",
     "ReportContext",
     "StoredRecord",
     "decode_fast",
     "fast_struct",
+    "is_work_safety",
     "joined_pattern",
 ]

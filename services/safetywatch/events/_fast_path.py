@@ -28,9 +28,9 @@ from pydantic import AwareDatetime, BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from safetywatch.events._categories import Category
 from safetywatch.events._report import (
     MOMENT_VALIDATORS,
-    Category,
     IncidentRecord,
     check_burned_area,
     check_moment,

@@ -11,7 +11,6 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -28,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from safetywatch.events._categories import FIRE_CATEGORIES, Category
 from safetywatch.regions import RegionCode, UnitId
 
 SCHEMA_NAME = "incident-report"
@@ -91,14 +91,6 @@ Moment = Annotated[AwareDatetime, _RFC3339_ONLY, _IN_SPAN]
 MOMENT_VALIDATORS = (_RFC3339_ONLY, _IN_SPAN)
 
 
-class Category(StrEnum):
-    COAL_MINE = "coal_mine"
-    ROAD_TRAFFIC = "road_traffic"
-    GEOLOGICAL_HAZARD = "geological_hazard"
-    FOREST_FIRE = "forest_fire"
-    OTHER = "other"
-
-
 Casualties = Annotated[int, Field(ge=0, le=100_000)]
 LargeCount = Annotated[int, Field(ge=0, le=10_000_000)]
 
@@ -152,7 +144,7 @@ class IncidentReport(BaseModel):
     evacuated: LargeCount | None = None
     direct_loss_yuan: Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)] = 0
     burned_area_ha: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] = Field(
-        default=0, description="Forest fires only."
+        default=0, description="Forest and grassland fires only."
     )
     location: Location | None = Field(default=None, description="WGS84.")
     title: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -235,8 +227,8 @@ def check_region_prefix(incident_id: str, region_code: str) -> None:
 
 
 def check_burned_area(category: Category, burned_area_ha: float) -> None:
-    if burned_area_ha and category is not Category.FOREST_FIRE:
-        raise ValueError("burned_area_ha applies to forest_fire incidents only")
+    if burned_area_ha and category not in FIRE_CATEGORIES:
+        raise ValueError("burned_area_ha applies to forest_fire and grassland_fire incidents only")
 
 
 def check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:

@@ -13,7 +13,7 @@ from safetywatch.web import RequestMetrics, service_app
 
 def gateway_app(gateway: Gateway) -> FastAPI:
     app = service_app(
-        "safetywatch ingest gateway", gateway, gateway.start, router, gateway.audit_refusal
+        "safetywatch ingest gateway", gateway, gateway.start, (router,), gateway.audit_refusal
     )
     metrics = gateway.metrics
     app.add_middleware(RequestMetrics, requests=metrics.requests, latency=metrics.latency)

@@ -3,7 +3,7 @@ on an exit stack for the application's lifetime, and its routes answer."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
@@ -19,7 +19,7 @@ def service_app(
     title: str,
     service: Any,
     start: Callable[[AsyncExitStack], Awaitable[None]],
-    router: APIRouter,
+    routers: Sequence[APIRouter],
     on_refusal: RefusalHook | None = None,
 ) -> FastAPI:
     """``service`` is reachable from the routes as ``request.app.state.service``."""
@@ -34,5 +34,6 @@ def service_app(
     app = FastAPI(title=title, lifespan=lifespan)
     app.state.service = service
     install_refusal_handlers(app, on_refusal)
-    app.include_router(router)
+    for router in routers:
+        app.include_router(router)
     return app

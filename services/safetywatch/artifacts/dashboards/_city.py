@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query
-from safetywatch.artifacts.dashboards._queries import deduplicated, summed
+from safetywatch.artifacts.dashboards._queries import (
+    deduplicated,
+    period_total,
+    summed,
+    year_on_year_percent,
+)
 
 CURRENT, LAST_YEAR = 0, 4
 TARGET = 'safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"}'
@@ -28,12 +35,51 @@ def _percent_of_target(
     )
 
 
+def _pair(title: str, description: str, kind: str, query: Callable[[str, str], str]) -> Panel:
+    """A stat panel of incidents and fatalities (deaths and missing within the window)."""
+    return Panel(
+        title,
+        description,
+        "stat",
+        (
+            Query(query("safetywatch_incidents", kind), "事故 incidents"),
+            Query(query("safetywatch_fatalities", kind), "死亡 fatalities"),
+        ),
+        width=6,
+        unit="percent" if query is year_on_year_percent else "short",
+    )
+
+
 CITY_OVERVIEW = Dashboard(
     uid="safetywatch-city",
     title="城市总览",
     description="City overview: current-quarter incidents and deaths by category and grade, "
     "the same quarter last year (同比), control-target progress per county, active alerts.",
     rows=(
+        (
+            _pair(
+                "本月 事故 / 死亡", "This month: incidents and fatalities", "month", period_total
+            ),
+            _pair(
+                "今年以来 事故 / 死亡",
+                "Year to date (1 January to this month): incidents and fatalities",
+                "ytd",
+                period_total,
+            ),
+            _pair(
+                "今年以来 同比 %",
+                "Year to date against the same months last year, in percent (同比); "
+                "empty where last year had none",
+                "ytd",
+                year_on_year_percent,
+            ),
+            _pair(
+                "本月 同比 %",
+                "This month against the same month last year, in percent (同比)",
+                "month",
+                year_on_year_percent,
+            ),
+        ),
         (
             Panel(
                 "本季度事故起数",

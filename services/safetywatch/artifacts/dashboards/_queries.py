@@ -16,3 +16,21 @@ def in_quarter(metric: str, age: int, matchers: str = "") -> str:
 def summed(metric: str, age: int, by: str = "", matchers: str = "") -> str:
     grouping = f" by ({by})" if by else ""
     return f"sum{grouping} ({in_quarter(metric, age, matchers)})"
+
+
+def in_period(metric: str, kind: str, relation: str, matchers: str = "") -> str:
+    """The metric restricted to an exposed period: kind month, quarter or ytd; relation
+    current or last_year (safetywatch_period_info)."""
+    info = f'safetywatch_period_info{{kind="{kind}",relation="{relation}"}}'
+    return f"({deduplicated(metric, matchers)} and on (period) {info})"
+
+
+def period_total(metric: str, kind: str, relation: str = "current") -> str:
+    return f"sum ({in_period(metric, kind, relation)})"
+
+
+def year_on_year_percent(metric: str, kind: str) -> str:
+    """(this period − the same period last year) / the same period last year, in percent;
+    no value where last year was 0 (as the bulletin says nothing then)."""
+    now, before = period_total(metric, kind), period_total(metric, kind, "last_year")
+    return f"100 * ({now} - {before}) / ({before} > 0)"

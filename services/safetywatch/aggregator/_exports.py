@@ -1,0 +1,101 @@
+"""The register as a table: CSV, and an Excel workbook with the register and the totals
+by category × region that bureaus fill in (台账 and 分类分地区统计表)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from openpyxl import Workbook
+
+from safetywatch.accounting import Summary, Totals
+from safetywatch.events import GROUP_NAMES, Category, Group, Names
+from safetywatch.regions import Area
+
+#: The register's columns: (key of the incident document, heading zh, heading en).
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("incident_id", "事故编号", "incident id"),
+    ("revision", "版本", "revision"),
+    ("occurred_at", "发生时间", "occurred at"),
+    ("month", "月份", "month"),
+    ("region_code", "区划代码", "region code"),
+    ("region_name", "地区", "region"),
+    ("category", "类别代码", "category"),
+    ("category_name", "类别", "category name"),
+    ("grade", "等级代码", "grade"),
+    ("grade_name", "等级", "grade name"),
+    ("deaths", "死亡", "deaths"),
+    ("missing", "失踪", "missing"),
+    ("fatalities", "统计死亡（含失踪）", "fatalities"),
+    ("serious_injuries", "重伤", "serious injuries"),
+    ("minor_injuries", "轻伤", "minor injuries"),
+    ("direct_loss_yuan", "直接经济损失（元）", "direct loss (yuan)"),
+    ("late_report", "迟报", "late report"),
+    ("near_miss", "较大涉险", "near miss"),
+    ("late_supplements", "超期补报", "late supplements"),
+    ("title", "标题", "title"),
+    ("unit_id", "报告单位", "reporting unit"),
+    ("first_received_at", "首报接收时间", "first received at"),
+)
+_HEADINGS = [f"{zh} {en}" for _, zh, en in COLUMNS]
+
+
+def _cells(row: Mapping[str, Any]) -> list[Any]:
+    return [row.get(key, "") for key, _, _ in COLUMNS]
+
+
+def register_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(_HEADINGS)
+    for row in rows:
+        writer.writerow(_cells(row))
+    # A byte-order mark so that a spreadsheet opens the Chinese headings as UTF-8.
+    return "\ufeff" + out.getvalue()
+
+
+def _totals_rows(
+    summary: Summary, area: Area, names: Mapping[Category, Names], regions: list[str]
+) -> Iterable[list[Any]]:
+    def row(label: str, of_region: Mapping[str, Totals], total: Totals) -> list[Any]:
+        cells: list[Any] = [label]
+        for region in regions:
+            cells += [of_region[region].incidents, of_region[region].fatalities]
+        return [*cells, total.incidents, total.fatalities]
+
+    by_region_category = summary.by_region_category
+    zero = Totals()
+    for category in Category:
+        total = summary.by_category[category]
+        of_region = {r: by_region_category.get((r, category), zero) for r in regions}
+        yield row(names[category].zh_counted, of_region, total)
+    for group in Group:
+        of_region = {r: summary.by_region_group.get((r, group), zero) for r in regions}
+        yield row(f"{GROUP_NAMES[group].zh}合计", of_region, summary.groups[group])
+    yield row("合计 Total", {r: summary.by_region.get(r, zero) for r in regions}, summary.totals)
+
+
+def register_xlsx(
+    rows: Iterable[Mapping[str, Any]],
+    summary: Summary,
+    area: Area,
+    names: Mapping[Category, Names],
+) -> bytes:
+    workbook = Workbook(write_only=True)
+    register = workbook.create_sheet("台账 Register")
+    register.append(_HEADINGS)
+    for row in rows:
+        register.append(_cells(row))
+    totals = workbook.create_sheet("分类分地区 Totals")
+    regions = sorted(summary.by_region)
+    heading: list[str] = ["类别 Category"]
+    for region in regions:
+        heading += [f"{area.name_of(region)} 起数", f"{area.name_of(region)} 死亡"]
+    totals.append([*heading, "合计 起数", "合计 死亡"])
+    for line in _totals_rows(summary, area, names, regions):
+        totals.append(line)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

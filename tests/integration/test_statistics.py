@@ -1,0 +1,174 @@
+"""Official statistics on the real pipeline: every period kind equals the reference model,
+the register pages and exports agree with the summary, malformed periods are named."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from devtools import read_topic
+from openpyxl import load_workbook
+
+from safetywatch.accounting import Period, Quarter, month_of
+from safetywatch.config import load_area
+from tests.integration.checks import post, wait_for_outcomes
+from tests.integration.harness import Service, Services, records_of
+from tests.reference import summary_document, truths
+from tests.reports import report
+
+pytestmark = pytest.mark.integration
+
+AREA = load_area()
+
+
+def _scenario(now: datetime) -> list[dict[str, Any]]:
+    """Reports over this month, last month and a year ago, of old and new categories."""
+
+    def ago(days: float) -> str:
+        return (now - timedelta(days=days)).astimezone(AREA.zone).isoformat()
+
+    return [
+        report("520201-S1", category="road_traffic", occurred_at=ago(0.01), deaths=2, missing=1),
+        report("520201-S1", 2, category="road_traffic", occurred_at=ago(0.01), deaths=3, missing=1),
+        report("520203-S2", category="hazardous_chemicals", occurred_at=ago(3), deaths=4),
+        report("520204-S3", category="fire", occurred_at=ago(40), serious_injuries=2),
+        report("520281-S4", category="grassland_fire", occurred_at=ago(50), burned_area_ha=0.5),
+        report("520281-S5", category="geological_hazard", occurred_at=ago(366), missing=2),
+        report("520201-S6", category="construction", occurred_at=ago(370), deaths=1),
+        report("520204-S7", category="railway", occurred_at=ago(5), deaths=1),
+        report("520204-S7", 2, category="railway", occurred_at=ago(5), deaths=1, retracted=True),
+    ]
+
+
+@pytest.fixture
+def loaded(services: Services) -> tuple[Service, list[Any]]:
+    gateway, aggregator = services.start("gateway"), services.start("aggregator")
+    documents = _scenario(datetime.now(UTC))
+    for document in documents:
+        assert post(gateway, document).status_code == 202
+    wait_for_outcomes(aggregator, applied=len(documents))
+    return aggregator, records_of(read_topic(services.bootstrap, services.topic))
+
+
+def get(aggregator: Service, path: str, **params: str) -> httpx.Response:
+    return httpx.get(f"{aggregator.url}{path}", params=params, timeout=30)
+
+
+def test_every_kind_of_period_equals_the_reference(loaded: tuple[Service, list[Any]]):
+    aggregator, log = loaded
+    expected = truths(log, AREA.zone)
+    month = month_of(datetime.now(UTC), AREA.zone)
+    labels = [
+        Period.month(month).label,
+        Period.month(month - 1).label,
+        Period.of_quarter(Quarter.of_month(month)).label,
+        str(month // 12),
+        f"{Period.month(month - 13).label}..{Period.month(month).label}",
+    ]
+    for label in labels:
+        for region in ("", "5202", "520204"):
+            answer = get(aggregator, "/v1/summary", period=label, region=region)
+            assert answer.status_code == 200, answer.text
+            period = Period.parse(label)
+            assert answer.json() == summary_document(expected, period, region, AREA.region_codes), (
+                label
+            )
+
+
+MALFORMED = ("2026-13", "2026Q0", "26", "2026-02..2025-01", "0001", "2026/11", "２０２６")
+
+
+def test_a_malformed_period_is_a_422_naming_period(services: Services):
+    aggregator = services.start("aggregator")
+    for path in ("/v1/summary", "/v1/bulletin", "/v1/incidents"):
+        for period in MALFORMED:
+            answer = get(aggregator, path, period=period)
+            assert answer.status_code == 422, (path, period, answer.text)
+            assert [error["field"] for error in answer.json()["detail"]] == ["period"], (
+                path,
+                period,
+            )
+
+
+def _all_pages(aggregator: Service, **params: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query = {**params, "limit": "2", **({"cursor": cursor} if cursor else {})}
+        body = get(aggregator, "/v1/incidents", **query).json()
+        rows += body["incidents"]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return rows
+
+
+def test_the_register_pages_newest_first_and_filters(loaded: tuple[Service, list[Any]]):
+    aggregator, _ = loaded
+    rows = _all_pages(aggregator)
+    ids = [row["incident_id"] for row in rows]
+    assert ids == ["520201-S1", "520203-S2", "520204-S3", "520281-S4", "520281-S5", "520201-S6"]
+    assert "520204-S7" not in ids  # retracted: counts nowhere, listed nowhere
+    first = rows[0]
+    assert (first["revision"], first["fatalities"], first["region_name"]) == (2, 4, "钟山区")
+    assert (first["category_name"], first["grade_name"]) == ("道路交通", "较大")
+    assert [r["incident_id"] for r in _all_pages(aggregator, group="natural_disaster")] == [
+        "520281-S4",
+        "520281-S5",
+    ]
+    assert [r["incident_id"] for r in _all_pages(aggregator, min_grade="relatively_serious")] == [
+        "520201-S1",
+        "520203-S2",
+    ]
+    by_category = _all_pages(aggregator, category="fire,construction", region="5202")
+    assert [r["incident_id"] for r in by_category] == ["520204-S3", "520201-S6"]
+    refused = get(aggregator, "/v1/incidents", cursor="not-a-cursor")
+    assert [e["field"] for e in refused.json()["detail"]] == ["cursor"]
+
+
+def test_exports_hold_the_same_rows_and_totals_as_the_summary(loaded: tuple[Service, list[Any]]):
+    aggregator, _ = loaded
+    year = str(datetime.now(UTC).astimezone(AREA.zone).year)
+    rows = _all_pages(aggregator, period=year)
+    exported = get(aggregator, "/v1/incidents", period=year, format="csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+    assert [line[0] for line in table[1:]] == [row["incident_id"] for row in rows]
+    workbook = load_workbook(
+        io.BytesIO(get(aggregator, "/v1/incidents", period=year, format="xlsx").content)
+    )
+    register, totals = workbook["台账 Register"], workbook["分类分地区 Totals"]
+    assert [r[0] for r in register.iter_rows(min_row=2, values_only=True)] == [
+        row["incident_id"] for row in rows
+    ]
+    summary = get(aggregator, "/v1/summary", period=year).json()
+    sheet = {line[0]: line[1:] for line in totals.iter_rows(min_row=2, values_only=True)}
+    total_row = sheet["合计 Total"]
+    assert (total_row[-2], total_row[-1]) == (
+        summary["totals"]["incidents"],
+        summary["totals"]["fatalities"],
+    )
+    assert sheet["危险化学品事故"][-2:] == (
+        summary["by_category"]["hazardous_chemicals"]["incidents"],
+        summary["by_category"]["hazardous_chemicals"]["fatalities"],
+    )
+    regions = sorted(summary["by_region"])
+    for index, region in enumerate(regions):
+        column = 2 * index
+        assert total_row[column] == summary["by_region"][region]["incidents"], region
+        assert total_row[column + 1] == summary["by_region"][region]["fatalities"], region
+    assert sheet["自然灾害合计"][-2] == summary["groups"]["natural_disaster"]["incidents"]
+
+
+def test_the_bulletin_speaks_of_the_period_asked_for(loaded: tuple[Service, list[Any]]):
+    aggregator, _ = loaded
+    now = datetime.now(UTC).astimezone(AREA.zone)
+    answer = get(
+        aggregator, "/v1/bulletin", period=f"{now.year}-01..{now.year}-{now.month:02d}"
+    ).json()
+    opening = f"{now.year}年1—{now.month}月，全市" if now.month > 1 else f"{now.year}年1月，全市"
+    assert answer["text"].startswith(opening), answer["text"]
+    assert "各类生产安全事故" in answer["text"]
