@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 from quixstreams import Application
 from quixstreams.state import State
 
-from safetywatch.accounting import GradingFigures, grade_for, quarter_of, yuan_to_fen
+from safetywatch.accounting import Grader, quarter_of, yuan_to_fen
 from safetywatch.events import Category
 
 ZONE = ZoneInfo("Asia/Shanghai")
+grader = Grader(ZONE)
 
 
 def main(bootstrap: str, topic_name: str, records: int, state_dir: str) -> None:
@@ -54,18 +55,19 @@ def main(bootstrap: str, topic_name: str, records: int, state_dir: str) -> None:
         ]
         if not value.get("retracted"):
             category = Category(value["category"])
-            severity = GradingFigures(
+            severity = (
                 value["deaths"] + value.get("missing", 0),
                 value.get("serious_injuries", 0),
                 value.get("direct_loss_yuan", 0),
-                value.get("burned_area_ha", 0),
+                value.get("damaged_forest_area_ha") or value.get("burned_area_ha", 0),
             )
-            quarter = quarter_of(datetime.fromisoformat(value["occurred_at"]), ZONE)
+            occurred = datetime.fromisoformat(value["occurred_at"])
+            quarter = quarter_of(occurred, ZONE)
             key = [
                 quarter.label,
                 value["region_code"],
                 category.value,
-                grade_for(category, severity).value,
+                grader.grade(category, occurred, *severity).value,
             ]
             move(key, figures, 1)
         state.set("latest", [value["revision"], key, figures])

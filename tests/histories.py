@@ -19,6 +19,7 @@ BOUNDARIES = (
     datetime(2022, 3, 31, 16, 0, tzinfo=UTC),
     datetime(2022, 12, 31, 16, 0, tzinfo=UTC),
     datetime(2023, 12, 31, 16, 0, tzinfo=UTC),
+    datetime(2025, 12, 31, 16, 0, tzinfo=UTC),  # Decree 822 replaces the 2008 fire table
 )
 
 # Values on and around the grading bounds, so that revisions move incidents across grades.
@@ -63,15 +64,46 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             "missing": draw(st.sampled_from([0, 1, 3])),
             "serious_injuries": draw(INJURY_VALUES),
             "minor_injuries": draw(st.integers(0, 3)),
-            "trapped": draw(st.sampled_from([None, 0, 3])),
+            "trapped": draw(st.sampled_from([None, 0, 2, 3])),
             "evacuated": draw(st.sampled_from([None, 499, 500])),
             "direct_loss_yuan": draw(LOSS_VALUES),
             "burned_area_ha": draw(AREA_VALUES) if category in FIRE_CATEGORIES else 0,
+            **_category_fields(draw, category),
+            **_reported(draw, occurred, delay),
             "received_at": (occurred + delay).isoformat(),
             "unit_id": draw(st.sampled_from(["unit-a", "unit-b"])),
         },
         strict=False,
     )
+
+
+def _category_fields(draw: st.DrawFn, category: Category) -> dict[str, object]:
+    """Damaged areas for fires (sometimes absent: the burned area then grades), threat
+    figures for geological hazards (a threat when there are no casualties)."""
+    fields: dict[str, object] = {}
+    if category is Category.FOREST_FIRE and draw(st.booleans()):
+        fields["damaged_forest_area_ha"] = draw(st.sampled_from([0, 0.99, 1, 9.99, 10, 100, 1000]))
+    if category is Category.GRASSLAND_FIRE and draw(st.booleans()):
+        fields["damaged_grassland_area_ha"] = draw(st.sampled_from([0, 999, 1000, 5000, 8000]))
+    if category is Category.GEOLOGICAL_HAZARD and draw(st.booleans()):
+        fields["threatened_people"] = draw(st.sampled_from([0, 99, 100, 500, 1000]))
+        fields["potential_loss_yuan"] = draw(st.sampled_from([0, 5e6, 5e7, 1e8]))
+    return fields
+
+
+def _reported(draw: st.DrawFn, occurred: datetime, delay: timedelta) -> dict[str, object]:
+    """A unit's own report time: none, on time, before the occurrence (ignored), or
+    after the receipt (ignored)."""
+    choice = draw(st.sampled_from(["none", "early", "at_receipt", "before", "after"]))
+    moments = {
+        "early": occurred + timedelta(minutes=10),
+        "at_receipt": occurred + delay,
+        "before": occurred - timedelta(seconds=1),
+        "after": occurred + delay + timedelta(seconds=1),
+    }
+    if choice == "none" or moments[choice] > occurred + delay + timedelta(seconds=1):
+        return {}
+    return {"reported_at": moments[choice].isoformat()}
 
 
 @st.composite

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise
 from typing import Any
 
 from safetywatch.accounting import (
+    GEOLOGICAL_THREAT_PLAN,
     LATE_REPORT_AFTER,
     Grade,
     Period,
     grade_for,
     grading_figures_of,
+    has_threat_figures,
+    highest_grade_reached,
     in_supplement_window,
     is_late_supplement,
     is_near_miss,
     month_of,
+    reported_moment,
     yuan_to_fen,
 )
 from safetywatch.events import Category, Group, IncidentRecord
@@ -66,6 +70,7 @@ class Truth:
     late_supplements: int
     fatalities: int
     fatalities_missing: int
+    threat_grade: Grade | None
 
 
 def _statistical(effective: list[IncidentRecord]) -> IncidentRecord:
@@ -86,17 +91,21 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
             r for i, r in enumerate(records) if all(r.revision > e.revision for e in records[:i])
         ]
         winner = effective[-1]
-        first_received: datetime = records[0].received_at
         statistical = _statistical(effective)
         result[incident_id] = Truth(
             record=winner,
             month=month_of(winner.occurred_at, zone),
-            grade=grade_for(winner.category, grading_figures_of(winner)),
-            late_report=first_received - winner.occurred_at > LATE_REPORT_AFTER,
+            grade=grade_for(winner.category, grading_figures_of(winner), winner.occurred_at, zone),
+            late_report=reported_moment(records[0]) - winner.occurred_at > LATE_REPORT_AFTER,
             near_miss=is_near_miss(winner),
             late_supplements=sum(is_late_supplement(a, b) for a, b in pairwise(effective)),
             fatalities=statistical.deaths + statistical.missing,
             fatalities_missing=statistical.missing,
+            threat_grade=(
+                highest_grade_reached(GEOLOGICAL_THREAT_PLAN, grading_figures_of(winner))
+                if winner.category is Category.GEOLOGICAL_HAZARD and has_threat_figures(winner)
+                else None
+            ),
         )
     return result
 

@@ -226,3 +226,36 @@ def test_report_to_notification_latency_over_20_reports(stack: Stack):
     (MEASUREMENTS / "report-to-notification.json").write_text(json.dumps(result, indent=2))
     print(f"\nreport → notification latency: {result}")
     assert worst < 30
+
+
+def test_a_geological_threat_and_a_medium_disaster_reach_the_desks_in_their_own_terms(stack: Stack):
+    threat = report(
+        "520204-RISK1",
+        category="geological_hazard",
+        occurred_at=recent(),
+        threatened_people=1500,
+        evacuated=1500,
+        title="村后山体出现裂缝，1500人转移",
+    )
+    slide = report(
+        "520281-SLIDE1", category="geological_hazard", occurred_at=recent(), deaths=2, missing=1
+    )
+    for document in (threat, slide):
+        assert post(stack.gateway, document).status_code == 202
+    for incident_id in ("520204-RISK1", "520281-SLIDE1"):
+        firing_for(stack, incident_id)
+    risk = [alert for n, alert in stack.webhook.about("520204-RISK1") if n.receiver == "national"]
+    assert risk, "a 特大型 threat reaches the national desk like a 特别重大 accident"
+    labels, notes = risk[0]["labels"], risk[0]["annotations"]
+    assert (labels["situation"], labels["grade_name"]) == ("threat", "特大型地质灾害险情")
+    assert "险情" in notes["summary"]
+    assert "尚无伤亡" in notes["summary"]
+    _, medium = stack.webhook.about("520281-SLIDE1")[0]
+    assert medium["labels"]["grade_name"] == "中型地质灾害"
+    assert "中型地质灾害，死亡2人、失踪1人" in medium["annotations"]["summary"]
+    phone = [
+        f"{alert['annotations']['summary']}\n{alert['annotations']['summary_en']}"
+        for alert in (risk[0], medium)
+    ]
+    MEASUREMENTS.mkdir(parents=True, exist_ok=True)
+    (MEASUREMENTS / "notifications.txt").write_text("\n\n".join(phone) + "\n", encoding="utf-8")

@@ -114,7 +114,7 @@ def test_the_register_pages_newest_first_and_filters(loaded: tuple[Service, list
     assert "520204-S7" not in ids  # retracted: counts nowhere, listed nowhere
     first = rows[0]
     assert (first["revision"], first["fatalities"], first["region_name"]) == (2, 4, "钟山区")
-    assert (first["category_name"], first["grade_name"]) == ("道路交通", "较大")
+    assert (first["category_name"], first["grade_name"]) == ("道路交通", "较大事故")
     assert [r["incident_id"] for r in _all_pages(aggregator, group="natural_disaster")] == [
         "520281-S4",
         "520281-S5",

@@ -9,7 +9,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import TypeAdapter, ValidationError
 
-from safetywatch.accounting import Ledger
+from safetywatch.accounting import Grade, Ledger
 from safetywatch.aggregator import AlertBoard, AlertCollector
 from safetywatch.alerting import AlertState, Rule, evaluate
 from safetywatch.config import AreaConfig, ConfigError, load_area
@@ -399,6 +399,10 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         "category": "road_traffic",
         "incident_id": "520201-A",
         "grade": "relatively_serious",
+        "grade_name": "较大事故",
+        "grade_name_en": "relatively serious accident",
+        "situation": "disaster",
+        "category_name": "道路交通",
         "region_name": "钟山区",
         "deaths": "4",
         "missing": "0",
@@ -411,6 +415,10 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         [
             "incident_id",
             "grade",
+            "grade_name",
+            "grade_name_en",
+            "situation",
+            "category_name",
             "region_name",
             "deaths",
             "missing",
@@ -512,3 +520,30 @@ def test_grade_alerts_keep_the_most_severe_when_capped(ledger):
         )
     shown = [s.incident.incident_id for s in states(area, ledger) if s.incident]
     assert shown == ["520201-G3", "520201-G1"]  # 特别重大, then 重大
+
+
+def test_a_geological_threat_alerts_at_its_grade_as_a_threat(ledger):
+    # 1,500 residents threatened, moved before the slope failed: a 特大型 险情, not 一般.
+    ledger.apply(
+        record(
+            "520204-SLOPE",
+            category="geological_hazard",
+            occurred_at=at(1),
+            received_at=NOW,
+            threatened_people=1500,
+            evacuated=1500,
+        )
+    )
+    (alert,) = [
+        s for s in states(area_with(GRADE), ledger) if s.incident and s.severity == "critical"
+    ]
+    assert alert.incident is not None
+    assert (alert.incident.grade, alert.incident.situation) == ("particularly_serious", "threat")
+    assert alert.incident.grade_name == "特大型地质灾害险情"
+    state = ledger.incident("520204-SLOPE")
+    assert state is not None
+    assert (state.grade, state.threat_grade, state.is_threat) == (
+        Grade.ORDINARY,
+        Grade.PARTICULARLY_SERIOUS,
+        True,
+    )

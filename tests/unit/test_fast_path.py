@@ -83,6 +83,57 @@ def test_every_edge_value_in_every_field_agrees(field: str, edge: Any) -> None:
     assert_agrees_with_pydantic(json.dumps({**STORED, field: edge}).encode())
 
 
+#: A stored forest fire and a stored geological hazard, for the fields of one category.
+FIRE = json.loads(
+    record(category="forest_fire", burned_area_ha=12.5, damaged_forest_area_ha=3.0).to_json_bytes()
+)
+SLOPE = json.loads(
+    record(
+        category="geological_hazard", threatened_people=1500, potential_loss_yuan=2e7
+    ).to_json_bytes()
+)
+CATEGORY_FIELDS = {
+    "damaged_forest_area_ha": FIRE,
+    "damaged_grassland_area_ha": FIRE,
+    "burned_area_ha": FIRE,
+    "threatened_people": SLOPE,
+    "potential_loss_yuan": SLOPE,
+}
+NUMERIC_EDGES = [
+    0,
+    -0.0,
+    0.001,
+    1e7,
+    1e7 + 1,
+    1e13,
+    1e13 + 1,
+    -1,
+    10_000_000,
+    10_000_001,
+    1.5,
+    None,
+    "3",
+    True,
+]
+
+
+@pytest.mark.parametrize("edge", NUMERIC_EDGES, ids=repr)
+@pytest.mark.parametrize(("field", "base"), CATEGORY_FIELDS.items(), ids=list(CATEGORY_FIELDS))
+def test_every_edge_of_the_category_fields_agrees(
+    field: str, base: dict[str, Any], edge: Any
+) -> None:
+    assert_agrees_with_pydantic(json.dumps({**base, field: edge}).encode())
+    # and for a category the field does not belong to
+    assert_agrees_with_pydantic(json.dumps({**STORED, field: edge}).encode())
+
+
+def test_the_category_fields_take_the_fast_path() -> None:
+    for base in (FIRE, SLOPE):
+        fast = decode_fast(json.dumps(base).encode())
+        assert fast is not None
+    assert decode_fast(json.dumps({**STORED, "threatened_people": 10}).encode()) is None
+
+
 def test_what_the_gateway_writes_takes_the_fast_path() -> None:
     # Otherwise the replay silently falls back to the slow path for every record.
     for _, raw in realistic_records(500):

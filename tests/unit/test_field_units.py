@@ -161,3 +161,16 @@ def test_backoff_has_full_jitter_under_an_exponential_ceiling_and_honours_retry_
     assert backoff(20, None, rng=lambda: 1.0) == 30.0
     assert backoff(3, None, rng=lambda: 0.0) == 0.0
     assert backoff(0, 7.0, rng=lambda: 0.5) == 7.0
+
+
+def test_the_outbox_stamps_when_the_unit_reported_once_and_keeps_a_given_stamp(tmp_path):
+    from datetime import UTC, datetime
+
+    outbox = Outbox(tmp_path / "outbox")
+    report = {"incident_id": "520201-A", "revision": 1}
+    first = outbox.put(report, now=lambda: datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    again = outbox.put(report, now=lambda: datetime(2026, 11, 30, 11, 0, tzinfo=UTC))
+    assert first == again
+    assert Outbox.load(first)["reported_at"] == "2026-11-30T08:00:00+00:00"
+    given = outbox.put({**report, "revision": 2, "reported_at": "2026-11-30T07:55:00+08:00"})
+    assert Outbox.load(given)["reported_at"] == "2026-11-30T07:55:00+08:00"

@@ -307,3 +307,72 @@ def test_a_report_first_filed_after_the_window_counts_its_first_revision(ledger)
     state = ledger.incident("520201-T1")
     assert state is not None
     assert (state.fatalities, state.fatalities_in_window) == (4, False)
+
+
+def test_lateness_is_judged_from_the_units_own_report_time_when_it_is_plausible(ledger):
+    occurred = "2022-01-05T08:00:00+08:00"
+    # Written at the scene 10 minutes after, kept 3 hours in an outbox by a dead network.
+    ledger.apply(record("520201-OUT", occurred_at=occurred, reported_at=hours_after(occurred, 1 / 6).isoformat(),
+                        received_at=hours_after(occurred, 3)))  # fmt: skip
+    state = ledger.incident("520201-OUT")
+    assert state is not None
+    assert state.late_report is False
+    document = state.to_json(ledger.record_of(state))
+    assert document["delivery_delay_seconds"] == pytest.approx(3 * 3600 - 600)
+    assert document["first_reported_at"] == hours_after(occurred, 1 / 6).isoformat()
+    # A report time before the occurrence (or after the receipt) is not believed.
+    ledger.apply(record("520201-ODD", occurred_at=occurred, reported_at=hours_after(occurred, -1).isoformat(),
+                        received_at=hours_after(occurred, 3)))  # fmt: skip
+    odd = ledger.incident("520201-ODD")
+    assert odd is not None
+    assert odd.late_report is True
+    assert odd.to_json(ledger.record_of(odd))["delivery_delay_seconds"] is None
+    assert ledger.delivery_delays.count == 1
+    assert ledger.delivery_delays.cumulative()[-1] == ("+Inf", 1)
+    assert dict(ledger.delivery_delays.cumulative())["3600"] == 0  # 2 h 50 min is above an hour
+
+
+def test_trapped_and_missing_together_make_a_near_miss(ledger):
+    ledger.apply(record("520201-NM", trapped=2, missing=1))
+    state = ledger.incident("520201-NM")
+    assert state is not None
+    assert state.near_miss is True
+    ledger.apply(record("520201-NO", trapped=2))
+    assert ledger.incident("520201-NO").near_miss is False
+
+
+def test_a_fire_is_graded_by_the_damaged_area_or_else_by_the_burned_area_and_says_so(ledger):
+    in_2026 = "2026-03-01T10:00:00+08:00"
+    received = hours_after(in_2026, 0.5)
+    ledger.apply(record("520281-F1", category="forest_fire", occurred_at=in_2026, received_at=received,
+                        burned_area_ha=40, damaged_forest_area_ha=5))  # fmt: skip
+    ledger.apply(record("520281-F2", category="forest_fire", occurred_at=in_2026, received_at=received,
+                        burned_area_ha=40))  # fmt: skip
+    damaged, burned = ledger.incident("520281-F1"), ledger.incident("520281-F2")
+    assert damaged is not None
+    assert burned is not None
+    assert (damaged.grade, damaged.graded_by_burned_area) == (Grade.ORDINARY, False)
+    assert (burned.grade, burned.graded_by_burned_area) == (Grade.RELATIVELY_SERIOUS, True)
+
+
+def test_a_record_written_before_the_new_fields_replays_to_its_old_grade(ledger):
+    # A 2025 forest fire reported with burned_area_ha only, as every record was before:
+    # the 2008 table still grades it (1 ha or more is 较大).
+    raw = (
+        b'{"incident_id": "520281-OLD", "revision": 1, "retracted": false, "category": "forest_fire",'
+        b' "region_code": "520281", "occurred_at": "2025-08-01T10:00:00+08:00", "deaths": 0,'
+        b' "missing": 0, "serious_injuries": 0, "minor_injuries": 0, "direct_loss_yuan": 0.0,'
+        b' "burned_area_ha": 5.0, "title": "", "description": "",'
+        b' "received_at": "2025-08-01T02:30:00Z", "unit_id": "unit-1"}'
+    )
+    from safetywatch.aggregator import decode_record
+
+    decoded = decode_record(b"520281-OLD", raw)
+    ledger.apply(decoded, raw)
+    state = ledger.incident("520281-OLD")
+    assert state is not None
+    assert state.grade is Grade.RELATIVELY_SERIOUS
+    # The same fire in 2026 is graded by Decree 822: 5 ha is ordinary.
+    ledger.apply(record("520281-NEW", category="forest_fire", occurred_at="2026-08-01T10:00:00+08:00",
+                        received_at=hours_after("2026-08-01T10:00:00+08:00", 0.5), damaged_forest_area_ha=5))  # fmt: skip
+    assert ledger.incident("520281-NEW").grade is Grade.ORDINARY

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from safetywatch.accounting._grading import Grade
+from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._periods import Period, PeriodKind
 from safetywatch.accounting._summary import Summary, change_percent
 from safetywatch.accounting._totals import Totals

@@ -1,163 +1,159 @@
-"""Official severity grades (contract §3), computed by the service, never taken from a client.
+"""Grading an incident by the table in force on the day it occurred (contract §3).
 
-Any one criterion reaching a grade is enough and the highest grade reached wins.
-Lower bounds are inclusive ("以上包括本数，以下不包括本数").
+Grades are computed by the service, never taken from a client. ``highest_grade_reached``
+is the definition (scan every grade); ``Grader`` climbs from the lowest grade and stops
+at the first one not reached, which is equal because every table's bounds rise with the
+grade (``check_rising``, at import and for every local table) — and most incidents are
+ordinary, one comparison.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from itertools import pairwise
+from datetime import datetime, tzinfo
+from typing import Any
 
-from safetywatch.events import FIRE_CATEGORIES, Category
-
-
-class Grade(StrEnum):
-    # Declared from least to most severe: ``Grade.rank`` follows this order.
-    ORDINARY = "ordinary"
-    RELATIVELY_SERIOUS = "relatively_serious"
-    SERIOUS = "serious"
-    PARTICULARLY_SERIOUS = "particularly_serious"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def zh(self) -> str:
-        return _ZH[self]
-
-
-_RANK = {grade: rank for rank, grade in enumerate(Grade)}
-_ZH = {
-    Grade.ORDINARY: "一般",
-    Grade.RELATIVELY_SERIOUS: "较大",
-    Grade.SERIOUS: "重大",
-    Grade.PARTICULARLY_SERIOUS: "特别重大",
-}
+from safetywatch.accounting._grade_tables import (
+    THREAT_TABLES,
+    Criterion,
+    Grade,
+    GradeTable,
+    national_tables,
+)
+from safetywatch.events import Category
 
 
 @dataclass(frozen=True, slots=True)
 class GradingFigures:
     """The figures grading looks at. ``casualties`` = deaths + missing."""
 
-    casualties: int = 0
-    serious_injuries: int = 0
+    casualties: float = 0
+    serious_injuries: float = 0
     direct_loss_yuan: float = 0
-    burned_area_ha: float = 0
+    area_ha: float = 0
+    threatened_people: float = 0
+    potential_loss_yuan: float = 0
+
+    def of(self, criterion: Criterion) -> float:
+        value: float = getattr(self, criterion.value)
+        return value
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Lower bounds of one grade; ``None`` where a regulation has no such criterion."""
-
-    casualties: int
-    serious_injuries: int | None = None
-    direct_loss_yuan: float | None = None
-    burned_area_ha: float | None = None
-
-    def reached_by(self, severity: GradingFigures) -> bool:
-        return (
-            severity.casualties >= self.casualties
-            or _at_least(severity.serious_injuries, self.serious_injuries)
-            or _at_least(severity.direct_loss_yuan, self.direct_loss_yuan)
-            or _at_least(severity.burned_area_ha, self.burned_area_ha)
-        )
+def highest_grade_reached(table: GradeTable, figures: GradingFigures) -> Grade:
+    """The definition: the highest grade any criterion of the table reaches."""
+    for grade in reversed(Grade):
+        bounds = table.bounds.get(grade, {})
+        if any(figures.of(criterion) >= bound for criterion, bound in bounds.items()):
+            return grade
+    return Grade.ORDINARY
 
 
-def _at_least(value: float, bound: float | None) -> bool:
-    return bound is not None and value >= bound
+_NEVER = float("inf")  # a criterion a table does not have is never reached
+#: One row per grade above ordinary, lowest first: the grade and the bounds of the
+#: criteria in the order the grader compares them.
+_Row = tuple[Any, ...]
 
 
-# Decree 493 (production safety), Decree 394 (geological hazards), and art. 40 of
-# the forest-fire regulation (森林防火条例). Most severe grade first.
-_PRODUCTION_SAFETY = (
-    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, 100, 100_000_000)),
-    (Grade.SERIOUS, Thresholds(10, 50, 50_000_000)),
-    (Grade.RELATIVELY_SERIOUS, Thresholds(3, 10, 10_000_000)),
-)
-_GEOLOGICAL_HAZARD = (
-    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, direct_loss_yuan=10_000_000)),
-    (Grade.SERIOUS, Thresholds(10, direct_loss_yuan=5_000_000)),
-    (Grade.RELATIVELY_SERIOUS, Thresholds(3, direct_loss_yuan=1_000_000)),
-)
-_FOREST_FIRE = (
-    (Grade.PARTICULARLY_SERIOUS, Thresholds(30, 100, burned_area_ha=1000)),
-    (Grade.SERIOUS, Thresholds(10, 50, burned_area_ha=100)),
-    (Grade.RELATIVELY_SERIOUS, Thresholds(3, 10, burned_area_ha=1)),
-)
-
-GRADING_TABLE: dict[Category, tuple[tuple[Grade, Thresholds], ...]] = {
-    category: (
-        _GEOLOGICAL_HAZARD
-        if category is Category.GEOLOGICAL_HAZARD
-        else _FOREST_FIRE
-        if category in FIRE_CATEGORIES
-        else _PRODUCTION_SAFETY
-    )
-    for category in Category
-}
-
-
-def grade_for(category: Category, severity: GradingFigures) -> Grade:
-    """The highest grade any criterion of ``category``'s regulation reaches."""
-    return grade_of_figures(
-        category,
-        severity.casualties,
-        severity.serious_injuries,
-        severity.direct_loss_yuan,
-        severity.burned_area_ha,
+def _rows(table: GradeTable, criteria: Sequence[Criterion]) -> tuple[_Row, ...]:
+    return tuple(
+        (grade, *(table.bounds.get(grade, {}).get(c, _NEVER) for c in criteria))
+        for grade in Grade
+        if grade is not Grade.ORDINARY
     )
 
 
-def grade_of_figures(
-    category: Category,
-    casualties: int,
-    serious_injuries: int,
-    direct_loss_yuan: float,
-    burned_area_ha: float,
+_DISASTER = (
+    Criterion.CASUALTIES,
+    Criterion.SERIOUS_INJURIES,
+    Criterion.DIRECT_LOSS_YUAN,
+    Criterion.AREA_HA,
+)
+_THREAT = (Criterion.THREATENED_PEOPLE, Criterion.POTENTIAL_LOSS_YUAN)
+
+
+class _Versions:
+    """A category's tables by the instant each comes into force in the area's zone."""
+
+    def __init__(self, tables: Sequence[GradeTable], zone: tzinfo, criteria: Sequence[Criterion]):
+        ordered = sorted(tables, key=lambda t: t.effective_from)
+        self.tables = ordered
+        self.starts = [
+            datetime(
+                t.effective_from.year, t.effective_from.month, t.effective_from.day, tzinfo=zone
+            ).timestamp()
+            for t in ordered
+        ]
+        self.rows = [_rows(t, criteria) for t in ordered]
+        self.single = self.rows[0] if len(ordered) == 1 else None
+
+    def index(self, occurred_at: datetime) -> int:
+        moment = occurred_at.timestamp()
+        index = len(self.starts) - 1
+        while index > 0 and moment < self.starts[index]:
+            index -= 1  # before the first table's day the first one applies
+        return index
+
+
+class Grader:
+    """Grades by the table in force on the incident's ``occurred_at`` (in the zone)."""
+
+    def __init__(
+        self, zone: tzinfo, local: Mapping[Category, Sequence[GradeTable]] | None = None
+    ) -> None:
+        local = local or {}
+        self._disaster = {
+            c: _Versions([*national_tables(c), *local.get(c, ())], zone, _DISASTER)
+            for c in Category
+        }
+        self._threat = _Versions(THREAT_TABLES, zone, _THREAT)
+        # Most categories have one table: their rows without a date comparison.
+        self._single = {c: v.single for c, v in self._disaster.items()}
+
+    def table_for(self, category: Category, occurred_at: datetime) -> GradeTable:
+        versions = self._disaster[category]
+        return versions.tables[versions.index(occurred_at)]
+
+    def grade(
+        self,
+        category: Category,
+        occurred_at: datetime,
+        casualties: float,
+        serious_injuries: float,
+        direct_loss_yuan: float,
+        area_ha: float,
+    ) -> Grade:
+        rows = self._single[category]
+        if rows is None:
+            versions = self._disaster[category]
+            rows = versions.rows[versions.index(occurred_at)]
+        grade = Grade.ORDINARY
+        for next_grade, casualty, injury, loss, area in rows:
+            if not (
+                casualties >= casualty
+                or serious_injuries >= injury
+                or direct_loss_yuan >= loss
+                or area_ha >= area
+            ):
+                break
+            grade = next_grade
+        return grade
+
+    def threat_grade(self, threatened_people: float, potential_loss_yuan: float) -> Grade:
+        """The grade of a geological threat (险情), on the same four levels."""
+        grade = Grade.ORDINARY
+        for next_grade, people, loss in self._threat.rows[-1]:
+            if not (threatened_people >= people or potential_loss_yuan >= loss):
+                break
+            grade = next_grade
+        return grade
+
+
+def grade_for(
+    category: Category, figures: GradingFigures, occurred_at: datetime, zone: tzinfo
 ) -> Grade:
-    """``grade_for`` without building a GradingFigures: the replay grades every record.
-
-    Climbs from the lowest grade and stops at the first one not reached, which equals
-    taking the highest grade reached because every regulation's bounds rise with the
-    grade (checked by ``ascending_bounds``). Most incidents are ordinary: one test.
-    """
-    grade = Grade.ORDINARY
-    for next_grade, casualty_bound, injury_bound, loss_bound, area_bound in _ASCENDING[category]:
-        if not (
-            casualties >= casualty_bound
-            or serious_injuries >= injury_bound
-            or direct_loss_yuan >= loss_bound
-            or burned_area_ha >= area_bound
-        ):
-            break
-        grade = next_grade
-    return grade
-
-
-_Bounds = tuple[Grade, float, float, float, float]
-
-
-def ascending_bounds(table: tuple[tuple[Grade, Thresholds], ...]) -> tuple[_Bounds, ...]:
-    never = float("inf")  # a criterion the regulation does not have is never reached
-    rows = [
-        (
-            grade,
-            float(t.casualties),
-            never if t.serious_injuries is None else float(t.serious_injuries),
-            never if t.direct_loss_yuan is None else float(t.direct_loss_yuan),
-            never if t.burned_area_ha is None else float(t.burned_area_ha),
-        )
-        for grade, t in reversed(table)
-    ]
-    for lower, higher in pairwise(rows):
-        if lower[0].rank >= higher[0].rank or any(
-            a > b for a, b in zip(lower[1:], higher[1:], strict=True)
-        ):
-            raise ValueError(f"grading bounds must rise with the grade: {lower} then {higher}")
-    return tuple(rows)
-
-
-_ASCENDING = {category: ascending_bounds(table) for category, table in GRADING_TABLE.items()}
+    """The definition, for one incident: the national table in force, scanned."""
+    tables = sorted(national_tables(category), key=lambda t: t.effective_from)
+    local_day = occurred_at.astimezone(zone).date()
+    in_force = [t for t in tables if t.effective_from <= local_day] or tables[:1]
+    return highest_grade_reached(in_force[-1], figures)

@@ -9,7 +9,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from safetywatch.accounting._grading import Grade
+from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._periods import Quarter, month_label
 from safetywatch.accounting._totals import Figures
 from safetywatch.events import CATEGORY_GROUPS, Category, IncidentRecord
@@ -57,6 +57,24 @@ class IncidentState:
     #: Whether ``fatalities`` come from a revision received within the supplementary
     #: window (False: none was, and they are the first revision's).
     fatalities_in_window: bool = True
+    #: A geological threat's grade (险情), None when the report has no threat figures.
+    threat_grade: Grade | None = None
+    #: A fire graded by its burned area because no damaged area was reported.
+    graded_by_burned_area: bool = False
+    #: When the first report was made, as the unit stamped it (or received, if not).
+    first_reported_at: datetime | None = None
+
+    @property
+    def alert_grade(self) -> Grade:
+        """The higher of the disaster grade and the threat grade: what the grade rule
+        and the reporting chain go by."""
+        threat = self.threat_grade
+        return self.grade if threat is None or threat.rank <= self.grade.rank else threat
+
+    @property
+    def is_threat(self) -> bool:
+        """A 险情: threat figures, no casualty and no loss."""
+        return self.threat_grade is not None and not any(self.figures[:5])
 
     @property
     def quarter(self) -> Quarter:
@@ -65,6 +83,10 @@ class IncidentState:
     @property
     def fatalities(self) -> int:
         return self.figures[5]
+
+    @property
+    def reported_at(self) -> datetime:
+        return self.first_reported_at or self.first_received_at
 
     @property
     def latest_alert_moment(self) -> datetime | None:
@@ -95,6 +117,11 @@ class IncidentState:
             fatalities=self.fatalities,
             fatalities_in_window=self.fatalities_in_window,
             grade=self.grade.value,
+            threat_grade=self.threat_grade.value if self.threat_grade else None,
+            situation="threat" if self.is_threat else "disaster",
+            graded_by_burned_area=self.graded_by_burned_area,
+            first_reported_at=self.reported_at.isoformat(),
+            delivery_delay_seconds=_delivery_delay(record),
             late_report=self.late_report,
             near_miss=self.near_miss,
             first_received_at=self.first_received_at.isoformat(),
@@ -102,3 +129,12 @@ class IncidentState:
             revision_conflicts=self.conflicts,
         )
         return document
+
+
+def _delivery_delay(record: IncidentRecord) -> float | None:
+    """How long the latest report took from the unit to the gateway (network trouble,
+    not late reporting); None when it carries no usable ``reported_at``."""
+    reported = record.reported_at
+    if reported is None or not record.occurred_at <= reported <= record.received_at:
+        return None
+    return (record.received_at - reported).total_seconds()

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from safetywatch.accounting._grading import GradingFigures
 from safetywatch.events import Category, StoredRecord
@@ -18,10 +18,29 @@ SUPPLEMENT_WINDOW = timedelta(days=30)
 SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
 _SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
 
-#: 较大涉险: flagged whatever the grade.
-NEAR_MISS_TRAPPED = 3
-NEAR_MISS_MISSING = 3
+#: 较大涉险 (安监总局令第21号 art. 26): 3 or more trapped or missing — together, 3
+#: trapped and 1 missing is 4 people in danger — or 500 or more evacuated; flagged
+#: whatever the grade.
+NEAR_MISS_PEOPLE = 3
 NEAR_MISS_EVACUATED = 500
+
+
+def graded_area(record: StoredRecord) -> tuple[float, bool]:
+    """The area a fire is graded by — the damaged forest or grassland area — and whether
+    the burned area (过火面积, larger) stood in for it because none was reported."""
+    if record.category is Category.FOREST_FIRE:
+        damaged = record.damaged_forest_area_ha
+    elif record.category is Category.GRASSLAND_FIRE:
+        damaged = record.damaged_grassland_area_ha
+    else:
+        return 0.0, False
+    if damaged is None:
+        return record.burned_area_ha, record.burned_area_ha > 0
+    return damaged, False
+
+
+def has_threat_figures(record: StoredRecord) -> bool:
+    return record.threatened_people is not None or record.potential_loss_yuan is not None
 
 
 def grading_figures_of(record: StoredRecord) -> GradingFigures:
@@ -29,16 +48,27 @@ def grading_figures_of(record: StoredRecord) -> GradingFigures:
         casualties=record.casualties,
         serious_injuries=record.serious_injuries,
         direct_loss_yuan=record.direct_loss_yuan,
-        burned_area_ha=record.burned_area_ha,
+        area_ha=graded_area(record)[0],
+        threatened_people=record.threatened_people or 0,
+        potential_loss_yuan=record.potential_loss_yuan or 0,
     )
 
 
 def is_near_miss(record: StoredRecord) -> bool:
-    return (
-        (record.trapped or 0) >= NEAR_MISS_TRAPPED
-        or record.missing >= NEAR_MISS_MISSING
-        or (record.evacuated or 0) >= NEAR_MISS_EVACUATED
-    )
+    return (record.trapped or 0) + record.missing >= NEAR_MISS_PEOPLE or (
+        record.evacuated or 0
+    ) >= NEAR_MISS_EVACUATED
+
+
+def reported_moment(record: StoredRecord) -> datetime:
+    """When the unit reported: its own ``reported_at`` (stamped as the report was written
+    or queued) when that lies between the occurrence and the receipt, else when the
+    gateway received it. Lateness (迟报) is judged from this, so a report kept in an
+    outbox by a dead network is not blamed on the unit."""
+    reported = record.reported_at
+    if reported is not None and record.occurred_at <= reported <= record.received_at:
+        return reported
+    return record.received_at
 
 
 def supplement_window(category: Category) -> timedelta:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from safetywatch.accounting._grading import Grade
+from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._incident import IncidentState
 from safetywatch.accounting._ledger import Ledger
 from safetywatch.accounting._periods import Period

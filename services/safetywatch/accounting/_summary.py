@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
-from safetywatch.accounting._grading import Grade
+from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._incident import IncidentState
 from safetywatch.accounting._periods import Period
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals

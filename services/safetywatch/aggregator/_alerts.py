@@ -27,6 +27,10 @@ ALERT_LABELS = [
     # per-incident rules only; empty (absent in Prometheus) on the others
     "incident_id",
     "grade",
+    "grade_name",
+    "grade_name_en",
+    "situation",
+    "category_name",
     "region_name",
     "deaths",
     "missing",
@@ -120,10 +124,14 @@ def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
 def _incident_labels(facts: IncidentFacts | None) -> list[str]:
     """The per-incident labels of ALERT_LABELS, empty for a threshold rule."""
     if facts is None:
-        return [""] * 7
+        return [""] * 11
     return [
         facts.incident_id,
         facts.grade,
+        facts.grade_name,
+        facts.grade_name_en,
+        facts.situation,
+        facts.category_name,
         facts.region_name,
         str(facts.deaths),
         str(facts.missing),

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from safetywatch.accounting import Grade, Ledger, Period, Totals, month_of, recent_quarters
@@ -170,6 +170,7 @@ class LedgerCollector(Collector):
             "safetywatch_grade_info",
             "safetywatch_incidents",
             *(name for name, _, _ in _PER_CATEGORY),
+            "safetywatch_report_delivery_delay_seconds",
         )
 
     def collect(self) -> Iterator[Metric]:
@@ -211,3 +212,11 @@ class LedgerCollector(Collector):
         yield incidents
         for family, _ in per_category:
             yield family
+        delays = self._ledger.delivery_delays
+        yield HistogramMetricFamily(
+            "safetywatch_report_delivery_delay_seconds",
+            "From the unit's reported_at to the gateway's received_at, per applied report: "
+            "network trouble, apart from late reporting",
+            buckets=delays.cumulative(),
+            sum_value=delays.total_seconds,
+        )

@@ -14,7 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from prometheus_client import CollectorRegistry
 
-from safetywatch.accounting import Ledger, quarter_of
+from safetywatch.accounting import Grader, Ledger, quarter_of
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._counts import LedgerCollector
 from safetywatch.aggregator._follower import LogFollower
@@ -54,7 +54,7 @@ class Aggregator:
         self.area = area
         self.clock = clock
         self.records = open_record_file(settings.aggregator.state_dir)
-        self.ledger = Ledger(area.zone, self.records)
+        self.ledger = Ledger(area.zone, self.records, Grader(area.zone, area.grade_tables()))
         self.pipeline = PipelineState()
         self.board = AlertBoard(
             self.ledger, area, clock, ready=lambda: self.pipeline.replay_complete

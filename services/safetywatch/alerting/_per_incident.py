@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
-from safetywatch.accounting import IncidentState, Ledger
+from safetywatch.accounting import IncidentState, Ledger, grade_term
 from safetywatch.alerting._rules import GradeRule, LateReportRule, Rule
 from safetywatch.alerting._states import AlertState, IncidentFacts
+from safetywatch.events import CATEGORY_NAMES
 from safetywatch.regions import Area
 
 
@@ -27,9 +28,19 @@ def notable(rules: Sequence[Rule], ledger: Ledger, now: datetime) -> list[Incide
 
 def _facts(state: IncidentState, area: Area) -> IncidentFacts:
     deaths, missing, serious, _ = state.casualties
+    grade = state.alert_grade
+    # The threat is what the alert is about when it ranks above the disaster.
+    threat = (
+        state.threat_grade is not None and grade is state.threat_grade and grade is not state.grade
+    )
+    zh, en = grade_term(state.category, grade, threat=threat or state.is_threat)
     return IncidentFacts(
         incident_id=state.incident_id,
-        grade=state.grade.value,
+        grade=grade.value,
+        grade_name=zh,
+        grade_name_en=en,
+        situation="threat" if threat or state.is_threat else "disaster",
+        category_name=CATEGORY_NAMES[state.category].zh,
         region_name=area.name_of(state.region_code),
         deaths=deaths,
         missing=missing,
@@ -76,14 +87,17 @@ def grade_alerts(
 
     def ranked() -> Iterator[_Ranked]:
         for state in incidents:
-            since = state.grade_since.get(rule.min_grade)
+            since = state.grade_since.get(rule.min_grade)  # by the alert grade
             severity = rule.severity
             if since is None and rule.near_misses and state.near_miss_since is not None:
                 since, severity = state.near_miss_since, rule.near_miss_severity
             if since is None or now >= since + hold:
                 continue  # not alerting, or held long enough: the series goes away
-            rank, bound = float(state.grade.rank), float(rule.min_grade.rank)
-            yield (state.grade.rank, since), _alert(rule.name, severity, state, rank, bound, area)
+            rank, bound = float(state.alert_grade.rank), float(rule.min_grade.rank)
+            yield (
+                (state.alert_grade.rank, since),
+                _alert(rule.name, severity, state, rank, bound, area),
+            )
 
     return _capped(rule.name, rule.max_incident_alerts, ranked())
 

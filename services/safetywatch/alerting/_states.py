@@ -12,7 +12,15 @@ class IncidentFacts:
     """What a per-incident alert carries so that a phone screen can say what happened."""
 
     incident_id: str
+    #: The common ordinal the routes match on: the higher of the disaster's and the
+    #: threat's grade.
     grade: str
+    #: The category's own term for it: 较大事故, 中型地质灾害险情, 较大森林火灾.
+    grade_name: str
+    grade_name_en: str
+    #: "threat" for a geological 险情 (nothing happened yet), "disaster" otherwise.
+    situation: str
+    category_name: str
     region_name: str
     deaths: int
     missing: int

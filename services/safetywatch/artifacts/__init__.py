@@ -11,6 +11,7 @@ from safetywatch.artifacts._alertmanager import (
     render_alertmanager_config,
     write_alertmanager_config,
 )
+from safetywatch.artifacts._grading_doc import grading_document
 from safetywatch.artifacts._schemas import schema_documents
 from safetywatch.artifacts._settings_table import settings_table, with_settings_table
 from safetywatch.artifacts.dashboards import DASHBOARDS, dashboard_files
@@ -22,6 +23,7 @@ def generated_files(root: Path) -> dict[Path, str]:
     files.update(
         {root / "grafana" / "dashboards" / name: text for name, text in dashboard_files().items()}
     )
+    files[root / "docs" / "grading.md"] = grading_document()
     readme = root / "README.md"
     files[readme] = with_settings_table(readme.read_text(encoding="utf-8"))
     return files
@@ -50,6 +52,7 @@ __all__ = [
     "DASHBOARDS",
     "dashboard_files",
     "generated_files",
+    "grading_document",
     "receiver_names",
     "render_alertmanager_config",
     "schema_documents",

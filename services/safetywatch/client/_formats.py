@@ -22,8 +22,17 @@ INTEGER_FIELDS = {
     "minor_injuries",
     "trapped",
     "evacuated",
+    "threatened_people",
 }
-NUMBER_FIELDS = {"direct_loss_yuan", "burned_area_ha", "lat", "lon"}
+NUMBER_FIELDS = {
+    "direct_loss_yuan",
+    "burned_area_ha",
+    "damaged_forest_area_ha",
+    "damaged_grassland_area_ha",
+    "potential_loss_yuan",
+    "lat",
+    "lon",
+}
 TRUE = {"true", "1", "yes", "y", "是"}
 FALSE = {"false", "0", "no", "n", "否"}
 

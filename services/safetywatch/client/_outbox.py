@@ -12,8 +12,14 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Outbox:
@@ -22,15 +28,21 @@ class Outbox:
         self.refused_directory = directory / "refused"
         directory.mkdir(parents=True, exist_ok=True)
 
-    def put(self, report: dict[str, Any]) -> Path:
+    def put(self, report: dict[str, Any], now: Callable[[], datetime] = _now) -> Path:
+        """Queue ``report``, stamping ``reported_at`` (when the unit reported it) unless it
+        carries one: lateness is judged from that, not from when the network let it
+        through. The same report queued again is the same file, stamped once."""
         text = json.dumps(report, ensure_ascii=False, sort_keys=True)
         label = re.sub(r"[^A-Za-z0-9._-]", "_", str(report.get("incident_id", "report")))[:64]
         revision = re.sub(r"\D", "", str(report.get("revision", "")))[:6]
         digest = hashlib.sha256(text.encode()).hexdigest()[:12]
         path = self.directory / f"{label}.r{revision}.{digest}.json"
         if not path.exists():
+            stamped = {"reported_at": now().isoformat(), **report}
             partial = path.with_suffix(".partial")
-            partial.write_text(text, encoding="utf-8")
+            partial.write_text(
+                json.dumps(stamped, ensure_ascii=False, sort_keys=True), encoding="utf-8"
+            )
             os.replace(partial, path)
         return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,14 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from safetywatch.accounting import (
+    Criterion,
+    Grade,
+    GradeTable,
+    check_rising,
+    national_tables,
+    scale_of,
+)
 from safetywatch.alerting import Rule
 from safetywatch.config._errors import ConfigError, describe_errors, dotted_key
 from safetywatch.events import CATEGORY_NAMES, Category, Names
@@ -27,13 +36,60 @@ class CategorySetting(BaseModel):
     hidden: bool = False
 
 
+class LocalGradeTable(BaseModel):
+    """A province's or city's own table for a category, in force from a day later than
+    the national one (a stricter rule); validated like the national tables."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    category: Category
+    effective_from: date
+    source: Annotated[str, Field(min_length=1, max_length=200)]
+    bounds: dict[Grade, dict[Criterion, Annotated[float, Field(ge=0)]]]
+
+    @model_validator(mode="after")
+    def _a_later_table_of_the_same_criteria(self) -> LocalGradeTable:
+        national = national_tables(self.category)
+        latest = max(t.effective_from for t in national)
+        if self.effective_from <= latest:
+            raise ValueError(f"effective_from must be after {latest} (the national table's day)")
+        allowed = frozenset(c for t in national for c in t.criteria)
+        used = {c for grade in self.bounds.values() for c in grade}
+        if used - allowed or Grade.ORDINARY in self.bounds:
+            raise ValueError(
+                f"bounds: {self.category} is graded by {', '.join(sorted(allowed))}, for the "
+                "grades above ordinary"
+            )
+        self.table()  # bounds that do not rise with the grade are refused here
+        return self
+
+    def table(self) -> GradeTable:
+        return check_rising(
+            GradeTable(
+                scale_of(self.category),
+                self.effective_from,
+                self.source,
+                {grade: dict(bounds) for grade, bounds in self.bounds.items()},
+                confirmed=False,
+            )
+        )
+
+
 class AreaConfig(Area):
     """The area YAML: the regions and time zone, how many quarters the metrics expose,
     the categories' names, and the alert rules a city sets."""
 
     exposed_quarters: Annotated[int, Field(ge=1, le=40)] = 5
     categories: dict[Category, CategorySetting] = Field(default_factory=dict)
+    grading: list[LocalGradeTable] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+
+    def grade_tables(self) -> dict[Category, list[GradeTable]]:
+        """The local tables by category (the national ones are always there)."""
+        tables: dict[Category, list[GradeTable]] = {}
+        for local in self.grading:
+            tables.setdefault(local.category, []).append(local.table())
+        return tables
 
     @cached_property
     def category_names(self) -> dict[Category, Names]:

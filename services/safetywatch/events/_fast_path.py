@@ -32,7 +32,7 @@ from safetywatch.events._categories import Category
 from safetywatch.events._report import (
     MOMENT_VALIDATORS,
     IncidentRecord,
-    check_burned_area,
+    check_category_fields,
     check_moment,
     check_not_after_receipt,
     check_region_prefix,
@@ -75,6 +75,16 @@ class StoredRecord(Protocol):
     def direct_loss_yuan(self) -> float: ...
     @property
     def burned_area_ha(self) -> float: ...
+    @property
+    def damaged_forest_area_ha(self) -> float | None: ...
+    @property
+    def damaged_grassland_area_ha(self) -> float | None: ...
+    @property
+    def threatened_people(self) -> int | None: ...
+    @property
+    def potential_loss_yuan(self) -> float | None: ...
+    @property
+    def reported_at(self) -> datetime | None: ...
     @property
     def casualties(self) -> int: ...
 
@@ -257,7 +267,14 @@ def decode_fast(raw: bytes) -> StoredRecord | None:
             if value is not None:
                 setattr(record, name, check_moment(_parse_datetime(value)))
         check_region_prefix(record.incident_id, record.region_code)
-        check_burned_area(record.category, record.burned_area_ha)
+        if (  # one expression: most records have none of these, and a loop cost 0.3 µs
+            record.burned_area_ha
+            or record.damaged_forest_area_ha
+            or record.damaged_grassland_area_ha
+            or record.threatened_people
+            or record.potential_loss_yuan
+        ):
+            check_category_fields(record)
         check_not_after_receipt(record.occurred_at, record.received_at)
     except (msgspec.DecodeError, ValueError):
         return None

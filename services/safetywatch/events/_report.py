@@ -93,6 +93,26 @@ MOMENT_VALIDATORS = (_RFC3339_ONLY, _IN_SPAN)
 
 Casualties = Annotated[int, Field(ge=0, le=100_000)]
 LargeCount = Annotated[int, Field(ge=0, le=10_000_000)]
+Money = Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)]
+Area = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
+
+
+#: Fields that belong to some categories only: given for another, they are refused.
+CATEGORY_FIELDS: dict[str, frozenset[Category]] = {
+    "burned_area_ha": FIRE_CATEGORIES,
+    "damaged_forest_area_ha": frozenset({Category.FOREST_FIRE}),
+    "damaged_grassland_area_ha": frozenset({Category.GRASSLAND_FIRE}),
+    "threatened_people": frozenset({Category.GEOLOGICAL_HAZARD}),
+    "potential_loss_yuan": frozenset({Category.GEOLOGICAL_HAZARD}),
+}
+
+
+def check_category_field(category: Category, name: str, value: float | None) -> None:
+    """ValueError when ``name`` is given (not absent, not 0) for a category it is not of."""
+    categories = CATEGORY_FIELDS[name]
+    if value and category not in categories:
+        allowed = " and ".join(sorted(categories))
+        raise ValueError(f"{name} applies to {allowed} incidents only")
 
 
 @dataclass(frozen=True)
@@ -142,9 +162,27 @@ class IncidentReport(BaseModel):
     minor_injuries: Casualties = 0
     trapped: LargeCount | None = None
     evacuated: LargeCount | None = None
-    direct_loss_yuan: Annotated[float, Field(ge=0, le=1e13, allow_inf_nan=False)] = 0
-    burned_area_ha: Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)] = Field(
-        default=0, description="Forest and grassland fires only."
+    direct_loss_yuan: Money = 0
+    burned_area_ha: Area = Field(
+        default=0,
+        description="Forest and grassland fires: the burned area (过火面积). Grades the fire "
+        "only when no damaged area is reported (and the incident says so).",
+    )
+    damaged_forest_area_ha: Area | None = Field(
+        default=None,
+        description="Forest fires: the damaged forest area (受害森林面积) the regulation grades by.",
+    )
+    damaged_grassland_area_ha: Area | None = Field(
+        default=None,
+        description="Grassland fires: the damaged grassland area (受害草原面积).",
+    )
+    threatened_people: LargeCount | None = Field(
+        default=None,
+        description="Geological hazards: people threatened, to be moved (受威胁人数); with no "
+        "casualties the report is a threat (险情) and gets a threat grade.",
+    )
+    potential_loss_yuan: Money | None = Field(
+        default=None, description="Geological hazards: the potential loss (潜在经济损失)."
     )
     location: Location | None = Field(default=None, description="WGS84.")
     title: Annotated[str, StringConstraints(max_length=200)] = ""
@@ -169,13 +207,13 @@ class IncidentReport(BaseModel):
             check_not_after_receipt(occurred_at, context.received_at)
         return occurred_at
 
-    @field_validator("burned_area_ha")
+    @field_validator(*CATEGORY_FIELDS)
     @classmethod
-    def _forest_fires_only(cls, burned_area_ha: float, info: ValidationInfo) -> float:
+    def _of_its_categories(cls, value: float | None, info: ValidationInfo) -> float | None:
         category = info.data.get("category")
-        if category is not None:
-            check_burned_area(category, burned_area_ha)
-        return burned_area_ha
+        if category is not None and info.field_name is not None:
+            check_category_field(category, info.field_name, value)
+        return value
 
     @property
     def casualties(self) -> int:
@@ -226,9 +264,11 @@ def check_region_prefix(incident_id: str, region_code: str) -> None:
         )
 
 
-def check_burned_area(category: Category, burned_area_ha: float) -> None:
-    if burned_area_ha and category not in FIRE_CATEGORIES:
-        raise ValueError("burned_area_ha applies to forest_fire and grassland_fire incidents only")
+def check_category_fields(record: Any) -> None:
+    """Every category-specific field of ``record`` (the fast path's check)."""
+    category = record.category
+    for name in CATEGORY_FIELDS:
+        check_category_field(category, name, getattr(record, name))
 
 
 def check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:
