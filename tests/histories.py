@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from safetywatch.events import FIRE_CATEGORIES, Category, IncidentRecord
+from safetywatch.events import FIRE_CATEGORIES, Category, ConfirmationRecord, IncidentRecord
+from safetywatch.regions import Level
 
 REGIONS = ("520201", "520203", "520204", "520281", "530102")
 PREFIXES = ("", "52", "5202", "53", *REGIONS, "520299")
@@ -128,3 +129,30 @@ def histories(
         for r in repeats[::2]
     ]
     return draw(st.permutations(records + repeats[1::2] + retried))
+
+
+#: Confirmation times around the report they follow: before it, on and just past the
+#: 2 h steps, much later.
+CONFIRMATION_DELAYS = tuple(
+    timedelta(seconds=s) for s in (-3600, 0, 3600, 7200, 7201, 14400, 14401, 108000)
+)
+
+
+@st.composite
+def chain_histories(
+    draw: st.DrawFn, max_incidents: int = 6, max_records: int = 24
+) -> list[IncidentRecord | ConfirmationRecord]:
+    """Histories with confirmations of every level mixed in, some before their report,
+    some repeated, some by a second unit of the same level."""
+    reports = draw(histories(max_incidents, max_records))
+    confirmations = [
+        ConfirmationRecord(
+            level=draw(st.sampled_from(list(Level))),
+            incident_id=after.incident_id,
+            unit_id=draw(st.sampled_from(["office-a", "office-b"])),
+            received_at=after.received_at + draw(st.sampled_from(CONFIRMATION_DELAYS)),
+        )
+        for after in draw(st.lists(st.sampled_from(reports), max_size=3 * len(reports)))
+    ]
+    log: list[IncidentRecord | ConfirmationRecord] = [*reports, *confirmations]
+    return draw(st.permutations(log))

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from itertools import pairwise
+from itertools import pairwise, takewhile
 from typing import Any
 
 from safetywatch.accounting import (
     GEOLOGICAL_THREAT_PLAN,
     LATE_REPORT_AFTER,
+    ChainRules,
     Grade,
     Period,
+    StepStatus,
     grade_for,
     grading_figures_of,
     has_threat_figures,
@@ -33,7 +35,8 @@ from safetywatch.accounting import (
     reported_moment,
     yuan_to_fen,
 )
-from safetywatch.events import Category, Group, IncidentRecord
+from safetywatch.events import Category, ConfirmationRecord, Group, IncidentRecord
+from safetywatch.regions import Level
 
 FIGURES = (
     "incidents",
@@ -234,3 +237,115 @@ def reference_summary(
     known_regions: Iterable[str] = (),
 ) -> dict[str, Any]:
     return summary_of(truths(log, zone), period, prefix, known_regions)
+
+
+# -- the reporting chain (§8) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceStep:
+    level: Level
+    due_at: datetime | None
+    confirmed_at: datetime | None
+    unit_id: str | None
+    status: StepStatus
+
+
+def _alert_grade(record: IncidentRecord, zone: tzinfo) -> Grade:
+    figures = grading_figures_of(record)
+    grade = grade_for(record.category, figures, record.occurred_at, zone)
+    if record.category is Category.GEOLOGICAL_HAZARD and has_threat_figures(record):
+        threat = highest_grade_reached(GEOLOGICAL_THREAT_PLAN, figures)
+        return max(grade, threat, key=lambda g: g.rank)
+    return grade
+
+
+def _required(
+    record: IncidentRecord, zone: tzinfo, *, retracting: bool = True
+) -> tuple[Level, ...]:
+    """§8's table, read for one revision: none when it retracts (unless ``retracting``
+    is False: what its figures would require)."""
+    if record.retracted and retracting:
+        return ()
+    grade, near_miss = _alert_grade(record, zone), is_near_miss(record)
+    levels = [Level.COUNTY, Level.CITY]
+    if grade.rank >= Grade.RELATIVELY_SERIOUS.rank or near_miss:
+        levels.append(Level.PROVINCE)
+    if grade.rank >= Grade.SERIOUS.rank:
+        levels.append(Level.NATIONAL)
+    return tuple(levels)
+
+
+def _status(due: datetime | None, confirmed: datetime | None, now: datetime) -> StepStatus:
+    if confirmed is not None:
+        on_time = due is None or confirmed <= due
+        return StepStatus.CONFIRMED if on_time else StepStatus.LATE
+    if due is None:
+        return StepStatus.WAITING
+    return StepStatus.OVERDUE if now > due else StepStatus.OPEN
+
+
+def _required_since(effective: list[IncidentRecord], level: Level, zone: tzinfo) -> datetime:
+    """The county and the city from the first report; a level above from the earliest
+    revision of the unbroken run of revisions whose figures require it (a retraction
+    in between does not restart it)."""
+    if level.rank < Level.PROVINCE.rank:
+        return effective[0].received_at
+    run = list(
+        takewhile(lambda r: level in _required(r, zone, retracting=False), reversed(effective))
+    )
+    return run[-1].received_at
+
+
+def reference_chains(
+    log: Sequence[IncidentRecord | ConfirmationRecord], rules: ChainRules, now: datetime,
+    zone: tzinfo,
+) -> dict[str, list[ReferenceStep]]:  # fmt: skip
+    """Every incident's chain, recomputed from the whole log for the instant ``now``."""
+    reports = [r for r in log if isinstance(r, IncidentRecord)]
+    confirmed: dict[tuple[str, Level], ConfirmationRecord] = {}
+    for item in log:
+        if isinstance(item, ConfirmationRecord):
+            confirmed.setdefault((item.incident_id, item.level), item)  # the first counts
+    chains = {}
+    for incident_id, truth in truths(reports, zone).items():
+        records = [r for r in reports if r.incident_id == incident_id]
+        effective = [
+            r for i, r in enumerate(records) if all(r.revision > e.revision for e in records[:i])
+        ]
+        steps: list[ReferenceStep] = []
+        below: datetime | None = None
+        for level in _required(truth.record, zone):
+            since = _required_since(effective, level, zone)
+            if level is Level.COUNTY:
+                due: datetime | None = records[0].received_at + rules.step
+            elif below is None:
+                due = None
+            else:
+                due = max(below, since) + rules.step
+            done = confirmed.get((incident_id, level))
+            at = done.received_at if done else None
+            unit = done.unit_id if done else None
+            steps.append(ReferenceStep(level, due, at, unit, _status(due, at, now)))
+            below = at
+        chains[incident_id] = steps
+    return chains
+
+
+def reference_timeliness(
+    log: Sequence[IncidentRecord | ConfirmationRecord], period: Period, rules: ChainRules,
+    zone: tzinfo,
+) -> dict[tuple[str, Level, bool], int]:  # fmt: skip
+    """On-time and late confirmations by region and level of the period's incidents."""
+    reports = [r for r in log if isinstance(r, IncidentRecord)]
+    facts = truths(reports, zone)
+    counts: dict[tuple[str, Level, bool], int] = {}
+    for incident_id, steps in reference_chains(log, rules, datetime.max.replace(tzinfo=UTC), zone).items():  # fmt: skip
+        truth = facts[incident_id]
+        if not period.first <= truth.month <= period.last:
+            continue
+        for step in steps:
+            if step.confirmed_at is not None:
+                key = (truth.record.region_code, step.level, step.status is StepStatus.CONFIRMED)
+                counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -16,6 +16,7 @@ from safetywatch.config import (
     load_role,
     load_settings,
 )
+from safetywatch.regions import Level
 
 
 def _serve(service: str) -> int:
@@ -146,13 +147,19 @@ def _tokens(args: argparse.Namespace) -> int:
     if path is None:
         raise ConfigError("environment: SAFETYWATCH_TOKENS_FILE (or --file) names the tokens file")
     if args.action == "add":
-        token = add_token(path, args.unit, args.regions.split(","))
-        print(f"unit {args.unit} may report for {args.regions}; its new token (shown only now):")
+        level = Level(args.level) if args.level else None
+        token = add_token(path, args.unit, args.regions.split(","), level)
+        unit = next(u for u in read_token_file(path).units if u.unit_id == args.unit)
+        print(
+            f"unit {args.unit} ({unit.level.value} level) may report and confirm for "
+            f"{args.regions}; its new token (shown only now):"
+        )
         print(token)
     elif args.action == "list":
         for unit in read_token_file(path).units:
             ids = ", ".join(f"{t.id} ({t.created_at:%Y-%m-%d})" for t in unit.tokens) or "no tokens"
-            print(f"{unit.unit_id}\tregions {','.join(unit.regions)}\t{ids}")
+            regions = ",".join(unit.regions)
+            print(f"{unit.unit_id}\t{unit.level.value}\tregions {regions}\t{ids}")
     else:
         owner = revoke_token(path, args.token_id)
         if owner is None:
@@ -214,6 +221,11 @@ def build_parser() -> argparse.ArgumentParser:
     add = token_actions.add_parser("add", help="add a unit or a token; prints the token once")
     add.add_argument("unit")
     add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
+    add.add_argument(
+        "--level",
+        choices=[level.value for level in Level],
+        help="the unit's level in the reporting chain (new units: county)",
+    )
     token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
     revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("token_id")

@@ -23,11 +23,14 @@ class BrokenOn(Ledger):
     def __init__(self, incident_id: str, error: Exception) -> None:
         super().__init__(ZONE)
         self._broken, self._error = incident_id, error
+        working = self._revisions.state_for
 
-    def _state_for(self, record: Any, raw: bytes, previous: Any) -> Any:
-        if record.incident_id == self._broken:
-            raise self._error
-        return super()._state_for(record, raw, previous)
+        def state_for(record: Any, raw: bytes, previous: Any) -> Any:
+            if record.incident_id == self._broken:
+                raise self._error
+            return working(record, raw, previous)
+
+        self._revisions.state_for = state_for  # type: ignore[method-assign]
 
 
 def follower(ledger: Ledger) -> tuple[LogFollower, PipelineState]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from safetywatch.accounting import Ledger, Period, PeriodKind, Quarter, summary_document
 from safetywatch.aggregator import Rejection, decode_record
-from safetywatch.events import IncidentRecord
+from safetywatch.events import ConfirmationRecord, IncidentRecord
 from tests.histories import PREFIXES, histories
 from tests.reference import Truth, truths
 from tests.reference import summary_document as reference_document
@@ -28,7 +28,7 @@ def replay(log: list[IncidentRecord]) -> Ledger:
     for record in log:
         raw = record.to_json_bytes()
         decoded = decode_record(record.incident_id.encode(), raw)
-        assert not isinstance(decoded, Rejection), decoded
+        assert not isinstance(decoded, Rejection | ConfirmationRecord), decoded
         ledger.apply(decoded, raw)
     return ledger
 

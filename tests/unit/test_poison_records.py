@@ -45,6 +45,7 @@ from safetywatch.events import (
     LATEST_MOMENT,
     MAX_REVISION,
     Category,
+    ConfirmationRecord,
     IncidentRecord,
     IncidentReport,
     ReportContext,
@@ -160,6 +161,7 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     raw = record.to_json_bytes()
     decoded = decode_record(record.incident_id.encode(), raw)
     assert not isinstance(decoded, Rejection), f"accepted by the gateway, refused later: {decoded}"
+    assert not isinstance(decoded, ConfirmationRecord)
     ledger = Ledger(AREA.zone)
     ledger.apply(decoded, raw)
     state = ledger.incident(record.incident_id)

@@ -5,6 +5,19 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 """
 
 from safetywatch.accounting._bulletin import Language, bulletin_text
+from safetywatch.accounting._chain import (
+    BASE_LEVELS,
+    ChainRules,
+    Step,
+    StepStatus,
+    chain_of,
+    expects_follow_up,
+    levels_for,
+    next_follow_up_due,
+    required_levels,
+    required_since,
+    timeliness,
+)
 from safetywatch.accounting._delays import DELAY_BUCKETS, DelayHistogram
 from safetywatch.accounting._grade_tables import (
     DECREE_394,
@@ -24,7 +37,7 @@ from safetywatch.accounting._grade_tables import (
     scale_of,
 )
 from safetywatch.accounting._grading import Grader, GradingFigures, grade_for, highest_grade_reached
-from safetywatch.accounting._incident import IncidentState, Outcome
+from safetywatch.accounting._incident import Confirmed, IncidentState, Outcome, Rare
 from safetywatch.accounting._ledger import Ledger
 from safetywatch.accounting._periods import (
     ALL_TIME,
@@ -70,6 +83,7 @@ from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
 __all__ = [
     "ALL_TIME",
+    "BASE_LEVELS",
     "DECREE_394",
     "DECREE_493",
     "DELAY_BUCKETS",
@@ -86,6 +100,8 @@ __all__ = [
     "SUPPLEMENT_WINDOW",
     "THREAT_TABLES",
     "BadCursor",
+    "ChainRules",
+    "Confirmed",
     "Criterion",
     "DelayHistogram",
     "Grade",
@@ -100,17 +116,22 @@ __all__ = [
     "Period",
     "PeriodKind",
     "Quarter",
+    "Rare",
     "RecordStore",
     "RegisterFilter",
     "Scale",
+    "Step",
+    "StepStatus",
     "Summary",
     "Totals",
     "bulletin_text",
     "casualty_figures",
+    "chain_of",
     "change_percent",
     "check_rising",
     "comparison",
     "encode_cursor",
+    "expects_follow_up",
     "grade_for",
     "grade_term",
     "graded_area",
@@ -120,6 +141,7 @@ __all__ = [
     "in_supplement_window",
     "is_late_supplement",
     "is_near_miss",
+    "levels_for",
     "matching",
     "month_by_conversion",
     "month_index",
@@ -127,13 +149,17 @@ __all__ = [
     "month_of",
     "month_start",
     "national_tables",
+    "next_follow_up_due",
     "page",
     "quarter_by_conversion",
     "quarter_of",
     "recent_quarters",
     "reported_moment",
+    "required_levels",
+    "required_since",
     "scale_of",
     "summary_document",
     "supplement_window",
+    "timeliness",
     "yuan_to_fen",
 ]

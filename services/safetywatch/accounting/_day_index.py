@@ -52,3 +52,14 @@ class DayIndex(Generic[T]):
                 ):
                     seen.add(key)
                     yield item
+
+    def touched_since(self, items: Mapping[str, T], start: datetime) -> Iterator[T]:
+        """Items with any entry on or after the day of ``start`` (a day either side for
+        other offsets), each once: what changed since, without a moment to compare."""
+        first = start.toordinal() - 1
+        seen: set[str] = set()
+        for day in sorted(d for d in self._days if d >= first):
+            for key in self._days[day]:
+                if key not in seen:
+                    seen.add(key)
+                    yield items[key]

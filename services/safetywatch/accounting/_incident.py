@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -13,6 +13,7 @@ from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._periods import Quarter, month_label
 from safetywatch.accounting._totals import Figures
 from safetywatch.events import CATEGORY_GROUPS, Category, IncidentRecord
+from safetywatch.regions import Level
 
 
 class Outcome(StrEnum):
@@ -24,6 +25,41 @@ class Outcome(StrEnum):
 
 #: Shared by every incident that never reached a grade above ordinary (most of them).
 NO_GRADES: Mapping[Grade, datetime] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """A level of the reporting chain confirmed (签收并上报): when, by which unit."""
+
+    at: datetime
+    unit_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rare:
+    """What most incidents do not have, kept apart: one empty slot for them instead of
+    ten (a province holds a million incidents)."""
+
+    conflicts: int = 0
+    late_supplements: int = 0
+    #: Whether ``fatalities`` come from a revision received within the supplementary
+    #: window (False: none was, and they are the first revision's).
+    fatalities_in_window: bool = True
+    #: A geological threat's grade (险情), None when the report has no threat figures.
+    threat_grade: Grade | None = None
+    #: A fire graded by its burned area because no damaged area was reported.
+    graded_by_burned_area: bool = False
+    #: When the first report was made, as the unit stamped it, if not when received.
+    first_reported_at: datetime | None = None
+    #: The report said it was the last (终报).
+    final: bool = False
+    #: The level of the unit that sent the latest revision, when not a county's: a
+    #: late follow-up report is that level's to send.
+    unit_level: Level | None = None
+    confirmations: Mapping[Level, Confirmed] = field(default_factory=dict)
+
+
+COMMON = Rare()
 
 
 @dataclass(slots=True, eq=False)
@@ -48,21 +84,60 @@ class IncidentState:
     late_report: bool
     near_miss: bool
     first_received_at: datetime
-    conflicts: int = 0
-    late_supplements: int = 0
-    #: For each grade above ordinary the incident has reached, the ``received_at`` of the
-    #: revision that first brought it there; a downgrade drops the grades above.
+    #: For each grade above ordinary the incident has reached (by ``alert_grade``), the
+    #: ``received_at`` of the revision that first brought it there; a downgrade drops
+    #: the grades above.
     grade_since: Mapping[Grade, datetime] = field(default_factory=lambda: NO_GRADES)
     near_miss_since: datetime | None = None
-    #: Whether ``fatalities`` come from a revision received within the supplementary
-    #: window (False: none was, and they are the first revision's).
-    fatalities_in_window: bool = True
-    #: A geological threat's grade (险情), None when the report has no threat figures.
-    threat_grade: Grade | None = None
-    #: A fire graded by its burned area because no damaged area was reported.
-    graded_by_burned_area: bool = False
-    #: When the first report was made, as the unit stamped it (or received, if not).
-    first_reported_at: datetime | None = None
+    #: Since when every revision has required the province (较大 and up, or a near miss):
+    #: the ``received_at`` of the first of them; None while it is not required. (The
+    #: ministry's is ``grade_since[SERIOUS]``.) A slot, not a Rare field: in a workload
+    #: where half the incidents are notable a Rare each cost more than this slot for all.
+    province_since: datetime | None = None
+    #: The ``received_at`` of the latest applied revision: a follow-up report (续报) of
+    #: a notable incident is due a while after it.
+    last_received_at: datetime | None = None
+    rare: Rare = COMMON
+
+    # -- what most incidents share through ``COMMON`` ----------------------------
+
+    @property
+    def conflicts(self) -> int:
+        return self.rare.conflicts
+
+    def count_conflict(self) -> None:
+        self.rare = replace(self.rare, conflicts=self.rare.conflicts + 1)
+
+    @property
+    def late_supplements(self) -> int:
+        return self.rare.late_supplements
+
+    @property
+    def fatalities_in_window(self) -> bool:
+        return self.rare.fatalities_in_window
+
+    @property
+    def threat_grade(self) -> Grade | None:
+        return self.rare.threat_grade
+
+    @property
+    def graded_by_burned_area(self) -> bool:
+        return self.rare.graded_by_burned_area
+
+    @property
+    def reported_at(self) -> datetime:
+        """When the first report was made (the unit's stamp, else its receipt)."""
+        return self.rare.first_reported_at or self.first_received_at
+
+    @property
+    def final(self) -> bool:
+        return self.rare.final
+
+    @property
+    def confirmations(self) -> Mapping[Level, Confirmed]:
+        return self.rare.confirmations
+
+    # -- derived ------------------------------------------------------------------
 
     @property
     def alert_grade(self) -> Grade:
@@ -83,10 +158,6 @@ class IncidentState:
     @property
     def fatalities(self) -> int:
         return self.figures[5]
-
-    @property
-    def reported_at(self) -> datetime:
-        return self.first_reported_at or self.first_received_at
 
     @property
     def latest_alert_moment(self) -> datetime | None:

@@ -9,35 +9,32 @@ the sum of its months.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
+from safetywatch.accounting._chain import ChainRules, timeliness
 from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
 from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._grading import Grader
-from safetywatch.accounting._incident import NO_GRADES, IncidentState, Outcome
-from safetywatch.accounting._periods import Period, month_of, month_start
-from safetywatch.accounting._policy import (
-    LATE_REPORT_AFTER,
-    SUPPLEMENT_WINDOWS,
-    graded_area,
-    has_threat_figures,
-    is_near_miss,
-    reported_moment,
+from safetywatch.accounting._incident import (
+    Confirmed,
+    IncidentState,
+    Outcome,
 )
+from safetywatch.accounting._periods import Period, month_of, month_start
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
+from safetywatch.accounting._revisions import RevisionReader
 from safetywatch.accounting._summary import Summary
-from safetywatch.accounting._totals import Totals, yuan_to_fen
-from safetywatch.events import FIRE_CATEGORIES, Category, IncidentRecord, StoredRecord
-
-#: Iterating the Grade enum per record showed up in the replay profile.
-_GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
-
-#: Categories graded by more than casualties, injuries and loss: fires by their area,
-#: geological hazards also by their threat.
-_GRADED_BY_MORE = frozenset({*FIRE_CATEGORIES, Category.GEOLOGICAL_HAZARD})
+from safetywatch.accounting._totals import Totals
+from safetywatch.events import (
+    Category,
+    ConfirmationRecord,
+    IncidentRecord,
+    StoredRecord,
+)
+from safetywatch.regions import Level
 
 CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
@@ -53,11 +50,23 @@ class Ledger:
     """Latest-revision-wins state of every incident and the counts it contributes."""
 
     def __init__(
-        self, zone: tzinfo, store: RecordStore | None = None, grader: Grader | None = None
+        self,
+        zone: tzinfo,
+        store: RecordStore | None = None,
+        grader: Grader | None = None,
+        chain: ChainRules | None = None,
     ) -> None:
         self._zone = zone
+        self.chain = chain if chain is not None else ChainRules()
+        #: On-time and late confirmations by (month, region, level, on time), like the cells.
+        self._timeliness: dict[tuple[int, str, Level, bool], int] = {}
+        #: Confirmations that came before any report of their incident (only written
+        #: straight into the topic: the gateway checks the incident exists).
+        self._early_confirmations: dict[str, list[ConfirmationRecord]] = {}
         self._store = store if store is not None else MemoryRecordStore()
-        self._grader = grader if grader is not None else Grader(zone)
+        self._revisions = RevisionReader(
+            zone, self._store, grader if grader is not None else Grader(zone)
+        )
         #: How long reports took from the unit to the gateway: network trouble, apart
         #: from late reporting.
         self.delivery_delays = DelayHistogram()
@@ -83,14 +92,16 @@ class Ledger:
             if record.revision == current.revision:
                 if _same_content(IncidentRecord.model_validate_json(raw), self.record_of(current)):
                     return Outcome.DUPLICATE
-                current.conflicts += 1
+                current.count_conflict()
                 return Outcome.CONFLICT
         # Everything that depends on the record's content is computed before anything
         # changes: a record the rules cannot handle leaves the ledger as it was.
-        state = self._state_for(record, raw, previous=current)
+        state = self._revisions.state_for(record, raw, current)
         if current is not None:
             self._move(current, sign=-1)
         self._incidents[record.incident_id] = state
+        if current is None and record.incident_id in self._early_confirmations:
+            self._take_early_confirmations(state)
         self._move(state, sign=1)
         if record.reported_at is not None:
             self.delivery_delays.observe(record)
@@ -101,91 +112,39 @@ class Ledger:
         self._by_received_day.add(record.incident_id, record.received_at)
         return Outcome.APPLIED
 
-    def _grades(self, record: StoredRecord, casualties: int) -> tuple[Grade, Grade | None, bool]:
-        """The disaster grade by the table in force on the day, the threat grade of a
-        geological 险情 (or None), and whether a fire's burned area stood in."""
-        category, occurred_at = record.category, record.occurred_at
-        area, by_burned = graded_area(record) if category in FIRE_CATEGORIES else (0.0, False)
-        grade = self._grader.grade(
-            category,
-            occurred_at,
-            casualties,
-            record.serious_injuries,
-            record.direct_loss_yuan,
-            area,
-        )
-        threat = None
-        if category is Category.GEOLOGICAL_HAZARD and has_threat_figures(record):
-            threat = self._grader.threat_grade(
-                record.threatened_people or 0, record.potential_loss_yuan or 0
-            )
-        return grade, threat, by_burned
+    def _take_early_confirmations(self, state: IncidentState) -> None:
+        for early in self._early_confirmations.pop(state.incident_id):
+            confirmed = {early.level: Confirmed(early.received_at, early.unit_id)}
+            state.rare = replace(state.rare, confirmations={**confirmed, **state.confirmations})
+            self._by_received_day.add(state.incident_id, early.received_at)
 
-    def _state_for(
-        self, record: StoredRecord, raw: bytes, previous: IncidentState | None
-    ) -> IncidentState:
-        # Spelled out in plain tuples: this runs for every record of the replay, and a
-        # helper returning a named tuple cost it a sixth of its time.
-        deaths, missing, received_at, occurred_at = (
-            record.deaths, record.missing, record.received_at, record.occurred_at
-        )  # fmt: skip
-        casualties = deaths + missing
-        if record.category in _GRADED_BY_MORE:
-            grade, threat, by_burned = self._grades(record, casualties)
-        else:  # inline: most records; a method call more cost the replay 0.15 µs
-            grade, threat, by_burned = self._grader.grade(
-                record.category, occurred_at, casualties, record.serious_injuries,
-                record.direct_loss_yuan, 0.0,
-            ), None, False  # fmt: skip
-        alerting = grade if threat is None or threat.rank <= grade.rank else threat
-        reached = _GRADES_ABOVE_ORDINARY[: alerting.rank]
-        near_miss = is_near_miss(record)
-        # The statistics take the highest revision received within the window, or the
-        # first one when none was; a revision received later changes nothing there.
-        in_window = received_at - occurred_at <= SUPPLEMENT_WINDOWS[record.category]
-        figures = (deaths, missing, record.serious_injuries, record.minor_injuries,
-                   yuan_to_fen(record.direct_loss_yuan), casualties, missing)  # fmt: skip
-        if previous is None:
-            first_received, first_reported = received_at, reported_moment(record)
-            conflicts = late_supplements = 0
-            grade_since = dict.fromkeys(reached, received_at) if reached else NO_GRADES
-            near_miss_since = received_at if near_miss else None
-            fatalities_in_window = in_window
-        else:
-            # Lateness is judged on the first report the log delivered (revision 1 in
-            # any ordinary history) against the occurrence as the latest revision states.
-            first_received, conflicts = previous.first_received_at, previous.conflicts
-            first_reported = previous.reported_at
-            earlier = previous.grade_since
-            grade_since = (
-                {g: earlier.get(g, received_at) for g in reached} if reached else NO_GRADES
-            )
-            near_miss_since = (previous.near_miss_since or received_at) if near_miss else None
-            kept = previous.figures
-            late_supplements = previous.late_supplements + (
-                figures[:4] != kept[:4] and not in_window
-            )
-            fatalities_in_window = in_window or previous.fatalities_in_window
-            if not in_window:
-                figures = (*figures[:5], kept[5], kept[6])
-        # Positional, in field order: keyword arguments cost the replay 0.8 µs a record.
-        return IncidentState(
-            record.incident_id, self._store.append(raw), record.revision, record.retracted,
-            record.category, sys.intern(record.region_code), occurred_at, figures,
-            month_of(occurred_at, self._zone), grade,
-            first_reported - occurred_at > LATE_REPORT_AFTER,  # late_report
-            near_miss, first_received, conflicts, late_supplements, grade_since,
-            near_miss_since, fatalities_in_window, threat, by_burned,
-            first_reported,
-        )  # fmt: skip
+    def apply_confirmation(self, confirmation: ConfirmationRecord) -> Outcome:
+        """A level confirmed an incident (签收并上报): the first confirmation of a level
+        counts; a repeat, by the same unit or another of that level, changes nothing."""
+        state = self._incidents.get(confirmation.incident_id)
+        if state is None:
+            self._early_confirmations.setdefault(confirmation.incident_id, []).append(confirmation)
+            return Outcome.APPLIED
+        if confirmation.level in state.confirmations:
+            return Outcome.DUPLICATE
+        self._move(state, sign=-1)
+        confirmed = Confirmed(confirmation.received_at, confirmation.unit_id)
+        confirmations = {**state.confirmations, confirmation.level: confirmed}
+        state.rare = replace(state.rare, confirmations=confirmations)
+        self._move(state, sign=1)
+        self._by_received_day.add(confirmation.incident_id, confirmation.received_at)
+        return Outcome.APPLIED
 
     def _move(self, state: IncidentState, sign: int) -> None:
-        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell.
-
-        A retracted incident counts nowhere.
+        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell, and
+        its confirmations to the timeliness counts. A retracted incident counts nowhere.
         """
         if state.retracted:
             return
+        if state.rare.confirmations:
+            for level, on_time in timeliness(state, self.chain):
+                slot = (state.month, state.region_code, level, on_time)
+                self._timeliness[slot] = self._timeliness.get(slot, 0) + sign
         key = (state.region_code, state.category, state.grade)
         cells = self._cells.get(state.month)
         if cells is None:
@@ -268,6 +227,19 @@ class Ledger:
                         state.figures, state.late_report, state.near_miss, state.late_supplements, 1
                     )
         return by_category
+
+    def timeliness(self, period: Period) -> dict[tuple[str, Level, bool], int]:
+        """Confirmations on time and late by region and level, of a period's incidents."""
+        counts: dict[tuple[str, Level, bool], int] = {}
+        for (month, region, level, on_time), count in self._timeliness.items():
+            key = (region, level, on_time)
+            if period.first <= month <= period.last and count:
+                counts[key] = counts.get(key, 0) + count
+        return counts
+
+    def touched_since(self, start: datetime) -> Iterator[IncidentState]:
+        """Incidents with a revision or a confirmation received since about ``start``."""
+        return self._by_received_day.touched_since(self._incidents, start)
 
     def regions_seen(self) -> set[str]:
         return {region for cells in self._cells.values() for region, _, _ in cells}

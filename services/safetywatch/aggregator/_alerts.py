@@ -14,7 +14,7 @@ from prometheus_client.registry import Collector
 
 from safetywatch.accounting import Ledger
 from safetywatch.aggregator._metrics import Clock, names_only
-from safetywatch.alerting import AlertState, IncidentFacts, evaluate
+from safetywatch.alerting import AlertState, ChainReport, IncidentFacts, chain_report, evaluate
 from safetywatch.config import AreaConfig
 
 log = structlog.get_logger("safetywatch.alerting")
@@ -62,6 +62,7 @@ class AlertBoard:
         self._refreshed_at = -math.inf  # monotonic
         self._pending: asyncio.TimerHandle | None = None
         self.states: list[AlertState] = []
+        self.chain = ChainReport([], [], {})
         self.evaluated_at: datetime | None = None
         self.failures = 0
 
@@ -91,6 +92,7 @@ class AlertBoard:
         before = {_identity(s) for s in self.states if s.active}
         try:
             states = evaluate(self.area.rules, self._ledger, self.area, now)
+            chain = chain_report(self._ledger, self.area, now)
         except Exception:
             # A defect in a rule must not stop the follower that called us: the previous
             # evaluation stays, and the failure is counted and logged.
@@ -98,6 +100,8 @@ class AlertBoard:
             log.exception("alert_evaluation_failed", rules=len(self.area.rules))
             return
         self.states = states
+        _log_chain_changes(self.chain, chain)
+        self.chain = chain
         self.evaluated_at = now
         after = {_identity(s) for s in self.states if s.active}
         for event, changed in (("alert_active", after - before), ("alert_cleared", before - after)):
@@ -114,6 +118,23 @@ class AlertBoard:
     def reload(self, area: AreaConfig) -> None:
         self.area = area
         self.refresh()
+
+
+def _log_chain_changes(before: ChainReport, after: ChainReport) -> None:
+    """A step that became overdue, and one that stopped being (confirmed, or closed)."""
+    was = {(s.incident_id, s.level): s for s in before.steps if s.value}
+    now = {(s.incident_id, s.level): s for s in after.steps if s.value}
+    for key in sorted(now.keys() - was.keys()):
+        step = now[key]
+        log.warning(
+            "reporting_overdue",
+            incident_id=step.incident_id,
+            level=step.level.value,
+            region=step.region,
+            due_at=step.due_at.isoformat(),
+        )
+    for key in sorted(was.keys() - now.keys()):
+        log.info("reporting_overdue_cleared", incident_id=key[0], level=key[1].value)
 
 
 def _identity(state: AlertState) -> tuple[str, str, str, str, str]:

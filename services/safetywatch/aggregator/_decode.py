@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import ValidationError
 
-from safetywatch.events import IncidentRecord, StoredRecord, decode_fast
+from safetywatch.events import ConfirmationRecord, IncidentRecord, StoredRecord, decode_fast
+
+Decoded = TypeVar("Decoded", StoredRecord, ConfirmationRecord)
 
 #: The gateway refuses bodies over 64 KiB; stamping adds a few hundred bytes.
 MAX_RECORD_BYTES = 256 * 1024
@@ -31,15 +34,31 @@ class Rejection:
     detail: str
 
 
-def decode_record(key: bytes | None, value: bytes | None) -> StoredRecord | Rejection:
+def decode_record(
+    key: bytes | None, value: bytes | None
+) -> StoredRecord | ConfirmationRecord | Rejection:
+    """A report (the fast path first), a confirmation of the reporting chain, or why it
+    is neither."""
     if not value:
         return Rejection(InvalidReason.EMPTY, "record has no value")
     if len(value) > MAX_RECORD_BYTES:
         return Rejection(InvalidReason.OVERSIZED, f"{len(value)} bytes > {MAX_RECORD_BYTES}")
     record = decode_fast(value)
-    if record is None:
-        return _decode_validated(key, value)
-    return _key_checked(key, record)
+    if record is not None:
+        return _key_checked(key, record)
+    if b'"confirmation"' in value:  # cheap: the slow paths are for the rare record
+        confirmation = _confirmation(key, value)
+        if confirmation is not None:
+            return confirmation
+    return _decode_validated(key, value)
+
+
+def _confirmation(key: bytes | None, value: bytes) -> ConfirmationRecord | Rejection | None:
+    try:
+        confirmation = ConfirmationRecord.model_validate_json(value)
+    except ValidationError:
+        return None  # not a confirmation: the report's verdict says what it is
+    return _key_checked(key, confirmation)
 
 
 def _decode_validated(key: bytes | None, value: bytes) -> StoredRecord | Rejection:
@@ -63,7 +82,7 @@ def _decode_validated(key: bytes | None, value: bytes) -> StoredRecord | Rejecti
     return _key_checked(key, record)
 
 
-def _key_checked(key: bytes | None, record: StoredRecord) -> StoredRecord | Rejection:
+def _key_checked(key: bytes | None, record: Decoded) -> Decoded | Rejection:
     if key != record.incident_id.encode():
         shown = key.decode("utf-8", "replace") if key is not None else None
         return Rejection(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from safetywatch.accounting import IncidentState, grade_term
+from safetywatch.accounting import IncidentState, chain_of, grade_term, next_follow_up_due
 from safetywatch.aggregator._service import Aggregator
 
 
@@ -20,4 +21,36 @@ def incident_document(aggregator: Aggregator, state: IncidentState) -> dict[str,
     threat = state.threat_grade
     terms = grade_term(state.category, threat, threat=True) if threat else (None, None)
     document["threat_grade_name"], document["threat_grade_name_en"] = terms
+    document.update(chain_document(aggregator, state))
     return document
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def chain_document(aggregator: Aggregator, state: IncidentState) -> dict[str, Any]:
+    """The reporting chain as of now (contract §8): each required level's due time,
+    confirmation and status, who acts for it, and when the next follow-up is due."""
+    now, rules, area = aggregator.clock(), aggregator.ledger.chain, aggregator.area
+    chain = []
+    for step in chain_of(state, rules, now):
+        office = area.office_of(step.level, state.region_code)
+        chain.append(
+            {
+                "level": step.level.value,
+                "office": office.zh,
+                "office_en": office.en,
+                "due_at": _instant(step.due_at),
+                "confirmed_at": _instant(step.confirmed_at),
+                "unit_id": step.unit_id,
+                "overdue": step.overdue,
+                "status": step.status.value,
+            }
+        )
+    follow_up = next_follow_up_due(state, rules)
+    return {
+        "chain": chain,
+        "next_follow_up_due": _instant(follow_up),
+        "follow_up_overdue": follow_up is not None and now > follow_up,
+    }

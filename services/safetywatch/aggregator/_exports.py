@@ -38,12 +38,33 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("title", "标题", "title"),
     ("unit_id", "报告单位", "reporting unit"),
     ("first_received_at", "首报接收时间", "first received at"),
+    ("chain", "上报链", "reporting chain"),
+    ("next_follow_up_due", "续报截止", "next follow-up due"),
+    ("final", "终报", "final"),
 )
+
+_STEP_WORDS = {
+    "confirmed": "按时",
+    "late": "迟报",
+    "open": "待报",
+    "overdue": "逾期",
+    "waiting": "未开始",
+}
 _HEADINGS = [f"{zh} {en}" for _, zh, en in COLUMNS]
 
 
+def _chain_text(chain: list[Mapping[str, Any]]) -> str:
+    """One cell: "county 按时 2026-03-01T10:05:00+08:00; city 逾期 (due …)"."""
+    parts = []
+    for step in chain:
+        when = step["confirmed_at"] or f"due {step['due_at'] or '-'}"
+        parts.append(f"{step['level']} {_STEP_WORDS[step['status']]} {when}")
+    return "; ".join(parts)
+
+
 def _cells(row: Mapping[str, Any]) -> list[Any]:
-    return [row.get(key, "") for key, _, _ in COLUMNS]
+    cells = [row.get(key, "") for key, _, _ in COLUMNS]
+    return [_chain_text(cell) if isinstance(cell, list) else cell for cell in cells]
 
 
 def register_csv(rows: Iterable[Mapping[str, Any]]) -> str:

@@ -26,11 +26,10 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from safetywatch.accounting import Ledger, Outcome, RecordStore
-from safetywatch.aggregator._decode import InvalidReason, Rejection, decode_record
-from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
+from safetywatch.accounting import Ledger, RecordStore
+from safetywatch.aggregator._applier import RecordApplier
+from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.errors import SafetywatchError
-from safetywatch.events import StoredRecord
 from safetywatch.kafka import is_retriable, open_log
 
 log = structlog.get_logger("safetywatch.aggregator")
@@ -68,6 +67,7 @@ class LogFollower:
         self._startup_timeout = startup_timeout
         self._after_batch = after_batch
         self._on_failure = on_failure
+        self._applier = RecordApplier(ledger, pipeline)
         self._consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self.caught_up = asyncio.Event()
@@ -244,50 +244,4 @@ class LogFollower:
         )
 
     def handle(self, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
-        """Apply one record. Never raises for its content: a record that is invalid, or
-        that fails to decode or apply, is counted and listed. Only a retriable error
-        (the state directory refused a write) leaves, and then nothing was applied."""
-        try:
-            decoded = decode_record(key, value)
-            if isinstance(decoded, Rejection):
-                self._isolate(partition, offset, decoded.reason, decoded.detail)
-            else:
-                self._apply(partition, offset, decoded, value or b"")
-        except Exception as error:
-            if is_retriable(error):
-                raise
-            log.exception("record_unapplicable", partition=partition, offset=offset)
-            self._isolate(
-                partition, offset, InvalidReason.UNAPPLICABLE, f"{type(error).__name__}: {error}"
-            )
-
-    def _isolate(self, partition: int, offset: int, reason: InvalidReason, detail: str) -> None:
-        self._pipeline.record_invalid(InvalidRecord(partition, offset, reason, detail))
-        log.warning(
-            "record_invalid", partition=partition, offset=offset, reason=reason.value, detail=detail
-        )
-
-    def _apply(self, partition: int, offset: int, decoded: StoredRecord, value: bytes) -> None:
-        outcome = self._ledger.apply(decoded, value)
-        pipeline = self._pipeline
-        pipeline.outcomes[outcome] += 1  # a StrEnum member counts under its value
-        if outcome is Outcome.APPLIED and not pipeline.replay_complete:
-            # During the replay a line per record would flood the log (and even a
-            # suppressed debug call cost a tenth of the time): the tail is logged.
-            pipeline.last_applied_unix = time.time()
-            return
-        fields = {
-            "incident_id": decoded.incident_id,
-            "revision": decoded.revision,
-            "partition": partition,
-            "offset": offset,
-            "unit": decoded.unit_id,
-            "outcome": outcome.value,
-        }
-        if outcome is Outcome.APPLIED:
-            pipeline.last_applied_unix = time.time()
-            log.info("record_applied", **fields)
-        elif outcome is Outcome.CONFLICT:
-            log.warning("revision_conflict", **fields)
-        else:
-            log.info("record_ignored", **fields)
+        self._applier.handle(partition, offset, key, value)

@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry
 
 from safetywatch.accounting import Grader, Ledger, quarter_of
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
+from safetywatch.aggregator._chain_metrics import ChainCollector
 from safetywatch.aggregator._counts import LedgerCollector
 from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import Clock, PipelineCollector
@@ -54,7 +55,8 @@ class Aggregator:
         self.area = area
         self.clock = clock
         self.records = open_record_file(settings.aggregator.state_dir)
-        self.ledger = Ledger(area.zone, self.records, Grader(area.zone, area.grade_tables()))
+        grader = Grader(area.zone, area.grade_tables())
+        self.ledger = Ledger(area.zone, self.records, grader, area.reporting.chain_rules())
         self.pipeline = PipelineState()
         self.board = AlertBoard(
             self.ledger, area, clock, ready=lambda: self.pipeline.replay_complete
@@ -72,6 +74,7 @@ class Aggregator:
         self.registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
         self.registry.register(PipelineCollector(self.ledger, self.pipeline))
         self.registry.register(AlertCollector(self.board))
+        self.registry.register(ChainCollector(self.board, self.ledger, self.pipeline, clock))
 
     @property
     def ready(self) -> bool:
@@ -94,7 +97,8 @@ class Aggregator:
         zone = self.area.zone
         scheduler = AsyncIOScheduler(timezone=zone)
         # Hold times, sliding windows and year-to-date pace move with the clock alone.
-        scheduler.add_job(self.board.refresh, "interval", minutes=1, id="evaluate_rules")
+        every = self.settings.aggregator.evaluation_interval_seconds
+        scheduler.add_job(self.board.refresh, "interval", seconds=every, id="evaluate_rules")
         scheduler.add_job(
             self.rolled_over,
             CronTrigger(month="1,4,7,10", day=1, hour=0, minute=0, timezone=zone),

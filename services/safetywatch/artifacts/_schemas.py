@@ -6,7 +6,13 @@ import json
 
 from pydantic import BaseModel
 
-from safetywatch.events import SCHEMA_VERSION, IncidentRecord, IncidentReport
+from safetywatch.events import (
+    SCHEMA_VERSION,
+    Confirmation,
+    ConfirmationRecord,
+    IncidentRecord,
+    IncidentReport,
+)
 
 
 def schema_documents() -> dict[str, str]:
@@ -14,6 +20,8 @@ def schema_documents() -> dict[str, str]:
     documents: dict[str, type[BaseModel]] = {
         f"incident-report.v{SCHEMA_VERSION}.schema.json": IncidentReport,
         f"incident-record.v{SCHEMA_VERSION}.schema.json": IncidentRecord,
+        f"confirmation.v{SCHEMA_VERSION}.schema.json": Confirmation,
+        f"confirmation-record.v{SCHEMA_VERSION}.schema.json": ConfirmationRecord,
     }
     return {
         name: json.dumps(

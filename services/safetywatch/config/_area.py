@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from safetywatch.accounting import (
+    ChainRules,
     Criterion,
     Grade,
     GradeTable,
@@ -22,7 +23,7 @@ from safetywatch.accounting import (
 from safetywatch.alerting import Rule
 from safetywatch.config._errors import ConfigError, describe_errors, dotted_key
 from safetywatch.events import CATEGORY_NAMES, Category, Names
-from safetywatch.regions import Area, repeated
+from safetywatch.regions import Area, Level, Place, RegionCode, repeated
 
 
 class CategorySetting(BaseModel):
@@ -75,6 +76,36 @@ class LocalGradeTable(BaseModel):
         )
 
 
+class ReportingRules(BaseModel):
+    """The reporting chain's deadlines (Decree 493 art. 9–10) and the follow-ups (续报)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: Each level's step: 2 h after the first report (county) or the level below.
+    step_hours: Annotated[float, Field(gt=0, le=72)] = 2
+    #: A notable incident not reported final expects a new revision this often.
+    follow_up_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24
+    #: An overdue step stays in the metrics this long after its due time.
+    hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 72
+
+    def chain_rules(self) -> ChainRules:
+        return ChainRules(
+            timedelta(hours=self.step_hours),
+            timedelta(hours=self.follow_up_hours),
+            timedelta(hours=self.hold_hours),
+        )
+
+
+class LevelName(BaseModel):
+    """Who a level above the city is, for the people who read notifications and the app."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    name_en: str = ""
+    code: RegionCode | None = None
+
+
 class AreaConfig(Area):
     """The area YAML: the regions and time zone, how many quarters the metrics expose,
     the categories' names, and the alert rules a city sets."""
@@ -82,7 +113,24 @@ class AreaConfig(Area):
     exposed_quarters: Annotated[int, Field(ge=1, le=40)] = 5
     categories: dict[Category, CategorySetting] = Field(default_factory=dict)
     grading: list[LocalGradeTable] = Field(default_factory=list)
+    reporting: ReportingRules = ReportingRules()
+    #: The levels above the city (province, national) by name.
+    levels: dict[Level, LevelName] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+
+    def office_of(self, level: Level, region_code: str) -> Place:
+        """Who acts for a level on an incident in ``region_code``: its county, the city
+        (the area itself), or the configured province and ministry (else 省级 / 国家)."""
+        if level is Level.COUNTY:
+            region = self.region(region_code) or self.root
+        elif level is Level.CITY:
+            region = self.root
+        elif level in self.levels:
+            named = self.levels[level]
+            return Place(zh=named.name, en=named.name_en or named.name)
+        else:
+            return Place(zh=level.zh, en=level.value)
+        return Place(zh=region.name, en=region.name_en or region.name)
 
     def grade_tables(self) -> dict[Category, list[GradeTable]]:
         """The local tables by category (the national ones are always there)."""

@@ -119,10 +119,20 @@ class GatewaySettings(RoleSettings):
         "UNIT_REPORTS_PER_SECOND", 100.0, "per-unit rate, in reports (a batch counts each)"
     )
     unit_burst: Annotated[int, Field(ge=1)] = env("UNIT_BURST", 1000, "per-unit burst, in reports")
+    aggregator_url: str = env(
+        "AGGREGATOR_URL",
+        "http://127.0.0.1:9108",
+        "the aggregator (internal) the gateway asks before a confirmation and for units' reads",
+    )
 
 
 class AggregatorSettings(RoleSettings):
     role = "Aggregator"
+    evaluation_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = env(
+        "EVALUATION_INTERVAL_SECONDS",
+        60.0,
+        "how often rules and reporting deadlines are evaluated on the clock alone",
+    )
     host: str = env("AGGREGATOR_HOST", "127.0.0.1", "address of the query API and /metrics")
     port: Port = env("AGGREGATOR_PORT", 9108, "")
     state_dir: Path | None = env(

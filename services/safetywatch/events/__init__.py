@@ -14,6 +14,7 @@ from safetywatch.events._categories import (
     Names,
     is_work_safety,
 )
+from safetywatch.events._confirmation import Confirmation, ConfirmationRecord
 from safetywatch.events._fast_path import SEPARATOR as FAST_PATH_SEPARATOR
 from safetywatch.events._fast_path import StoredRecord, decode_fast, fast_struct, joined_pattern
 from safetywatch.events._report import (
@@ -45,6 +46,8 @@ __all__ = [
     "ORIGINAL_CATEGORIES",
     "SCHEMA_VERSION",
     "Category",
+    "Confirmation",
+    "ConfirmationRecord",
     "Group",
     "IncidentRecord",
     "IncidentReport",

@@ -38,6 +38,7 @@ from safetywatch.events._report import (
     check_region_prefix,
     count_casualties,
 )
+from safetywatch.regions import Level
 
 
 class StoredRecord(Protocol):
@@ -85,6 +86,10 @@ class StoredRecord(Protocol):
     def potential_loss_yuan(self) -> float | None: ...
     @property
     def reported_at(self) -> datetime | None: ...
+    @property
+    def final(self) -> bool: ...
+    @property
+    def unit_level(self) -> Level | None: ...
     @property
     def casualties(self) -> int: ...
 

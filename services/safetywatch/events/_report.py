@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from safetywatch.events._categories import FIRE_CATEGORIES, Category
-from safetywatch.regions import RegionCode, UnitId
+from safetywatch.regions import Level, RegionCode, UnitId
 
 SCHEMA_NAME = "incident-report"
 SCHEMA_VERSION = 1
@@ -187,6 +187,10 @@ class IncidentReport(BaseModel):
     location: Location | None = Field(default=None, description="WGS84.")
     title: Annotated[str, StringConstraints(max_length=200)] = ""
     description: Annotated[str, StringConstraints(max_length=4000)] = ""
+    final: bool = Field(
+        default=False,
+        description="终报: the last report of the incident; no follow-up report is expected.",
+    )
 
     @field_validator("region_code")
     @classmethod
@@ -230,6 +234,9 @@ class IncidentRecord(IncidentReport):
 
     received_at: Moment = Field(description="UTC, stamped by the gateway.")
     unit_id: UnitId = Field(description="The field unit whose report the gateway accepted.")
+    unit_level: Level | None = Field(
+        default=None, description="The unit's level, stamped by the gateway (absent: county)."
+    )
 
     @model_validator(mode="after")
     def _occurred_before_receipt(self) -> IncidentRecord:
@@ -238,12 +245,16 @@ class IncidentRecord(IncidentReport):
 
     @classmethod
     def stamp(
-        cls, report: IncidentReport, *, received_at: datetime, unit_id: str
+        cls,
+        report: IncidentReport,
+        *,
+        received_at: datetime,
+        unit_id: str,
+        unit_level: Level | None = None,
     ) -> IncidentRecord:
         fields: dict[str, Any] = dict(report)
-        return cls.model_validate(
-            {**fields, "received_at": received_at, "unit_id": unit_id}, strict=False
-        )
+        stamps = {"received_at": received_at, "unit_id": unit_id, "unit_level": unit_level}
+        return cls.model_validate({**fields, **stamps}, strict=False)
 
     def to_json_bytes(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from safetywatch.events import IncidentRecord, IncidentReport, ReportContext
 from safetywatch.ingest._limits import RateLimiter
-from safetywatch.regions import Area
+from safetywatch.regions import Area, Level
 from safetywatch.units import TokenRegistry, Unit
 from safetywatch.web import Refusal, field_error, field_errors
 
@@ -58,4 +58,8 @@ def admit(document: bytes, unit: Unit, received_at: datetime, area: Area) -> Inc
     if not unit.may_report(report.region_code):
         message = f"unit {unit.unit_id} may not report for region {report.region_code}"
         raise Refusal(403, [field_error("region_code", "forbidden", message)])
-    return IncidentRecord.stamp(report, received_at=received_at, unit_id=unit.unit_id)
+    # A county unit's level is the default, left out of its records (most of them).
+    level = None if unit.level is Level.COUNTY else unit.level
+    return IncidentRecord.stamp(
+        report, received_at=received_at, unit_id=unit.unit_id, unit_level=level
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from safetywatch.config import AreaConfig, Settings
+from safetywatch.ingest._confirmation_routes import router as confirmation_router
 from safetywatch.ingest._gateway import Gateway
 from safetywatch.ingest._metrics import GatewayMetrics
 from safetywatch.ingest._routes import router
@@ -13,7 +14,11 @@ from safetywatch.web import RequestMetrics, service_app
 
 def gateway_app(gateway: Gateway) -> FastAPI:
     app = service_app(
-        "safetywatch ingest gateway", gateway, gateway.start, (router,), gateway.audit_refusal
+        "safetywatch ingest gateway",
+        gateway,
+        gateway.start,
+        (router, confirmation_router),
+        gateway.audit_refusal,
     )
     metrics = gateway.metrics
     app.add_middleware(RequestMetrics, requests=metrics.requests, latency=metrics.latency)

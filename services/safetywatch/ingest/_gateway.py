@@ -10,7 +10,8 @@ import structlog
 from fastapi import Request
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
-from safetywatch.events import IncidentRecord
+from safetywatch.events import ConfirmationRecord, IncidentRecord
+from safetywatch.ingest._incidents import IncidentLookup
 from safetywatch.ingest._limits import RateLimiter
 from safetywatch.ingest._metrics import GatewayMetrics
 from safetywatch.kafka import BrokerUnavailable, DurableProducer
@@ -49,9 +50,11 @@ class Gateway:
         )
         self.refusals = RefusalLog()
         self.retry_after = {"Retry-After": str(settings.gateway.retry_after_seconds)}
+        self.incidents = IncidentLookup(settings.gateway.aggregator_url, self.retry_after)
 
     async def start(self, stack: AsyncExitStack) -> None:
         await self.sink.start(stack)
+        await self.incidents.start(stack)
         # What start-up built lives as long as the process: keep it out of the
         # collections that every request's garbage triggers (steadier latency).
         gc.freeze()
@@ -79,32 +82,42 @@ class Gateway:
         self.refusals.refused(431, reason, peer=peer, path="(request head)")
 
     async def publish(self, record: IncidentRecord, peer: str) -> dict[str, Any]:
-        """The 202 body once Kafka acknowledged the record; a 503 Refusal otherwise."""
+        """The 202 body once Kafka acknowledged the report; a 503 Refusal otherwise."""
+        fields = {"revision": record.revision}
+        receipt = await self._produce(record, "report", peer, fields)
+        self.metrics.reports_accepted.labels(record.category.value).inc()
+        return {"incident_id": record.incident_id, **fields, **receipt}
+
+    async def confirm(self, record: ConfirmationRecord, peer: str) -> dict[str, Any]:
+        """The 202 body once Kafka acknowledged the confirmation; a 503 Refusal otherwise."""
+        fields = {"level": record.level.value}
+        receipt = await self._produce(record, "confirmation", peer, fields)
+        return {"incident_id": record.incident_id, **fields, **receipt}
+
+    async def _produce(
+        self,
+        record: IncidentRecord | ConfirmationRecord,
+        kind: str,
+        peer: str,
+        fields: dict[str, Any],
+    ) -> dict[str, int]:
+        """Write on the incident's key (ordered with its other records) and wait for
+        the acknowledgement; logged either way."""
+        incident_id, unit = record.incident_id, record.unit_id
         try:
-            receipt = await self.sink.publish(record.incident_id.encode(), record.to_json_bytes())
+            receipt = await self.sink.publish(incident_id.encode(), record.to_json_bytes())
         except BrokerUnavailable as error:
             self.metrics.produce_failures.inc()
             log.warning(
-                "report_not_acknowledged",
-                incident_id=record.incident_id,
-                revision=record.revision,
-                unit=record.unit_id,
+                f"{kind}_not_acknowledged",
+                incident_id=incident_id,
+                unit=unit,
                 error=str(error),
+                **fields,
             )
             raise Refusal(503, NOT_ACKNOWLEDGED, self.retry_after, reason=str(error)) from None
-        self.metrics.reports_accepted.labels(record.category.value).inc()
+        placed = {"partition": receipt.partition, "offset": receipt.offset}
         log.info(
-            "report_accepted",
-            incident_id=record.incident_id,
-            revision=record.revision,
-            unit=record.unit_id,
-            peer=peer,
-            partition=receipt.partition,
-            offset=receipt.offset,
+            f"{kind}_accepted", incident_id=incident_id, unit=unit, peer=peer, **fields, **placed
         )
-        return {
-            "incident_id": record.incident_id,
-            "revision": record.revision,
-            "partition": receipt.partition,
-            "offset": receipt.offset,
-        }
+        return placed

@@ -43,7 +43,7 @@ def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
 REPORT_SCHEMA = _inlined(IncidentReport.model_json_schema())
 
 
-def _request_body(schema: dict[str, Any]) -> dict[str, Any]:
+def request_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
@@ -64,7 +64,7 @@ def unit_of(request: Request, gateway: GatewayDep) -> Unit:
 UnitDep = Annotated[Unit, Depends(unit_of)]
 
 
-@router.post("/v1/incidents", status_code=202, openapi_extra=_request_body(REPORT_SCHEMA))
+@router.post("/v1/incidents", status_code=202, openapi_extra=request_body(REPORT_SCHEMA))
 async def post_incident(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
     throttle(gateway.limiter, unit, 1)
     settings = gateway.settings

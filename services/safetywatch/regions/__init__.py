@@ -15,12 +15,14 @@ from safetywatch.regions._codes import (
     is_region_prefix,
     prefix_of,
 )
+from safetywatch.regions._levels import Level
 
 __all__ = [
     "REGION_CODE_PATTERN",
     "REGION_PREFIX_PATTERN",
     "UNIT_ID_PATTERN",
     "Area",
+    "Level",
     "Place",
     "Region",
     "RegionCode",

@@ -69,7 +69,7 @@ class TokenRegistry:
             self._stamp = stamp  # keep the tokens we had until the file is fixed
             return
         self._by_id = {
-            entry.id: (entry, Unit(unit.unit_id, tuple(unit.regions)))
+            entry.id: (entry, Unit(unit.unit_id, tuple(unit.regions), unit.level))
             for unit in tokens.units
             for entry in unit.tokens
         }

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
-from safetywatch.regions import RegionPrefix, UnitId, covers
+from safetywatch.regions import Level, RegionPrefix, UnitId, covers
 
 log = structlog.get_logger("safetywatch.ingest")
 
@@ -46,6 +46,8 @@ class UnitEntry(BaseModel):
 
     unit_id: UnitId
     regions: Annotated[list[RegionPrefix], Field(min_length=1)]
+    #: Which level of the reporting chain the unit confirms for (a field unit: county).
+    level: Level = Level.COUNTY
     tokens: list[TokenEntry] = []
 
 
@@ -59,6 +61,7 @@ class TokenFile(BaseModel):
 class Unit:
     unit_id: str
     regions: tuple[str, ...]
+    level: Level = Level.COUNTY
 
     def may_report(self, region_code: str) -> bool:
         return any(covers(prefix, region_code) for prefix in self.regions)
@@ -95,15 +98,17 @@ def write_token_file(path: Path, tokens: TokenFile) -> None:
     os.replace(partial, path)
 
 
-def add_token(path: Path, unit_id: str, regions: list[str]) -> str:
-    """Create the unit if needed and return a new token; it is shown this once only."""
+def add_token(path: Path, unit_id: str, regions: list[str], level: Level | None = None) -> str:
+    """Create the unit if needed and return a new token; it is shown this once only.
+    Regions and level given for an existing unit replace its own."""
     tokens = read_token_file(path)
     unit = next((u for u in tokens.units if u.unit_id == unit_id), None)
     if unit is None:
-        unit = UnitEntry(unit_id=unit_id, regions=regions)
+        unit = UnitEntry(unit_id=unit_id, regions=regions, level=level or Level.COUNTY)
         tokens.units.append(unit)
-    elif regions:
-        unit.regions = regions
+    else:
+        unit.regions = regions or unit.regions
+        unit.level = level or unit.level
     # Hex, so the token splits at its two underscores however a script splits it.
     token_id, secret, salt = secrets.token_hex(6), secrets.token_hex(32), secrets.token_hex(16)
     unit.tokens.append(
@@ -112,7 +117,7 @@ def add_token(path: Path, unit_id: str, regions: list[str]) -> str:
         )
     )
     write_token_file(path, TokenFile.model_validate(tokens.model_dump()))
-    audit(path, "add", unit_id, token_id, regions=list(unit.regions))
+    audit(path, "add", unit_id, token_id, regions=list(unit.regions), level=unit.level.value)
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
 
