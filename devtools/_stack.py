@@ -153,6 +153,8 @@ def up(demo: bool) -> int:
     gateway, aggregator, alertmanager, prometheus = _components(
         settings.gateway.port, settings.aggregator.port
     )
+    # The gateway asks the aggregator about an incident before a confirmation.
+    env.setdefault("SAFETYWATCH_AGGREGATOR_URL", f"http://127.0.0.1:{settings.aggregator.port}")
     for component in (gateway, aggregator):
         component.start(env)
     for component in (gateway, aggregator):
@@ -167,8 +169,9 @@ def up(demo: bool) -> int:
             env,
             RUN / "alertmanager" / "alertmanager.yml",
         )
-        for component in (alertmanager, prometheus):
-            component.start(env)
+        # Notifications say "since 14:05" in the zone Alertmanager runs in: the area's.
+        alertmanager.start({**env, "TZ": area.time_zone})
+        prometheus.start(env)
         for component in (alertmanager, prometheus):
             component.wait_ready()
     _print_urls(bootstrap, settings.kafka.topic, gateway.port, aggregator.port, monitoring)

@@ -14,7 +14,7 @@ from pathlib import Path
 from devtools import LoggedRecord, Supervised, free_port
 
 from safetywatch.aggregator import Rejection, decode_record
-from safetywatch.events import IncidentRecord
+from safetywatch.events import ConfirmationRecord, IncidentRecord
 from safetywatch.units import add_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,5 +115,5 @@ def records_of(logged: Iterable[LoggedRecord]) -> list[IncidentRecord]:
     return [
         IncidentRecord.model_validate_json(item.value or b"")
         for item in logged
-        if not isinstance(decode_record(item.key, item.value), Rejection)
+        if not isinstance(decode_record(item.key, item.value), Rejection | ConfirmationRecord)
     ]

@@ -41,18 +41,26 @@ class Process(Supervised):
     url: str = ""
 
 
-def _spawn(name: str, command: list[str], directory: Path, url: str) -> Process:
-    started = Supervised.start(name, command, directory / f"{name}.log", cwd=directory)
+def _spawn(
+    name: str, command: list[str], directory: Path, url: str, env: dict[str, str] | None = None
+) -> Process:
+    started = Supervised.start(name, command, directory / f"{name}.log", env, cwd=directory)
     process = Process(started.name, started.process, started.log_path, url)
     process.wait_ready(f"{url}/-/ready", timeout=60)
     return process
 
 
-def start_alertmanager(directory: Path, area_file: Path, webhook_url: str) -> Process:
+def start_alertmanager(
+    directory: Path, area_file: Path, webhook_url: str, **extra_env: str
+) -> Process:
     port = free_port()
     config = directory / "alertmanager.yml"
+    area = yaml.safe_load(area_file.read_text("utf-8"))
     env = {
         **os.environ,
+        # Notification times ("告警自") in the area's zone, as deploy/local/up runs it.
+        "TZ": area.get("time_zone", "Asia/Shanghai"),
+        **extra_env,
         "SAFETYWATCH_CONFIG_FILE": str(area_file),
         "SAFETYWATCH_WEBHOOK_URL": webhook_url,
         "SAFETYWATCH_ALERTMANAGER_GROUP_WAIT": "1s",
@@ -81,7 +89,7 @@ def start_alertmanager(directory: Path, area_file: Path, webhook_url: str) -> Pr
         f"--web.listen-address=127.0.0.1:{port}",
         "--cluster.listen-address=",  # one instance here: no gossip port
     ]
-    return _spawn("alertmanager", command, directory, f"http://127.0.0.1:{port}")
+    return _spawn("alertmanager", command, directory, f"http://127.0.0.1:{port}", env)
 
 
 def start_prometheus(
@@ -125,21 +133,42 @@ class Notification:
 
 @dataclass
 class WebhookReceiver:
-    """Collects what Alertmanager posts, by receiver (the URL path)."""
+    """Collects what Alertmanager posts, by receiver (the URL path). Under ``/wechat/``
+    it also answers as the WeChat Work API does (``wechat_api_url``), so that a test
+    reads the message text exactly as Alertmanager rendered it for a phone."""
 
     notifications: list[Notification] = field(default_factory=list)
+    #: (to_party, text) of every WeChat message.
+    wechat: list[tuple[str, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> str:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            def _answer(self, document: dict[str, Any]) -> None:
+                body = json.dumps(document).encode()
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # WeChat Work: cgi-bin/gettoken
+                self._answer({"errcode": 0, "access_token": "test-token", "expires_in": 7200})
+
             def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
                 with receiver.lock:
-                    receiver.notifications.append(
-                        Notification(self.path.strip("/"), time.monotonic(), json.loads(body))
-                    )
+                    if self.path.startswith("/wechat/"):  # cgi-bin/message/send
+                        receiver.wechat.append((body["toparty"], body["text"]["content"]))
+                    else:
+                        receiver.notifications.append(
+                            Notification(self.path.strip("/"), time.monotonic(), body)
+                        )
+                if self.path.startswith("/wechat/"):
+                    self._answer({"errcode": 0, "errmsg": "ok"})
+                    return
                 self.send_response(200)
                 self.end_headers()
 
@@ -149,6 +178,10 @@ class WebhookReceiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return f"http://127.0.0.1:{self.server.server_address[1]}/{{receiver}}"
+
+    @property
+    def wechat_api_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/wechat/"
 
     def stop(self) -> None:
         self.server.shutdown()

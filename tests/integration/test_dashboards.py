@@ -13,13 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from devtools import render, run_query, wait_until
 
 from safetywatch.accounting import Quarter, quarter_of
 from safetywatch.artifacts.dashboards import DASHBOARDS
 from safetywatch.config import load_area
 from tests.integration.checks import post, wait_until_read
-from tests.integration.harness import Services
+from tests.integration.harness import ROOT, Services
 from tests.integration.monitoring import start_prometheus
 from tests.reports import report
 
@@ -69,9 +70,25 @@ def _a_year_before(now: datetime) -> str:
     return local.replace(year=local.year - 1, day=min(local.day, 28)).isoformat()
 
 
+def _short_steps(directory: Path) -> str:
+    """The default area with reporting steps of 3.6 s, so that unconfirmed steps fall
+    overdue while the test runs."""
+    area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
+    area["reporting"] = {"step_hours": 0.001}
+    path = directory / "area.yaml"
+    path.write_text(yaml.safe_dump(area, allow_unicode=True), "utf-8")
+    return str(path)
+
+
 def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
-    gateway = services.start("gateway")
-    aggregators = [services.start("aggregator"), services.start("aggregator")]
+    area = _short_steps(tmp_path)
+    aggregators = [
+        services.start("aggregator", SAFETYWATCH_CONFIG_FILE=area),
+        services.start("aggregator", SAFETYWATCH_CONFIG_FILE=area),
+    ]
+    gateway = services.start(
+        "gateway", SAFETYWATCH_CONFIG_FILE=area, SAFETYWATCH_AGGREGATOR_URL=aggregators[0].url
+    )
     prometheus = start_prometheus(tmp_path, [a.url for a in aggregators], gateway.url)
     try:
 
@@ -88,6 +105,17 @@ def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
             assert post(gateway, document).status_code == 202
         for aggregator in aggregators:
             wait_until_read(aggregator, len(documents))
+        # The test unit is a county-level unit of the whole province: it confirms one
+        # incident (the 及时率 panel); the others' county steps fall overdue.
+        confirmed = httpx.post(
+            f"{gateway.url}/v1/incidents/520201-D1/confirmations",
+            json={"level": "county"},
+            headers=gateway.auth,
+            timeout=30,
+        )
+        assert confirmed.status_code == 202, confirmed.text
+        for aggregator in aggregators:
+            wait_until_read(aggregator, len(documents) + 1)
 
         def scraped() -> bool:
             query = "count(rate(safetywatch_gateway_request_duration_seconds_count[1m]) > 0)"
@@ -96,7 +124,15 @@ def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
                 f"{prometheus.url}/api/v1/query",
                 params={"query": "sum(safetywatch_replay_complete)"},
             ).json()
-            return bool(body["data"]["result"]) and ready["data"]["result"][0]["value"][1] == "2"
+            overdue = httpx.get(
+                f"{prometheus.url}/api/v1/query",
+                params={"query": "count(safetywatch_reporting_overdue == 1)"},
+            ).json()
+            return (
+                bool(body["data"]["result"])
+                and ready["data"]["result"][0]["value"][1] == "2"
+                and bool(overdue["data"]["result"])
+            )
 
         wait_until(
             scraped, 60, "Prometheus to have scraped both replicas and the gateway's traffic"

@@ -10,6 +10,7 @@ import pytest
 
 from safetywatch.client import Outbox, backoff, parse_reports
 from safetywatch.ingest import RateLimiter
+from safetywatch.regions import Level
 from safetywatch.units import TokenRegistry, add_token, read_token_file, revoke_token
 
 
@@ -25,6 +26,29 @@ def test_a_new_token_authenticates_its_unit_with_its_regions(tokens):
     assert unit.unit_id == "county-520201"
     assert unit.may_report("520201")
     assert not unit.may_report("520203")
+
+
+def test_a_unit_has_a_level_county_unless_given_and_kept_across_new_tokens(tokens):
+    county = add_token(tokens, "zhongshan", ["520201"])
+    city = add_token(tokens, "liupanshui", ["5202"], Level.CITY)
+    again = add_token(tokens, "liupanshui", ["5202"])  # a second token keeps the level
+    registry = TokenRegistry(tokens)
+    levels = {
+        token: unit.level
+        for token in (county, city, again)
+        if (unit := registry.authenticate(f"Bearer {token}")) is not None
+    }
+    assert levels == {county: Level.COUNTY, city: Level.CITY, again: Level.CITY}
+    promoted = add_token(tokens, "zhongshan", ["520201"], Level.CITY)
+    unit = TokenRegistry(tokens).authenticate(f"Bearer {promoted}")
+    assert unit is not None
+    assert unit.level is Level.CITY
+    assert (
+        json.loads(tokens.with_name("tokens.json.audit.jsonl").read_text().splitlines()[-1])[
+            "level"
+        ]
+        == "city"
+    )
 
 
 @pytest.mark.parametrize(

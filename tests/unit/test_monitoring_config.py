@@ -91,10 +91,42 @@ def test_amtool_accepts_the_rendered_configuration_with_and_without_integrations
     ],
 )
 def test_routing_follows_decree_493_article_10(full_config, labels, receivers):
-    output = run(
-        binary("amtool"), "config", "routes", "test", f"--config.file={full_config}", *labels
-    )
-    assert output.splitlines()[0].split(",") == receivers
+    assert routed(full_config, labels) == receivers
+
+
+def routed(config: Path, labels: list[str]) -> list[str]:
+    output = run(binary("amtool"), "config", "routes", "test", f"--config.file={config}", *labels)
+    return output.splitlines()[0].split(",")
+
+
+LATE = ["rule=reporting_chain", "alertname=SafetywatchReportingOverdue", "severity=critical"]
+FOLLOW_UP = ["rule=follow_up", "alertname=SafetywatchFollowUpOverdue", "severity=warning"]
+
+
+@pytest.mark.parametrize(
+    ("labels", "receivers"),
+    [
+        # The grade says nothing here: a late county step of a 较大 accident goes to the
+        # county and the city, not to the province (the grade routes would).
+        (
+            [*LATE, "level=county", "region=520201", "grade=relatively_serious"],
+            ["county-520201", "city-duty-office"],
+        ),
+        ([*LATE, "level=city", "region=520201"], ["city-duty-office", "provincial"]),
+        ([*LATE, "level=province", "region=520281", "grade=serious"], ["provincial", "national"]),
+        ([*LATE, "level=national", "region=520281"], ["national"]),
+        # A county the area does not list: its city's duty office hears of it.
+        ([*LATE, "level=county", "region=520299"], ["city-duty-office"]),
+        ([*FOLLOW_UP, "level=county", "region=520203"], ["county-520203"]),
+        ([*FOLLOW_UP, "level=county", "region=520299"], ["city-duty-office"]),
+        ([*FOLLOW_UP, "level=city", "region=520203", "grade=serious"], ["city-duty-office"]),
+        ([*FOLLOW_UP, "level=province", "region=520203"], ["provincial"]),
+    ],
+)
+def test_a_late_step_reaches_its_level_and_the_one_above_a_late_follow_up_its_own(
+    full_config, labels, receivers
+):
+    assert routed(full_config, labels) == receivers
 
 
 def test_receivers_get_only_the_integrations_the_environment_configures():

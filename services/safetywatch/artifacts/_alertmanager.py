@@ -23,6 +23,26 @@ def receiver_names(area: Area) -> list[str]:
     return [*FIXED_RECEIVERS, *(f"county-{region.code}" for region in area.counties)]
 
 
+#: A route of the base file that stands for one route per county.
+PER_COUNTY = "county-{region}"
+
+
+def _per_county(routes: list[dict[str, Any]], area: Area) -> list[dict[str, Any]]:
+    """Each PER_COUNTY route as one route per county: its matchers and the county's
+    region; nested routes likewise."""
+    expanded: list[dict[str, Any]] = []
+    for route in routes:
+        if "routes" in route:
+            route = {**route, "routes": _per_county(route["routes"], area)}
+        if route.get("receiver") != PER_COUNTY:
+            expanded.append(route)
+            continue
+        for region in area.counties:
+            matchers = [*route.get("matchers", []), f'region="{region.code}"']
+            expanded.append({**route, "receiver": f"county-{region.code}", "matchers": matchers})
+    return expanded
+
+
 def _require(value: str, variable: str, because: str) -> str:
     if not value:
         raise ConfigError(f"environment: {ENV_PREFIX}{variable} is required when {because}")
@@ -104,15 +124,7 @@ def render_alertmanager_config(
         group_interval=notify.group_interval,
         repeat_interval=notify.repeat_interval,
     )
-    counties = [
-        {
-            "receiver": f"county-{region.code}",
-            "matchers": [f'region="{region.code}"'],
-            "continue": True,
-        }
-        for region in area.counties
-    ]
-    route["routes"][-1:-1] = counties  # before the catch-all city duty office
+    route["routes"] = _per_county(route["routes"], area)
     names = receiver_names(area)
     _unknown_receivers(names, env)
     receivers = [_receiver(name, notify, env) for name in names]

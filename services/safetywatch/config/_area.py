@@ -119,18 +119,20 @@ class AreaConfig(Area):
     rules: list[Rule] = Field(default_factory=list)
 
     def office_of(self, level: Level, region_code: str) -> Place:
-        """Who acts for a level on an incident in ``region_code``: its county, the city
-        (the area itself), or the configured province and ministry (else 省级 / 国家)."""
+        """Who acts for a level on an incident in ``region_code``: the emergency
+        management bureau of its county or of the city (the area itself), or the
+        configured province and ministry (else just 省级 / 国家)."""
+        if level in self.levels:
+            named = self.levels[level]
+            return Place(zh=named.name, en=named.name_en or named.name)
         if level is Level.COUNTY:
             region = self.region(region_code) or self.root
         elif level is Level.CITY:
             region = self.root
-        elif level in self.levels:
-            named = self.levels[level]
-            return Place(zh=named.name, en=named.name_en or named.name)
         else:
             return Place(zh=level.zh, en=level.value)
-        return Place(zh=region.name, en=region.name_en or region.name)
+        english = region.name_en or region.name
+        return Place(zh=f"{region.name}应急管理局", en=f"{english} Emergency Management Bureau")
 
     def grade_tables(self) -> dict[Category, list[GradeTable]]:
         """The local tables by category (the national ones are always there)."""

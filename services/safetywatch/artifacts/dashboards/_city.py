@@ -35,6 +35,13 @@ def _percent_of_target(
     )
 
 
+def _timeliness_percent() -> str:
+    """On-time confirmations as a percentage of all confirmations, per level."""
+    on_time = summed("safetywatch_confirmations", CURRENT, "level", 'timeliness="on_time"')
+    every = summed("safetywatch_confirmations", CURRENT, "level")
+    return f"100 * {on_time} / ({every} > 0)"
+
+
 def _pair(title: str, description: str, kind: str, query: Callable[[str, str], str]) -> Panel:
     """A stat panel of incidents and fatalities (deaths and missing within the window)."""
     return Panel(
@@ -165,6 +172,35 @@ CITY_OVERVIEW = Dashboard(
                 "时间进度",
                 "Share of the year elapsed, for comparison with the target gauges (超进度 when ahead)",
                 'safetywatch_alert_threshold{rule="annual_deaths_target_pace"}',
+            ),
+        ),
+        (
+            Panel(
+                "上报及时率（本季度）",
+                "Share of the reporting chain's confirmations made on time, by level, for this "
+                "quarter's incidents (及时率 = on time / all confirmed)",
+                "bargauge",
+                (Query(_timeliness_percent(), "{{level}}"),),
+                width=8,
+                height=8,
+                unit="percent",
+                min=0,
+                max=100,
+                thresholds=((0, "red"), (90, "orange"), (100, "green")),
+            ),
+            Panel(
+                "逾期未报",
+                "Steps of the reporting chain past their due time and not confirmed: who must "
+                "act, on which incident, due when",
+                "table",
+                (
+                    Query(
+                        deduplicated("safetywatch_reporting_overdue") + " == 1",
+                        "{{office}} {{level_name}} {{incident_id}} {{grade_name}} 应于{{due_at}}",
+                    ),
+                ),
+                width=16,
+                height=8,
             ),
         ),
         (
