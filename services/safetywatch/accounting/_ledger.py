@@ -100,7 +100,7 @@ class Ledger:
         if current is not None:
             self._move(current, sign=-1)
         self._incidents[record.incident_id] = state
-        if current is None and record.incident_id in self._early_confirmations:
+        if self._early_confirmations and current is None:
             self._take_early_confirmations(state)
         self._move(state, sign=1)
         if record.reported_at is not None:
@@ -113,7 +113,7 @@ class Ledger:
         return Outcome.APPLIED
 
     def _take_early_confirmations(self, state: IncidentState) -> None:
-        for early in self._early_confirmations.pop(state.incident_id):
+        for early in self._early_confirmations.pop(state.incident_id, ()):
             confirmed = {early.level: Confirmed(early.received_at, early.unit_id)}
             state.rare = replace(state.rare, confirmations={**confirmed, **state.confirmations})
             self._by_received_day.add(state.incident_id, early.received_at)

@@ -74,7 +74,7 @@ class RevisionReader:
         alerting = grade if threat is None or threat.rank <= grade.rank else threat
         reached = _GRADES_ABOVE_ORDINARY[: alerting.rank]
         near_miss = is_near_miss(record)
-        notable = alerting.rank or near_miss
+        notable = reached or near_miss
         # The statistics take the highest revision received within the window, or the
         # first one when none was; a revision received later changes nothing there.
         in_window = received_at - occurred_at <= SUPPLEMENT_WINDOWS[record.category]

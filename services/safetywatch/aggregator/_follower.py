@@ -159,7 +159,7 @@ class LogFollower:
         pending = {tp: end for tp, end in targets.items() if end > 0}
         if not pending:
             self._mark_caught_up(started)
-        handle = self.handle
+        handle = self._applier.handle
         while True:
             batches = await self._poll(consumer)
             for tp, messages in batches.items():
