@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -21,15 +20,14 @@ from pydantic import ValidationError
 from safetywatch.events import INCIDENT_ID_PATTERN, Confirmation, ConfirmationRecord
 from safetywatch.ingest._admission import throttle
 from safetywatch.ingest._incidents import IncidentFacts
-from safetywatch.ingest._routes import GatewayDep, UnitDep, request_body
+from safetywatch.ingest._routes import GatewayDep, UnitDep, inlined_schema, request_body
 from safetywatch.units import Unit
 from safetywatch.web import Refusal, field_error, field_errors, invalid, peer_of, read_json_body
 
 router = APIRouter()
 
 _INCIDENT_ID = re.compile(INCIDENT_ID_PATTERN)
-CONFIRMATION_SCHEMA: dict[str, Any] = Confirmation.model_json_schema()
-CONFIRMATION_SCHEMA.pop("$id", None)
+CONFIRMATION_SCHEMA = inlined_schema(Confirmation.model_json_schema())
 
 
 def _confirmation(body: bytes) -> Confirmation:

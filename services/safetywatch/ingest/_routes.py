@@ -21,7 +21,7 @@ from safetywatch.web import Refusal, field_error, peer_of, read_json_body
 router = APIRouter()
 
 
-def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+def inlined_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """The model's JSON Schema with its $defs inlined, so it can stand inside OpenAPI."""
     definitions = schema.pop("$defs", {})
     schema.pop("$id", None)
@@ -40,7 +40,7 @@ def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
     return resolved
 
 
-REPORT_SCHEMA = _inlined(IncidentReport.model_json_schema())
+REPORT_SCHEMA = inlined_schema(IncidentReport.model_json_schema())
 
 
 def request_body(schema: dict[str, Any]) -> dict[str, Any]:
