@@ -155,6 +155,8 @@ def _tokens(args: argparse.Namespace) -> int:
             f"{args.regions}; its new token (shown only now):"
         )
         print(token)
+        if args.qr or args.qr_png:
+            _token_qr(token, args.qr_png)
     elif args.action == "list":
         for unit in read_token_file(path).units:
             ids = ", ".join(f"{t.id} ({t.created_at:%Y-%m-%d})" for t in unit.tokens) or "no tokens"
@@ -167,6 +169,23 @@ def _tokens(args: argparse.Namespace) -> int:
             return 1
         print(f"revoked {args.token_id} of {owner}: every gateway reading {path} refuses it now")
     return 0
+
+
+def _token_qr(token: str, png: str | None) -> None:
+    """The field app's sign-in link as a QR code: scanned with the phone's camera, it
+    opens the app signed in (the token rides in the fragment, never sent to a server)."""
+    import segno
+
+    link = f"{load_role(GatewaySettings).public_url.rstrip('/')}/app/#token={token}"
+    code = segno.make(link, error="m")
+    if png:
+        code.save(png, scale=8, border=4)
+        print(
+            f"QR code of the app's sign-in link written to {png} (it holds the token: keep it safe)"
+        )
+    else:
+        code.terminal(compact=True)
+        print(f"the QR code opens {link.split('#')[0]} signed in as this unit")
 
 
 def _check_config(_args: argparse.Namespace) -> int:
@@ -221,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     add = token_actions.add_parser("add", help="add a unit or a token; prints the token once")
     add.add_argument("unit")
     add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
+    add.add_argument("--qr", action="store_true", help="also print the app's sign-in QR code")
+    add.add_argument("--qr-png", metavar="FILE", help="also write the sign-in QR code as a PNG")
     add.add_argument(
         "--level",
         choices=[level.value for level in Level],

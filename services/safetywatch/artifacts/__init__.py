@@ -1,5 +1,6 @@
 """Files generated from the code, each with a drift check: the JSON Schemas of the event
-model, the Grafana dashboards, the README's settings table, and the runnable
+model, the Grafana dashboards, the README's settings table, the field app's retry
+rules, and the runnable
 Alertmanager configuration (rendered per deployment, never committed)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from safetywatch.artifacts._alertmanager import (
     render_alertmanager_config,
     write_alertmanager_config,
 )
+from safetywatch.artifacts._app_rules import APP_RULES_PATH, app_rules_module
 from safetywatch.artifacts._grading_doc import grading_document
 from safetywatch.artifacts._schemas import schema_documents
 from safetywatch.artifacts._settings_table import settings_table, with_settings_table
@@ -24,6 +26,7 @@ def generated_files(root: Path) -> dict[Path, str]:
         {root / "grafana" / "dashboards" / name: text for name, text in dashboard_files().items()}
     )
     files[root / "docs" / "grading.md"] = grading_document()
+    files[root / APP_RULES_PATH] = app_rules_module()
     readme = root / "README.md"
     files[readme] = with_settings_table(readme.read_text(encoding="utf-8"))
     return files

@@ -8,7 +8,15 @@ from typing import Any, TextIO
 
 import httpx
 
-from safetywatch.client._deliver import RETRIABLE_STATUS, Delivery, backoff, deliver
+from safetywatch.client._deliver import (
+    BASE_DELAY_S,
+    BATCH_SIZE,
+    MAX_DELAY_S,
+    RETRIABLE_STATUS,
+    Delivery,
+    backoff,
+    deliver,
+)
 from safetywatch.client._formats import ReportFileError, parse_reports
 from safetywatch.client._outbox import Outbox
 
@@ -68,7 +76,11 @@ def post_report(client: httpx.Client, report: dict[str, Any], attempts: int = 6)
 
 
 __all__ = [
+    "BASE_DELAY_S",
+    "BATCH_SIZE",
     "DEFAULT_OUTBOX",
+    "MAX_DELAY_S",
+    "RETRIABLE_STATUS",
     "Delivery",
     "Outbox",
     "ReportFileError",

@@ -13,9 +13,13 @@ import httpx
 
 from safetywatch.client._outbox import Outbox
 
+#: The retry rules, shared with the field app (``safetywatch generate`` writes them into
+#: its ``js/rules.js``): statuses worth another try, the backoff's first and longest
+#: ceiling, and how many reports one batch carries.
 RETRIABLE_STATUS = frozenset({408, 429, 502, 503, 504})
 BASE_DELAY_S = 0.5
 MAX_DELAY_S = 30.0
+BATCH_SIZE = 100
 
 
 @dataclass
@@ -94,7 +98,7 @@ def deliver(
     outbox: Outbox,
     client: httpx.Client,
     *,
-    batch_size: int = 100,
+    batch_size: int = BATCH_SIZE,
     deadline_s: float = 300.0,
     progress: TextIO | None = None,
     sleep: Callable[[float], None] = time.sleep,

@@ -119,6 +119,11 @@ class GatewaySettings(RoleSettings):
         "UNIT_REPORTS_PER_SECOND", 100.0, "per-unit rate, in reports (a batch counts each)"
     )
     unit_burst: Annotated[int, Field(ge=1)] = env("UNIT_BURST", 1000, "per-unit burst, in reports")
+    public_url: str = env(
+        "PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "the gateway's address as phones reach it: the field app's link in a token's QR code",
+    )
     aggregator_url: str = env(
         "AGGREGATOR_URL",
         "http://127.0.0.1:9108",

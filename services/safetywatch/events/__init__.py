@@ -29,6 +29,7 @@ from safetywatch.events._report import (
     Location,
     ReportContext,
 )
+from safetywatch.events._schemas import REPORT_SCHEMA_NAME, schema_document, schema_documents
 
 __all__ = [
     "CATEGORY_GROUPS",
@@ -44,6 +45,7 @@ __all__ = [
     "LATEST_MOMENT",
     "MAX_REVISION",
     "ORIGINAL_CATEGORIES",
+    "REPORT_SCHEMA_NAME",
     "SCHEMA_VERSION",
     "Category",
     "Confirmation",
@@ -59,4 +61,6 @@ __all__ = [
     "fast_struct",
     "is_work_safety",
     "joined_pattern",
+    "schema_document",
+    "schema_documents",
 ]

@@ -115,6 +115,14 @@ def check_category_field(category: Category, name: str, value: float | None) -> 
         raise ValueError(f"{name} applies to {allowed} incidents only")
 
 
+def _report_schema_extra(schema: dict[str, Any]) -> None:
+    """The schema's ``$id``, and ``x-categories`` on each field that belongs to some
+    categories only (what the field app shows for which category)."""
+    schema["$id"] = f"{SCHEMA_NAME}.v{SCHEMA_VERSION}"
+    for name, categories in CATEGORY_FIELDS.items():
+        schema["properties"][name]["x-categories"] = sorted(categories)
+
+
 @dataclass(frozen=True)
 class ReportContext:
     """What validating a report at the gateway needs beyond the report itself."""
@@ -138,7 +146,7 @@ class IncidentReport(BaseModel):
         frozen=True,
         strict=True,
         title="IncidentReport",
-        json_schema_extra={"$id": f"{SCHEMA_NAME}.v{SCHEMA_VERSION}"},
+        json_schema_extra=_report_schema_extra,
     )
 
     incident_id: Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN)] = Field(

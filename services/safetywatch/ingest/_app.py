@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from safetywatch.config import AreaConfig, Settings
+from safetywatch.ingest._app_routes import router as app_router
 from safetywatch.ingest._confirmation_routes import router as confirmation_router
 from safetywatch.ingest._gateway import Gateway
 from safetywatch.ingest._metrics import GatewayMetrics
 from safetywatch.ingest._routes import router
+from safetywatch.ingest._unit_routes import router as unit_router
 from safetywatch.web import RequestMetrics, service_app
 
 
@@ -17,7 +19,7 @@ def gateway_app(gateway: Gateway) -> FastAPI:
         "safetywatch ingest gateway",
         gateway,
         gateway.start,
-        (router, confirmation_router),
+        (router, confirmation_router, unit_router, app_router),
         gateway.audit_refusal,
     )
     metrics = gateway.metrics

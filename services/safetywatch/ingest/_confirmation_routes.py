@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from safetywatch.events import INCIDENT_ID_PATTERN, Confirmation, ConfirmationRecord
 from safetywatch.ingest._admission import throttle
-from safetywatch.ingest._incidents import IncidentFacts
+from safetywatch.ingest._aggregator_reader import IncidentFacts
 from safetywatch.ingest._routes import GatewayDep, UnitDep, inlined_schema, request_body
 from safetywatch.units import Unit
 from safetywatch.web import Refusal, field_error, field_errors, invalid, peer_of, read_json_body
@@ -67,7 +67,7 @@ async def post_confirmation(
     if confirmation.level is not unit.level:
         message = f"unit {unit.unit_id} confirms for the {unit.level.value} level only"
         raise Refusal(403, [field_error("level", "forbidden", message)])
-    _check_jurisdiction(unit, confirmation, await gateway.incidents.facts(incident_id))
+    _check_jurisdiction(unit, confirmation, await gateway.aggregator.facts(incident_id))
     record = ConfirmationRecord(
         level=confirmation.level,
         note=confirmation.note,

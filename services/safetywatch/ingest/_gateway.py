@@ -11,7 +11,7 @@ from fastapi import Request
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
 from safetywatch.events import ConfirmationRecord, IncidentRecord
-from safetywatch.ingest._incidents import IncidentLookup
+from safetywatch.ingest._aggregator_reader import AggregatorReader
 from safetywatch.ingest._limits import RateLimiter
 from safetywatch.ingest._metrics import GatewayMetrics
 from safetywatch.kafka import BrokerUnavailable, DurableProducer
@@ -50,11 +50,11 @@ class Gateway:
         )
         self.refusals = RefusalLog()
         self.retry_after = {"Retry-After": str(settings.gateway.retry_after_seconds)}
-        self.incidents = IncidentLookup(settings.gateway.aggregator_url, self.retry_after)
+        self.aggregator = AggregatorReader(settings.gateway.aggregator_url, self.retry_after)
 
     async def start(self, stack: AsyncExitStack) -> None:
         await self.sink.start(stack)
-        await self.incidents.start(stack)
+        await self.aggregator.start(stack)
         # What start-up built lives as long as the process: keep it out of the
         # collections that every request's garbage triggers (steadier latency).
         gc.freeze()

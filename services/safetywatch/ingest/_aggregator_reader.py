@@ -1,5 +1,6 @@
-"""What the gateway asks the aggregator about an incident before it accepts a
-confirmation: that it exists, where it happened, which levels its chain requires.
+"""What the gateway asks the aggregator: before it accepts a confirmation, that the
+incident exists, where it happened and which levels its chain requires; for a unit's
+own reads, its incidents.
 
 The aggregator's read API answers from the log the gateway writes to, a moment behind
 it: a confirmation posted right after the report may find it not yet applied (404, to be
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -29,7 +31,7 @@ class IncidentFacts:
     grade_name: str
 
 
-class IncidentLookup:
+class AggregatorReader:
     def __init__(self, aggregator_url: str, retry_after: dict[str, str]) -> None:
         self._base = aggregator_url.rstrip("/")
         self._retry_after = retry_after
@@ -48,24 +50,40 @@ class IncidentLookup:
             reason=f"aggregator {self._base}: {why}",
         )
 
-    async def facts(self, incident_id: str) -> IncidentFacts:
-        """The incident's facts; a 404 Refusal if the aggregator does not know it, a 503
-        one if the aggregator cannot be asked."""
+    async def _get(self, path: str, **params: str | int) -> httpx.Response:
         assert self._client is not None, "start() first"
         try:
-            response = await self._client.get(f"/v1/incidents/{incident_id}")
+            response = await self._client.get(path, params=params)
         except httpx.HTTPError as error:
             raise self._unavailable(type(error).__name__) from None
+        if response.status_code not in (200, 404):
+            raise self._unavailable(f"HTTP {response.status_code}")
+        return response
+
+    async def document(self, incident_id: str) -> dict[str, Any]:
+        """The incident as the aggregator shows it; a 404 Refusal if it does not know
+        it, a 503 one if it cannot be asked."""
+        response = await self._get(f"/v1/incidents/{incident_id}")
         if response.status_code == 404:
             raise Refusal(
                 404, f"no incident {incident_id} (a report just posted may take a moment)"
             )
-        if response.status_code != 200:
-            raise self._unavailable(f"HTTP {response.status_code}")
-        document = response.json()
+        document: dict[str, Any] = response.json()
+        return document
+
+    async def facts(self, incident_id: str) -> IncidentFacts:
+        document = await self.document(incident_id)
         return IncidentFacts(
             incident_id,
             document["region_code"],
             tuple(Level(step["level"]) for step in document["chain"]),
             document.get("grade_name", ""),
         )
+
+    async def register(self, region: str, limit: int) -> list[dict[str, Any]]:
+        """The newest incidents of a region prefix (the register's first page)."""
+        response = await self._get("/v1/incidents", region=region, limit=limit)
+        if response.status_code == 404:
+            raise self._unavailable("no register")
+        incidents: list[dict[str, Any]] = response.json()["incidents"]
+        return incidents

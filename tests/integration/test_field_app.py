@@ -1,0 +1,361 @@
+"""The field app in a real browser: Debian's headless Chromium driven by Playwright,
+against the real gateway, broker and aggregator.
+
+A phone-sized window (360 × 780). Each test reads what a person sees and the counts
+the aggregator then holds. With SAFETYWATCH_APP_SCREENSHOTS=DIR every screen is also
+saved as a PNG there (docs/app/ holds the committed ones).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from devtools import InfrastructureError, wait_until
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Geolocation,
+    Page,
+    ViewportSize,
+    expect,
+    sync_playwright,
+)
+
+from safetywatch.config import load_area
+from safetywatch.regions import Level
+from safetywatch.units import add_token
+from tests.integration.checks import summary
+from tests.integration.harness import Service, Services
+
+pytestmark = pytest.mark.integration
+
+AREA = load_area()
+PHONE: ViewportSize = {"width": 360, "height": 780}
+POSITION: Geolocation = {"latitude": 26.5947, "longitude": 104.8302}
+SHOTS = os.environ.get("SAFETYWATCH_APP_SCREENSHOTS")
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise InfrastructureError(
+        "Debian's chromium is not installed: deploy/local/test installs it when it runs as "
+        "root (apt-get install chromium); install it and run again"
+    )
+
+
+@dataclass
+class Stack:
+    gateway: Service
+    aggregator: Service
+    tokens: dict[str, str]
+    browser: Browser
+
+
+@pytest.fixture(scope="module")
+def stack(services: Services) -> Iterator[Stack]:
+    tokens = {
+        "zhongshan": add_token(services.tokens_file, "zhongshan", ["520201"], Level.COUNTY),
+        "liupanshui": add_token(services.tokens_file, "liupanshui", ["5202"], Level.CITY),
+    }
+    aggregator = services.start("aggregator")
+    gateway = services.start("gateway", SAFETYWATCH_AGGREGATOR_URL=aggregator.url)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=["--no-sandbox"]
+        )
+        yield Stack(gateway, aggregator, tokens, browser)
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def services(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    import asyncio
+    import uuid
+
+    from safetywatch.kafka import TopicSpec, ensure_topic
+
+    topic = f"test.app.{uuid.uuid4().hex[:8]}"
+    asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
+    started = Services(kafka, topic, tmp_path_factory.mktemp("app"))
+    yield started
+    started.close()
+
+
+@pytest.fixture
+def context(stack: Stack) -> Iterator[BrowserContext]:
+    context = stack.browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        geolocation=POSITION,
+        permissions=["geolocation"],
+        base_url=stack.gateway.url,
+    )
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+def open_app(context: BrowserContext) -> Page:
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto("/app/")
+    return page
+
+
+def sign_in(context: BrowserContext, token: str) -> Page:
+    page = open_app(context)
+    page.get_by_label("单位令牌").fill(token)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="新报告")).to_be_visible()
+    return page
+
+
+def shot(page: Page, name: str, scroll_top: bool = True) -> None:
+    if SHOTS:
+        if scroll_top:
+            page.evaluate("window.scrollTo(0, 0)")
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def file_report(page: Page, category: str, deaths: int, title: str, **extra: str) -> None:
+    page.get_by_role("link", name="报告").click()
+    expect(page.get_by_role("heading", name="新报告")).to_be_visible()
+    page.get_by_label("事故类别").select_option(category)
+    page.get_by_label("死亡人数").fill(str(deaths))
+    page.get_by_label("标题").fill(title)
+    for label, value in extra.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="保存并发送").click()
+
+
+def road_summary(stack: Stack) -> dict[str, Any]:
+    road: dict[str, Any] = summary(stack.aggregator, None, "520201")["by_category"]["road_traffic"]
+    return road
+
+
+def incident(stack: Stack, incident_id: str) -> dict[str, Any]:
+    response = httpx.get(f"{stack.aggregator.url}/v1/incidents/{incident_id}", timeout=10)
+    return response.json() if response.status_code == 200 else {}
+
+
+def outbox_keys(page: Page, status: str) -> list[str]:
+    keys: list[str] = page.evaluate(
+        """async (status) => {
+            const db = await new Promise((ok) => { const r = indexedDB.open("safetywatch"); r.onsuccess = () => ok(r.result); });
+            const all = await new Promise((ok) => { const r = db.transaction("outbox").objectStore("outbox").getAll(); r.onsuccess = () => ok(r.result); });
+            return all.filter((e) => e.status === status).map((e) => e.key);
+        }""",
+        status,
+    )
+    return keys
+
+
+def test_sign_in_file_a_road_accident_and_it_is_counted(stack: Stack, context: BrowserContext):
+    page = open_app(context)
+    shot(page, "1-sign-in")
+    page.get_by_label("单位令牌").fill(stack.tokens["zhongshan"])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="新报告")).to_be_visible()
+    expect(page.locator("header .unit")).to_have_text("钟山区应急管理局 · 县级 · 520201")
+    # A token for 520201 offers 520201 and nothing else.
+    options = page.get_by_label("发生地区").locator("option").all_text_contents()
+    assert options == ["钟山区 520201"]
+    before = road_summary(stack)
+    page.get_by_label("事故类别").select_option("road_traffic")
+    page.get_by_label("死亡人数").fill("2")
+    page.get_by_label("重伤人数").fill("1")
+    page.get_by_label("标题").fill("G60 客车追尾")
+    page.get_by_role("button", name="使用我的位置").click()
+    expect(page.get_by_label("纬度")).to_have_value("26.594700")
+    expect(page.get_by_label("经度")).to_have_value("104.830200")
+    shot(page, "2-report")
+    page.get_by_role("button", name="保存并发送").click()
+    expect(page.locator(".flash")).to_contain_text("已发送")
+    wait_until(
+        lambda: road_summary(stack)["deaths"] == before["deaths"] + 2, 30, "the 2 deaths counted"
+    )
+    assert road_summary(stack)["incidents"] == before["incidents"] + 1
+    page.get_by_role("link", name="待发").click()
+    expect(page.locator("li.entry.sent")).to_contain_text("分区")
+    shot(page, "3-outbox")
+
+
+def test_offline_reports_wait_on_the_phone_and_are_delivered_once(
+    stack: Stack, context: BrowserContext
+):
+    page = sign_in(context, stack.tokens["zhongshan"])
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    before = road_summary(stack)
+    context.set_offline(True)
+    file_report(page, "road_traffic", 1, "离线报告一")
+    expect(page.locator(".flash")).to_contain_text("已保存")
+    file_report(page, "road_traffic", 1, "离线报告二")
+    expect(page.locator(".flash")).to_contain_text("已保存")
+    page.reload()  # offline: the service worker serves the app
+    expect(page.get_by_role("heading", name="新报告")).to_be_visible()
+    page.get_by_role("link", name="待发 (2)").click()
+    expect(page.locator("li.entry.queued")).to_have_count(2)
+    expect(page.locator("header .net")).to_contain_text("离线")
+    shot(page, "4-offline-outbox")
+    assert road_summary(stack)["incidents"] == before["incidents"]
+    context.set_offline(False)
+    expect(page.locator("li.entry.sent")).to_have_count(2, timeout=60_000)
+    wait_until(
+        lambda: road_summary(stack)["incidents"] == before["incidents"] + 2, 30, "both counted"
+    )
+    assert road_summary(stack)["deaths"] == before["deaths"] + 2
+    assert len(outbox_keys(page, "sent")) == 2
+
+
+def test_a_supplementary_report_raises_the_toll_and_the_grade(
+    stack: Stack, context: BrowserContext
+):
+    page = sign_in(context, stack.tokens["zhongshan"])
+    page.get_by_role("link", name="我的事故").click()
+    page.get_by_role("link", name="G60 客车追尾").click()
+    expect(page.get_by_role("heading", name="G60 客车追尾")).to_be_visible()
+    shot(page, "5-incident")
+    incident_id = page.url.rsplit("/", 1)[-1]
+    page.get_by_role("link", name="补报 / 续报").click()
+    expect(page.get_by_role("heading", name="补报 / 续报")).to_be_visible()
+    expect(page.get_by_label("死亡人数")).to_have_value("2")
+    expect(page.get_by_label("事故编号")).to_have_value(incident_id)
+    page.get_by_label("死亡人数").fill("3")
+    page.get_by_role("button", name="保存并发送").click()
+    wait_until(lambda: incident(stack, incident_id).get("deaths") == 3, 30, "3 deaths")
+    assert incident(stack, incident_id)["grade"] == "relatively_serious"
+    assert incident(stack, incident_id)["revision"] == 2
+    expect(page.get_by_role("heading", name="G60 客车追尾")).to_be_visible()
+    expect(page.locator("p.grade")).to_have_text("较大事故")
+
+
+def test_a_refusal_shows_beside_the_field_it_names(stack: Stack, context: BrowserContext):
+    page = sign_in(context, stack.tokens["zhongshan"])
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).astimezone(AREA.zone)
+    file_report(
+        page, "coal_mine", 0, "时间填错", **{"发生时间": tomorrow.strftime("%Y-%m-%dT%H:%M")}
+    )
+    note = page.locator("#e-occurred_at")
+    expect(note).to_contain_text("网关拒绝")
+    expect(page.get_by_label("发生时间")).to_have_attribute("aria-invalid", "true")
+    shot(page, "6-refused")
+    # A field the app checks itself never leaves the phone.
+    page.get_by_label("死亡人数").fill("-1")
+    page.get_by_role("button", name="保存并发送").click()
+    expect(page.locator("#e-deaths")).to_have_text("不能小于 0")
+
+
+def test_a_city_duty_officer_confirms_the_incident_on_its_chain(
+    stack: Stack, context: BrowserContext
+):
+    page = sign_in(context, stack.tokens["liupanshui"])
+    page.get_by_role("link", name="我的事故").click()
+    page.get_by_role("link", name="G60 客车追尾").click()
+    incident_id = page.url.rsplit("/", 1)[-1]
+    page.get_by_role("button", name="签收并上报（市级）").click()
+    expect(page.locator(".actions .status")).to_have_text("已签收。")
+
+    def city_confirmed() -> bool:
+        steps = {s["level"]: s for s in incident(stack, incident_id).get("chain", [])}
+        return bool(steps.get("city", {}).get("unit_id") == "liupanshui")
+
+    wait_until(city_confirmed, 30, "the city's confirmation in the chain")
+
+
+def test_every_screen_passes_axe_and_the_english_switch_works(
+    stack: Stack, context: BrowserContext
+):
+    page = open_app(context)
+    screens = {"sign-in": page.url}
+    problems = {"sign-in": serious_violations(page)}
+    page.get_by_label("单位令牌").fill(stack.tokens["zhongshan"])
+    page.get_by_role("button", name="登录").click()
+    for name, link in (
+        ("report", "报告"),
+        ("outbox", "待发"),
+        ("incidents", "我的事故"),
+        ("unit", "单位"),
+    ):
+        page.get_by_role("link", name=link, exact=False).first.click()
+        page.wait_for_load_state("networkidle")
+        screens[name] = page.url
+        problems[name] = serious_violations(page)
+    page.get_by_role("link", name="我的事故").click()
+    page.locator("li.incident a").first.click()
+    expect(page.locator("dl.facts")).to_be_visible()
+    problems["incident"] = serious_violations(page)
+    assert not any(problems.values()), problems
+    page.get_by_role("button", name="切换到英文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Unit").click()
+    expect(page.get_by_role("heading", name="Your unit")).to_be_visible()
+    shot(page, "7-unit-en")
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_app_is_locked_down_and_sign_out_wipes_the_phone(stack: Stack, context: BrowserContext):
+    response = httpx.get(f"{stack.gateway.url}/app/", timeout=10)
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "default-src 'none'" in policy
+    page = sign_in(context, stack.tokens["zhongshan"])
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # An inline script is refused by the policy, whoever slips one in.
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1'; document.body.append(s); }"
+    )
+    assert page.evaluate("window.injected") is None
+    cached = page.evaluate(
+        """async () => {
+            const urls = [];
+            for (const key of await caches.keys()) {
+                for (const request of await (await caches.open(key)).keys()) urls.push(request.url);
+            }
+            return urls;
+        }"""
+    )
+    assert cached, "the service worker caches the app shell"
+    assert all("/app/" in url and "/v1/" not in url for url in cached), cached
+    page.get_by_role("link", name="单位").click()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    session = page.evaluate(
+        """async () => {
+            const db = await new Promise((ok) => { const r = indexedDB.open("safetywatch"); r.onsuccess = () => ok(r.result); });
+            const get = (store, key) => new Promise((ok) => { const r = db.transaction(store).objectStore(store).get(key); r.onsuccess = () => ok(r.result); });
+            return [await get("session", "current"), (await new Promise((ok) => { const r = db.transaction("outbox").objectStore("outbox").count(); r.onsuccess = () => ok(r.result); }))];
+        }"""
+    )
+    assert session == [None, 0]
+
+
+def test_a_qr_link_signs_in_and_leaves_no_token_in_the_address(
+    stack: Stack, context: BrowserContext
+):
+    page = context.new_page()
+    page.goto(f"/app/#token={stack.tokens['zhongshan']}")
+    expect(page.get_by_role("heading", name="新报告")).to_be_visible()
+    assert "token" not in page.url
