@@ -42,6 +42,7 @@ def scenario(now: datetime) -> list[dict[str, object]]:
             deaths=5,
             serious_injuries=3,
             direct_loss_yuan=800_000,
+            location={"lat": 26.5947, "lon": 104.8302},
         ),
         report("520203-D2", category="coal_mine", occurred_at=recent, deaths=1),
         report(

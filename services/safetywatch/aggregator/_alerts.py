@@ -39,6 +39,18 @@ ALERT_LABELS = [
 ]
 
 
+LOCATION_LABELS = [
+    "incident_id",
+    "region",
+    "region_name",
+    "category",
+    "category_name",
+    "grade",
+    "grade_name",
+    "latitude",
+    "longitude",
+]
+
 #: Alerts follow streaming records at most this often (seconds).
 MIN_REFRESH_INTERVAL = 0.25
 
@@ -115,6 +127,21 @@ class AlertBoard:
                     incident_id=incident_id,
                 )
 
+    def located(self) -> list[tuple[AlertState, IncidentFacts, float, float]]:
+        """The incidents with an active per-incident alert and a reported location, each
+        once (the most severe of its alerts): what the map shows. As bounded as the
+        alerts themselves; their records are read back from the record store."""
+        shown: dict[str, tuple[AlertState, IncidentFacts, float, float]] = {}
+        for state in sorted(self.states, key=lambda s: s.severity != "critical"):
+            facts = state.incident
+            if facts is None or not state.active or facts.incident_id in shown:
+                continue
+            incident = self._ledger.incident(facts.incident_id)
+            location = self._ledger.record_of(incident).location if incident else None
+            if location is not None:
+                shown[facts.incident_id] = (state, facts, location.lat, location.lon)
+        return list(shown.values())
+
     def reload(self, area: AreaConfig) -> None:
         self.area = area
         self.refresh()
@@ -171,8 +198,24 @@ class AlertCollector(Collector):
             "safetywatch_alert_value",
             "safetywatch_alert_threshold",
             "safetywatch_alert_overflow",
+            "safetywatch_incident_location",
         )
         yield Metric("safetywatch_alert_evaluation_failures", "", "counter")
+
+    def _locations(self) -> Metric:
+        family = GaugeMetricFamily(
+            "safetywatch_incident_location",
+            "Incidents with an active per-incident alert, at their reported WGS84 location "
+            "(latitude and longitude as labels, for a map): 1",
+            labels=LOCATION_LABELS,
+        )
+        for state, facts, lat, lon in self._board.located():
+            family.add_metric(
+                [facts.incident_id, state.region, facts.region_name, state.category,
+                 facts.category_name, facts.grade, facts.grade_name, f"{lat:.5f}", f"{lon:.5f}"],
+                1,
+            )  # fmt: skip
+        return family
 
     def collect(self) -> Iterator[Metric]:
         alert = GaugeMetricFamily(
@@ -217,6 +260,7 @@ class AlertCollector(Collector):
         yield value
         yield threshold
         yield overflow
+        yield self._locations()
         yield CounterMetricFamily(
             "safetywatch_alert_evaluation_failures",
             "Alert evaluations that failed (the previous one stayed in force)",

@@ -35,6 +35,48 @@ def _percent_of_target(
     )
 
 
+def _incident_map() -> Panel:
+    """Notable incidents where they were reported: one marker per incident with an
+    active per-incident alert and a location (as bounded as the alerts)."""
+    layer = {
+        "type": "markers",
+        "name": "较大及以上事故 notable incidents",
+        "location": {"mode": "coords", "latitude": "latitude", "longitude": "longitude"},
+        "config": {
+            "showLegend": False,
+            "style": {
+                "color": {"fixed": "red"},
+                "size": {"fixed": 9},
+                "text": {"mode": "field", "field": "grade_name"},
+                "textConfig": {"fontSize": 11, "offsetY": -14},
+            },
+        },
+        "tooltip": True,
+    }
+    numbers = [
+        {"targetField": name, "destinationType": "number"} for name in ("latitude", "longitude")
+    ]
+    return Panel(
+        "事故地图",
+        "Map: incidents with an active per-incident alert (较大 and above, near misses, late "
+        "reports) at their reported location",
+        "geomap",
+        (Query(deduplicated("safetywatch_incident_location")),),
+        width=24,
+        height=10,
+        options={
+            "view": {"id": "fit", "padding": 20, "maxZoom": 12},
+            "controls": {"showZoom": True, "mouseWheelZoom": False},
+            "basemap": {"type": "default", "name": "底图 basemap"},
+            "layers": [layer],
+            "tooltip": {"mode": "details"},
+        },
+        transformations=(
+            {"id": "convertFieldType", "options": {"conversions": numbers, "fields": {}}},
+        ),
+    )
+
+
 def _timeliness_percent() -> str:
     """On-time confirmations as a percentage of all confirmations, per level."""
     on_time = summed("safetywatch_confirmations", CURRENT, "level", 'timeliness="on_time"')
@@ -203,6 +245,7 @@ CITY_OVERVIEW = Dashboard(
                 height=8,
             ),
         ),
+        (_incident_map(),),
         (
             Panel(
                 "当前告警",

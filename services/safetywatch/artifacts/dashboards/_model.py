@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 DATASOURCE = {"type": "prometheus", "uid": "prometheus"}
 
-PanelType = Literal["stat", "barchart", "bargauge", "gauge", "timeseries", "table"]
+PanelType = Literal["stat", "barchart", "bargauge", "gauge", "timeseries", "table", "geomap"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,7 @@ class Panel:
     max: float | None = None
     thresholds: tuple[tuple[float, str], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
+    transformations: tuple[dict[str, Any], ...] = ()
 
     def to_json(self, panel_id: int, x: int, y: int) -> dict[str, Any]:
         defaults: dict[str, Any] = {"unit": self.unit}
@@ -71,6 +72,7 @@ class Panel:
             "targets": [q.to_json(chr(ord("A") + n)) for n, q in enumerate(self.queries)],
             "fieldConfig": {"defaults": defaults, "overrides": []},
             "options": self.options,
+            "transformations": list(self.transformations),
         }
 
 
