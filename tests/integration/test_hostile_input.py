@@ -51,8 +51,12 @@ class Tally:
 
 @pytest.fixture
 def tally(services: Services):
+    aggregator = services.start("aggregator")  # the unit's reads and confirmations ask it
     gateway = services.start(
-        "gateway", SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000", SAFETYWATCH_UNIT_BURST="100000"
+        "gateway",
+        SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000",
+        SAFETYWATCH_UNIT_BURST="100000",
+        SAFETYWATCH_AGGREGATOR_URL=aggregator.url,
     )
     counter = Tally(gateway)
     yield counter
@@ -136,8 +140,12 @@ SCHEMATHESIS_EXAMPLES = 100
 def test_schemathesis_against_the_gateways_own_openapi_finds_no_server_error(
     services: Services, tmp_path
 ):
+    aggregator = services.start("aggregator")  # the unit's reads and confirmations ask it
     gateway = services.start(
-        "gateway", SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000", SAFETYWATCH_UNIT_BURST="100000"
+        "gateway",
+        SAFETYWATCH_UNIT_REPORTS_PER_SECOND="100000",
+        SAFETYWATCH_UNIT_BURST="100000",
+        SAFETYWATCH_AGGREGATOR_URL=aggregator.url,
     )
     result = subprocess.run(
         [

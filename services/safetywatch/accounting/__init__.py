@@ -78,6 +78,7 @@ from safetywatch.accounting._register import (
     matching,
     page,
 )
+from safetywatch.accounting._snapshot import LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
@@ -111,6 +112,7 @@ __all__ = [
     "IncidentState",
     "Language",
     "Ledger",
+    "LedgerSnapshot",
     "MemoryRecordStore",
     "Outcome",
     "Period",

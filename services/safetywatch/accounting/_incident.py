@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Any
 
 from safetywatch.accounting._grade_tables import Grade
@@ -23,8 +22,27 @@ class Outcome(StrEnum):
     STALE = "stale"  # a lower revision than the one already applied
 
 
+class _NoGrades(Mapping[Grade, datetime]):
+    """Empty, read-only and shared; a checkpoint keeps it as the one instance."""
+
+    def __getitem__(self, grade: Grade) -> datetime:
+        raise KeyError(grade)
+
+    def __iter__(self) -> Iterator[Grade]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def get(self, grade: Grade, default: Any = None) -> Any:  # the common call, made cheap
+        return default
+
+    def __reduce__(self) -> str:
+        return "NO_GRADES"
+
+
 #: Shared by every incident that never reached a grade above ordinary (most of them).
-NO_GRADES: Mapping[Grade, datetime] = MappingProxyType({})
+NO_GRADES: Mapping[Grade, datetime] = _NoGrades()
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +75,13 @@ class Rare:
     #: late follow-up report is that level's to send.
     unit_level: Level | None = None
     confirmations: Mapping[Level, Confirmed] = field(default_factory=dict)
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        # The shared instance stays shared in a checkpoint: ``is COMMON`` tells most
+        # incidents apart, and one object serves them all.
+        if self is COMMON:
+            return "COMMON"
+        return (Rare, tuple(getattr(self, name) for name in self.__dataclass_fields__))
 
 
 COMMON = Rare()
@@ -98,6 +123,16 @@ class IncidentState:
     #: a notable incident is due a while after it.
     last_received_at: datetime | None = None
     rare: Rare = COMMON
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Positional, in field order: a checkpoint of a province loads millions."""
+        return (
+            IncidentState,
+            (self.incident_id, self.ref, self.revision, self.retracted, self.category,
+             self.region_code, self.occurred_at, self.figures, self.month, self.grade,
+             self.late_report, self.near_miss, self.first_received_at, self.grade_since,
+             self.near_miss_since, self.province_since, self.last_received_at, self.rare),
+        )  # fmt: skip
 
     # -- what most incidents share through ``COMMON`` ----------------------------
 

@@ -9,6 +9,7 @@ the sum of its months.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -16,7 +17,6 @@ from datetime import datetime, tzinfo
 from safetywatch.accounting._chain import ChainRules, timeliness
 from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
-from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._grading import Grader
 from safetywatch.accounting._incident import (
     Confirmed,
@@ -26,6 +26,7 @@ from safetywatch.accounting._incident import (
 from safetywatch.accounting._periods import Period, month_of, month_start
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
 from safetywatch.accounting._revisions import RevisionReader
+from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot, received_days
 from safetywatch.accounting._summary import Summary
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import (
@@ -35,8 +36,6 @@ from safetywatch.events import (
     StoredRecord,
 )
 from safetywatch.regions import Level
-
-CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
 
 def _same_content(a: IncidentRecord, b: IncidentRecord) -> bool:
@@ -111,6 +110,32 @@ class Ledger:
         # revision by its receipt day finds every incident alerting since any day.
         self._by_received_day.add(record.incident_id, record.received_at)
         return Outcome.APPLIED
+
+    def snapshot(self) -> LedgerSnapshot:
+        return LedgerSnapshot(
+            list(self._incidents.values()),
+            self._cells,
+            self._timeliness,
+            self._early_confirmations,
+            self.delivery_delays,
+        )
+
+    def restore(self, snapshot: LedgerSnapshot) -> None:
+        """Take over a snapshot's state (into an empty ledger over the store its
+        references point into)."""
+        if self._incidents:
+            raise ValueError("restore needs an empty ledger")
+        self._cells, self._timeliness = snapshot.cells, snapshot.timeliness
+        self._early_confirmations = snapshot.early_confirmations
+        self.delivery_delays = snapshot.delivery_delays
+        incidents, by_occurred, by_received = self._incidents, self._by_occurred_day, self._by_received_day  # fmt: skip
+        for state in snapshot.incidents:
+            incident_id = state.incident_id
+            state.region_code = sys.intern(state.region_code)  # one string per region again
+            incidents[incident_id] = state
+            by_occurred.add(incident_id, state.occurred_at)
+            for moment in received_days(state):
+                by_received.add(incident_id, moment)
 
     def _take_early_confirmations(self, state: IncidentState) -> None:
         for early in self._early_confirmations.pop(state.incident_id, ()):

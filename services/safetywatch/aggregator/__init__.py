@@ -3,6 +3,12 @@ counts, the alerts and its own health."""
 
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._app import aggregator_app, create_app
+from safetywatch.aggregator._checkpoint import (
+    CheckpointIgnored,
+    Checkpoints,
+    code_fingerprint,
+    fingerprint,
+)
 from safetywatch.aggregator._counts import LedgerCollector, exposed_periods
 from safetywatch.aggregator._decode import MAX_RECORD_BYTES, InvalidReason, Rejection, decode_record
 from safetywatch.aggregator._follower import LogFollower
@@ -16,6 +22,8 @@ __all__ = [
     "Aggregator",
     "AlertBoard",
     "AlertCollector",
+    "CheckpointIgnored",
+    "Checkpoints",
     "InvalidReason",
     "InvalidRecord",
     "LedgerCollector",
@@ -25,7 +33,9 @@ __all__ = [
     "RecordFile",
     "Rejection",
     "aggregator_app",
+    "code_fingerprint",
     "create_app",
     "decode_record",
     "exposed_periods",
+    "fingerprint",
 ]

@@ -28,6 +28,7 @@ from aiokafka.errors import KafkaError
 
 from safetywatch.accounting import Ledger, RecordStore
 from safetywatch.aggregator._applier import RecordApplier
+from safetywatch.aggregator._checkpoint_keeper import CheckpointKeeper
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.errors import SafetywatchError
 from safetywatch.kafka import is_retriable, open_log
@@ -58,6 +59,8 @@ class LogFollower:
         startup_timeout: float = 60.0,
         after_batch: Callable[[], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
+        keeper: CheckpointKeeper | None = None,
+        checkpoint_every: float = 0.0,
     ) -> None:
         self._bootstrap = bootstrap
         self._topic = topic
@@ -67,6 +70,11 @@ class LogFollower:
         self._startup_timeout = startup_timeout
         self._after_batch = after_batch
         self._on_failure = on_failure
+        self._keeper = keeper
+        self._checkpoint_every = checkpoint_every
+        #: Held while a fetched batch is applied, and while a checkpoint is written: a
+        #: checkpoint is the ledger between two batches, at the offsets after the first.
+        self._applying = asyncio.Lock()
         self._applier = RecordApplier(ledger, pipeline)
         self._consumer: AIOKafkaConsumer | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -83,17 +91,28 @@ class LogFollower:
         stack.push_async_callback(self._stop)
         for tp, offset in reader.beginnings.items():
             self._pipeline.next_offset[tp.partition] = offset
+        if self._keeper is not None:
+            gc.disable()  # loading a checkpoint allocates what the replay would (see _follow)
+            ends = {tp.partition: end for tp, end in reader.ends.items()}
+            resumed = await self._keeper.resume(ends)
+            for tp in reader.partitions:
+                if resumed is not None:
+                    reader.consumer.seek(tp, resumed[tp.partition])
         self._note_ends(reader.ends)
+        next_offset = self._pipeline.next_offset
         log.info(
             "replay_started",
             topic=self._topic,
             partitions=len(reader.partitions),
-            records_to_replay=reader.records,
+            records_to_replay=sum(e - next_offset[tp.partition] for tp, e in reader.ends.items()),
         )
-        for work in (
+        works = [
             self._follow(reader.consumer, reader.ends),
             self._monitor_lag(reader.consumer, reader.partitions),
-        ):
+        ]
+        if self._keeper is not None and self._checkpoint_every > 0:
+            works.append(self._checkpoint_regularly())
+        for work in works:
             task = asyncio.create_task(work)
             task.add_done_callback(self._on_exit)
             self._tasks.append(task)
@@ -102,6 +121,8 @@ class LogFollower:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._pipeline.failure is None:
+            await self.checkpoint()  # a restart after a deploy starts from here
         if self._consumer is not None:
             await self._consumer.stop()
 
@@ -156,34 +177,56 @@ class LogFollower:
         # The replay allocates millions of objects that all live on: the cyclic
         # collector would rescan an ever larger heap for nothing. Paused until caught up.
         gc.disable()
-        pending = {tp: end for tp, end in targets.items() if end > 0}
+        next_offset = self._pipeline.next_offset
+        pending = {tp: end for tp, end in targets.items() if end > next_offset[tp.partition]}
         if not pending:
             self._mark_caught_up(started)
-        handle = self._applier.handle
         while True:
             batches = await self._poll(consumer)
-            for tp, messages in batches.items():
-                partition = tp.partition
-                for message in messages:
-                    try:
-                        handle(partition, message.offset, message.key, message.value)
-                    except SafetywatchError as error:  # only retriable ones leave handle()
-                        await self._retry(
-                            error,
-                            partial(handle, partition, message.offset, message.key, message.value),
-                        )
-                if messages:
-                    self._pipeline.next_offset[partition] = messages[-1].offset + 1
-                # Applying is synchronous: let /metrics, /healthz and /readyz answer
-                # between partitions, also during a long replay.
-                await asyncio.sleep(0)
-            if batches:
-                await self._persist()
+            async with self._applying:
+                await self._apply_batches(batches)
             if pending:
                 await self._check_caught_up(consumer, pending, started)
             # Alerts follow every applied batch once the numbers are complete.
             if batches and self._pipeline.replay_complete and self._after_batch is not None:
                 self._after_batch()
+
+    async def _apply_batches(self, batches: dict[TopicPartition, list[Any]]) -> None:
+        handle = self._applier.handle
+        for tp, messages in batches.items():
+            partition = tp.partition
+            for message in messages:
+                try:
+                    handle(partition, message.offset, message.key, message.value)
+                except SafetywatchError as error:  # only retriable ones leave handle()
+                    await self._retry(
+                        error,
+                        partial(handle, partition, message.offset, message.key, message.value),
+                    )
+            if messages:
+                self._pipeline.next_offset[partition] = messages[-1].offset + 1
+            # Applying is synchronous: let /metrics, /healthz and /readyz answer
+            # between partitions, also during a long replay.
+            await asyncio.sleep(0)
+        if batches:
+            await self._persist()
+
+    async def checkpoint(self) -> None:
+        """Write a checkpoint if the ledger moved since the last one (once caught up:
+        a checkpoint of part of the log would only be overtaken)."""
+        keeper = self._keeper
+        if keeper is None or not self._pipeline.replay_complete or not keeper.changed:
+            return
+        async with self._applying:
+            try:
+                await keeper.save()
+            except OSError as error:  # a full disk: the next one may succeed
+                log.warning("checkpoint_failed", error=f"{type(error).__name__}: {error}")
+
+    async def _checkpoint_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(self._checkpoint_every)
+            await self.checkpoint()
 
     async def _persist(self) -> None:
         try:
@@ -234,6 +277,8 @@ class LogFollower:
         self._pipeline.replay_complete = True
         self._pipeline.replay_seconds = seconds
         self.caught_up.set()
+        if self._keeper is not None:  # what the replay read is not read again next time
+            self._tasks.append(asyncio.get_running_loop().create_task(self.checkpoint()))
         if self._after_batch is not None:
             self._after_batch()
         log.info(

@@ -1,8 +1,12 @@
-"""Record bodies in an unlinked temporary file: the page cache holds them, not the heap.
+"""Record bodies in a file: the page cache holds them, not the heap.
 
-Rebuilt with the state at every start (nothing to recover, nothing left behind even
-after a SIGKILL: the file has no name). Superseded revisions stay in it, so it grows
-like the topic: about 0.5 GB for a million realistic records.
+Without checkpoints the file is an unlinked temporary one, rebuilt with the state at
+every start (nothing to recover, nothing left behind even after a SIGKILL: it has no
+name). With checkpoints it is ``records.bin`` in the state directory, kept across
+restarts: a checkpoint's incidents point into it, and a restart truncates it to the
+size the checkpoint recorded (or to nothing, for a full replay). One aggregator per
+state directory holds it (an exclusive lock). Superseded revisions stay in it, so it
+grows like the topic: about 0.5 GB for a million realistic records.
 
 Appends collect in memory and are written by ``flush`` (the follower calls it after
 every fetched batch). A write the directory refuses (disk full) raises
@@ -13,6 +17,7 @@ there is room: a full disk stalls the follower loudly and never loses a body.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -27,12 +32,42 @@ _LENGTH_MASK = (1 << _LENGTH_BITS) - 1
 MAX_PENDING_BYTES = 64 << 20
 
 
+#: The kept record file's name in the state directory.
+RECORDS_NAME = "records.bin"
+
+
+class StateDirectoryBusy(Exception):
+    """Another aggregator holds the state directory's record file."""
+
+
+def _kept_file(directory: Path) -> int:
+    descriptor = os.open(directory / RECORDS_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(descriptor)
+        raise StateDirectoryBusy(
+            f"{directory / RECORDS_NAME} is held by another aggregator"
+        ) from None
+    return descriptor
+
+
 class RecordFile:
-    def __init__(self, directory: Path | None = None, max_pending: int = MAX_PENDING_BYTES) -> None:
-        descriptor, path = tempfile.mkstemp(prefix="safetywatch-records-", dir=directory)
-        os.unlink(path)
+    def __init__(
+        self,
+        directory: Path | None = None,
+        max_pending: int = MAX_PENDING_BYTES,
+        *,
+        keep: bool = False,
+    ) -> None:
+        if keep and directory is not None:
+            descriptor = _kept_file(directory)
+        else:
+            descriptor, path = tempfile.mkstemp(prefix="safetywatch-records-", dir=directory)
+            os.unlink(path)
+        self.kept = keep and directory is not None
         self._fd = descriptor
-        self._written = 0
+        self._written = os.fstat(descriptor).st_size
         self._pending = bytearray()
         self._max_pending = max_pending
 
@@ -70,6 +105,17 @@ class RecordFile:
             ) from error
         start = max(0, offset - self._written)
         return head + bytes(self._pending[start : start + length - on_disk])
+
+    def truncate(self, size: int) -> None:
+        """Keep the first ``size`` bytes (a checkpoint's), or none (a full replay)."""
+        self._pending.clear()
+        os.ftruncate(self._fd, size)
+        self._written = size
+
+    def sync(self) -> None:
+        """Written and on the disk: what a checkpoint about to name this size needs."""
+        self.flush()
+        os.fdatasync(self._fd)
 
     @property
     def size(self) -> int:

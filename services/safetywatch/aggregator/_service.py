@@ -17,19 +17,28 @@ from prometheus_client import CollectorRegistry
 from safetywatch.accounting import Grader, Ledger, quarter_of
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._chain_metrics import ChainCollector
+from safetywatch.aggregator._checkpoint import Checkpoints, fingerprint
+from safetywatch.aggregator._checkpoint_keeper import CheckpointKeeper
 from safetywatch.aggregator._counts import LedgerCollector
 from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import Clock, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
-from safetywatch.aggregator._record_file import RecordFile
+from safetywatch.aggregator._record_file import RecordFile, StateDirectoryBusy
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
 
 log = structlog.get_logger("safetywatch.aggregator")
 
 
-def open_record_file(directory: Path | None) -> RecordFile:
-    """The record file, or a configuration error naming the variable that chose its place."""
+def open_record_file(directory: Path | None, keep: bool = False) -> RecordFile:
+    """The record file, or a configuration error naming the variable that chose its place.
+    A kept one (for checkpoints) that another aggregator holds gives way to an unlinked
+    one, and this replica replays in full."""
     try:
+        if keep:
+            try:
+                return RecordFile(directory, keep=True)
+            except StateDirectoryBusy as busy:
+                log.warning("checkpoints_off", reason=str(busy))
         return RecordFile(directory)
     except OSError as error:
         where = directory if directory is not None else "the system's temporary directory"
@@ -54,7 +63,11 @@ class Aggregator:
         self.settings = settings
         self.area = area
         self.clock = clock
-        self.records = open_record_file(settings.aggregator.state_dir)
+        state_dir = settings.aggregator.state_dir
+        checkpointing = (
+            state_dir is not None and settings.aggregator.checkpoint_interval_seconds > 0
+        )
+        self.records = open_record_file(state_dir, keep=checkpointing)
         grader = Grader(area.zone, area.grade_tables())
         self.ledger = Ledger(area.zone, self.records, grader, area.reporting.chain_rules())
         self.pipeline = PipelineState()
@@ -69,12 +82,22 @@ class Aggregator:
             self.records,
             after_batch=self.board.refresh_soon,
             on_failure=_stop_the_process,
+            keeper=self._keeper(),
+            checkpoint_every=settings.aggregator.checkpoint_interval_seconds,
         )
         self.registry = CollectorRegistry()
         self.registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
         self.registry.register(PipelineCollector(self.ledger, self.pipeline))
         self.registry.register(AlertCollector(self.board))
         self.registry.register(ChainCollector(self.board, self.ledger, self.pipeline, clock))
+
+    def _keeper(self) -> CheckpointKeeper | None:
+        directory = self.settings.aggregator.state_dir
+        if not self.records.kept or directory is None:
+            return None
+        topic = self.settings.kafka.topic
+        checkpoints = Checkpoints(directory, fingerprint(self.area, topic), topic)
+        return CheckpointKeeper(checkpoints, self.records, self.ledger, self.pipeline)
 
     @property
     def ready(self) -> bool:

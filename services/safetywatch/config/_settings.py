@@ -143,8 +143,14 @@ class AggregatorSettings(RoleSettings):
     state_dir: Path | None = env(
         "STATE_DIR",
         None,
-        "where the record file lives (unlinked, grows like the topic, ~0.5 GB per million "
-        "reports); the system's temporary directory when unset",
+        "where the record file (~0.5 GB per million reports) and the checkpoint live; "
+        "unset: an unlinked file in the system's temporary directory, and no checkpoint",
+    )
+    checkpoint_interval_seconds: Annotated[float, Field(ge=0, le=86400)] = env(
+        "CHECKPOINT_INTERVAL_SECONDS",
+        600.0,
+        "how often a checkpoint is written (with a state directory; also after the replay "
+        "and at shutdown); 0: never",
     )
 
 
@@ -224,6 +230,9 @@ class LocalSettings(RoleSettings):
     )
     render_dashboards: Path | None = env(
         "RENDER_DASHBOARDS", None, "the dashboard query test also draws PNGs into this directory"
+    )
+    app_screenshots: Path | None = env(
+        "APP_SCREENSHOTS", None, "the field app's browser test also saves each screen here"
     )
 
 

@@ -1,0 +1,243 @@
+"""Checkpoints: the ledger at known partition offsets, so that a restart loads it and
+replays only the tail of the log.
+
+A checkpoint is an optimisation, never a source of truth. It lives in the replica's
+own state directory, beside the record file its incidents point into (the two are
+only meaningful together, which is why it is not in Kafka or an object store: a
+shared checkpoint would need the record bodies too, a copy of the topic). One that is
+missing, unreadable, from other code or another configuration, for another topic, or
+ahead of the topic is ignored with a log line that says why, and the full replay runs.
+
+The file: ``SWCKPT01``, a JSON header (format, fingerprint, topic, offsets, the record
+file's size, counts), pickled chunks (the counts, then the incidents 50,000 at a
+time), and a SHA-256 of everything before it, checked before anything is unpickled.
+It is written to a temporary name, synced and renamed: a crash while writing leaves
+the previous checkpoint. The state directory is the aggregator's own (mode 0700); a
+pickle from anywhere else is never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import pickle
+import struct
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from safetywatch.accounting import LedgerSnapshot
+from safetywatch.aggregator._pipeline import PipelineState
+from safetywatch.config import AreaConfig
+
+log = structlog.get_logger("safetywatch.aggregator")
+
+MAGIC = b"SWCKPT01"
+FORMAT = 1
+FILE_NAME = "checkpoint.bin"
+CHUNK_INCIDENTS = 50_000
+_LENGTH = struct.Struct(">Q")
+
+
+def code_fingerprint() -> str:
+    """A hash of the package's source: other code may derive other states."""
+    digest = hashlib.sha256()
+    package = resources.files("safetywatch")
+
+    def sources(folder: Any, prefix: str) -> Iterator[tuple[str, bytes]]:
+        for entry in folder.iterdir():
+            name = prefix + entry.name
+            if entry.is_dir() and entry.name != "__pycache__":
+                yield from sources(entry, name + "/")
+            elif name.endswith(".py"):
+                yield name, entry.read_bytes()
+
+    for name, text in sorted(sources(package, "")):
+        digest.update(name.encode() + b"\0" + text)
+    return digest.hexdigest()
+
+
+def fingerprint(area: AreaConfig, topic: str) -> str:
+    """Code, the configuration the ledger depends on (time zone, local grading tables,
+    reporting deadlines; not the alert rules, names or regions) and topic: a checkpoint
+    from another of them is ignored."""
+    configuration = json.dumps(
+        [area.time_zone, [t.model_dump(mode="json") for t in area.grading],
+         area.reporting.model_dump(mode="json")],
+        sort_keys=True,
+    ).encode()  # fmt: skip
+    parts = (str(FORMAT).encode(), code_fingerprint().encode(), configuration, topic.encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+
+
+@dataclass(frozen=True)
+class Restored:
+    snapshot: LedgerSnapshot
+    offsets: dict[int, int]
+    records_size: int
+    pipeline: dict[str, Any]
+
+
+class CheckpointIgnored(Exception):
+    """Why a checkpoint cannot be used (the full replay runs instead)."""
+
+
+def _pipeline_part(pipeline: PipelineState) -> dict[str, Any]:
+    return {
+        "outcomes": dict(pipeline.outcomes),
+        "invalid_by_reason": dict(pipeline.invalid_by_reason),
+        "invalid_records": list(pipeline.invalid_records),
+    }
+
+
+def restore_pipeline(
+    pipeline: PipelineState, part: dict[str, Any], offsets: dict[int, int]
+) -> None:
+    pipeline.outcomes.update(part["outcomes"])
+    pipeline.invalid_by_reason.update(part["invalid_by_reason"])
+    pipeline.invalid_records.extend(part["invalid_records"])
+    pipeline.next_offset.update(offsets)
+
+
+class Checkpoints:
+    """The checkpoint of one state directory."""
+
+    def __init__(self, directory: Path, fingerprint: str, topic: str) -> None:
+        self.path = directory / FILE_NAME
+        self._fingerprint = fingerprint
+        self._topic = topic
+
+    async def save(
+        self,
+        snapshot: LedgerSnapshot,
+        pipeline: PipelineState,
+        offsets: dict[int, int],
+        records_size: int,
+    ) -> int:
+        """Write a checkpoint; the caller holds the ledger still until this returns.
+        Yields to the event loop between chunks, so the HTTP API keeps answering."""
+        started = time.monotonic()
+        header = {
+            "format": FORMAT,
+            "fingerprint": self._fingerprint,
+            "topic": self._topic,
+            "offsets": {str(p): o for p, o in sorted(offsets.items())},
+            "records_size": records_size,
+            "incidents": len(snapshot.incidents),
+            "written_at": datetime.now(UTC).isoformat(),
+        }
+        partial = self.path.with_suffix(".partial")
+        digest = hashlib.sha256()
+        # Blocking writes on purpose: the local state directory, a chunk at a time, with
+        # the event loop given a turn between chunks.
+        with open(partial, "wb") as out:  # noqa: ASYNC230
+            head = json.dumps(header).encode()
+            for piece in (MAGIC, struct.pack(">I", len(head)), head):
+                out.write(piece)
+                digest.update(piece)
+            for chunk in self._chunks(snapshot, pipeline):
+                data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+                for piece in (_LENGTH.pack(len(data)), data):
+                    out.write(piece)
+                    digest.update(piece)
+                await asyncio.sleep(0)
+            out.write(digest.digest())
+            out.flush()
+            os.fsync(out.fileno())
+            size = out.tell()
+        os.replace(partial, self.path)
+        _sync_directory(self.path.parent)
+        log.info(
+            "checkpoint_written",
+            path=str(self.path),
+            incidents=len(snapshot.incidents),
+            bytes=size,
+            seconds=round(time.monotonic() - started, 3),
+            offsets=header["offsets"],
+        )
+        return size
+
+    def _chunks(self, snapshot: LedgerSnapshot, pipeline: PipelineState) -> Iterator[Any]:
+        yield (
+            snapshot.cells,
+            snapshot.timeliness,
+            snapshot.early_confirmations,
+            snapshot.delivery_delays,
+            _pipeline_part(pipeline),
+        )
+        incidents = snapshot.incidents
+        for start in range(0, len(incidents), CHUNK_INCIDENTS):
+            yield incidents[start : start + CHUNK_INCIDENTS]
+
+    async def load(self, ends: dict[int, int]) -> Restored:
+        """The checkpoint, checked against this code, configuration and topic and the
+        topic's end offsets; CheckpointIgnored saying why it cannot be used."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            raise CheckpointIgnored("no checkpoint yet") from None
+        except OSError as error:
+            raise CheckpointIgnored(f"unreadable: {error.strerror}") from None
+        header, chunks = self._verified(data)
+        offsets = {int(p): o for p, o in header["offsets"].items()}
+        if set(offsets) != set(ends):
+            raise CheckpointIgnored(
+                f"its partitions {sorted(offsets)} are not the topic's {sorted(ends)}"
+            )
+        ahead = {p: o for p, o in offsets.items() if o > ends[p]}
+        if ahead:
+            raise CheckpointIgnored(
+                f"ahead of the topic (partition: checkpoint offset > end) {ahead}; "
+                "was the topic recreated?"
+            )
+        try:
+            parts = []
+            for chunk in chunks:
+                parts.append(pickle.loads(chunk))
+                await asyncio.sleep(0)
+        except Exception as error:  # any unpickling failure: not usable
+            raise CheckpointIgnored(f"cannot be read: {type(error).__name__}: {error}") from None
+        cells, timeliness, early, delays, pipeline = parts[0]
+        incidents = [state for part in parts[1:] for state in part]
+        snapshot = LedgerSnapshot(incidents, cells, timeliness, early, delays)
+        return Restored(snapshot, offsets, header["records_size"], pipeline)
+
+    def _verified(self, data: bytes) -> tuple[dict[str, Any], list[memoryview]]:
+        if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4 + 32:
+            raise CheckpointIgnored("not a checkpoint file")
+        body, digest = data[:-32], data[-32:]
+        if hashlib.sha256(body).digest() != digest:
+            raise CheckpointIgnored("corrupt: its checksum does not match")
+        view = memoryview(body)
+        (head_length,) = struct.unpack_from(">I", view, len(MAGIC))
+        start = len(MAGIC) + 4
+        header = json.loads(bytes(view[start : start + head_length]))
+        if header.get("format") != FORMAT:
+            raise CheckpointIgnored(f"format {header.get('format')}, this code reads {FORMAT}")
+        if header.get("topic") != self._topic:
+            raise CheckpointIgnored(f"for topic {header.get('topic')!r}, not {self._topic!r}")
+        if header.get("fingerprint") != self._fingerprint:
+            raise CheckpointIgnored("written by other code or another configuration")
+        chunks = []
+        position = start + head_length
+        while position < len(view):
+            (length,) = _LENGTH.unpack_from(view, position)
+            chunks.append(view[position + 8 : position + 8 + length])
+            position += 8 + length
+        return header, chunks
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

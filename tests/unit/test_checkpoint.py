@@ -1,0 +1,150 @@
+"""A checkpoint plus the tail of the log equals the full replay, wherever the log is
+cut; a checkpoint that cannot be trusted is refused before anything in it is read."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from safetywatch.accounting import (
+    ChainRules,
+    Ledger,
+    MemoryRecordStore,
+    Period,
+    chain_of,
+    summary_document,
+)
+from safetywatch.aggregator import CheckpointIgnored, Checkpoints, PipelineState
+from safetywatch.events import ConfirmationRecord, IncidentRecord
+from tests.histories import PREFIXES, chain_histories
+from tests.reports import RECEIVED, record
+
+ZONE = ZoneInfo("Asia/Shanghai")
+RULES = ChainRules()
+TOPIC = "test.checkpoint"
+PRINT = "fingerprint-of-this-code"
+Item = IncidentRecord | ConfirmationRecord
+
+
+def applied(ledger: Ledger, items: list[Item]) -> Ledger:
+    for item in items:
+        if isinstance(item, ConfirmationRecord):
+            ledger.apply_confirmation(item)
+        else:
+            ledger.apply(item)
+    return ledger
+
+
+def through_a_checkpoint(log: list[Item], cut: int, directory: Path) -> Ledger:
+    """The first ``cut`` records, a checkpoint written and read back, then the rest."""
+    store = MemoryRecordStore()
+    before = applied(Ledger(ZONE, store, chain=RULES), log[:cut])
+    checkpoints = Checkpoints(directory, PRINT, TOPIC)
+    offsets = {0: cut}
+    asyncio.run(checkpoints.save(before.snapshot(), PipelineState(), offsets, 0))
+    restored = asyncio.run(checkpoints.load({0: len(log)}))
+    assert restored.offsets == offsets
+    after = Ledger(ZONE, store, chain=RULES)
+    after.restore(restored.snapshot)
+    return applied(after, log[cut:])
+
+
+def assert_same(one: Ledger, other: Ledger, log: list[Item]) -> None:
+    assert len(one) == len(other)
+    for state in one.incidents():
+        twin = other.incident(state.incident_id)
+        assert twin is not None
+        assert twin.to_json(other.record_of(twin)) == state.to_json(one.record_of(state))
+        for hours in (0, 2.5, 30):
+            now = state.first_received_at + timedelta(hours=hours)
+            assert chain_of(twin, RULES, now) == chain_of(state, RULES, now)
+    months = {s.month for s in one.incidents()}
+    for period in [Period.month(m) for m in months] + [Period.year(m // 12) for m in months]:
+        assert one.timeliness(period) == other.timeliness(period)
+        for prefix in PREFIXES[:4]:
+            assert summary_document(one, period, prefix) == summary_document(other, period, prefix)
+    for item in log:
+        start = item.received_at
+        assert {s.incident_id for s in one.alerting_since(start)} == {
+            s.incident_id for s in other.alerting_since(start)
+        }
+        assert {s.incident_id for s in one.touched_since(start)} <= {
+            s.incident_id for s in other.touched_since(start)
+        } | {s.incident_id for s in one.incidents() if not _touched(s, start)}
+
+
+def _touched(state, start) -> bool:
+    moments = [state.last_received_at, *(c.at for c in state.confirmations.values())]
+    return any(m is not None and m >= start for m in moments)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(chain_histories(), st.data())
+def test_a_checkpoint_and_the_tail_equal_the_full_replay(
+    tmp_path_factory: pytest.TempPathFactory, log: list[Item], data: st.DataObject
+) -> None:
+    cut = data.draw(st.integers(0, len(log)), "cut")
+    full = applied(Ledger(ZONE, MemoryRecordStore(), chain=RULES), log)
+    resumed = through_a_checkpoint(log, cut, tmp_path_factory.mktemp("checkpoint"))
+    assert_same(full, resumed, log)
+
+
+def test_a_checkpoint_in_the_middle_of_a_revision_chain(tmp_path: Path) -> None:
+    log: list[Item] = [
+        record("520201-R1", revision=1, deaths=1, received_at=RECEIVED),
+        record("520201-R1", revision=2, deaths=3, received_at=RECEIVED + timedelta(hours=1)),
+        record("520201-R1", revision=3, deaths=12, received_at=RECEIVED + timedelta(hours=2)),
+        record("520201-R1", revision=2, deaths=3, received_at=RECEIVED + timedelta(hours=3)),
+    ]
+    for cut in range(len(log) + 1):
+        full = applied(Ledger(ZONE, MemoryRecordStore(), chain=RULES), log)
+        (tmp_path / str(cut)).mkdir()
+        assert_same(full, through_a_checkpoint(log, cut, tmp_path / str(cut)), log)
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> Checkpoints:
+    ledger = applied(Ledger(ZONE, chain=RULES), [record("520201-C1", deaths=3)])
+    checkpoints = Checkpoints(tmp_path, PRINT, TOPIC)
+    asyncio.run(checkpoints.save(ledger.snapshot(), PipelineState(), {0: 1, 1: 0}, 0))
+    return checkpoints
+
+
+def refused(checkpoints: Checkpoints, ends: dict[int, int] | None = None) -> str:
+    with pytest.raises(CheckpointIgnored) as why:
+        asyncio.run(checkpoints.load(ends or {0: 5, 1: 5}))
+    return str(why.value)
+
+
+@pytest.mark.parametrize("position", [0, 9, 40, -100, -1])
+def test_a_corrupt_checkpoint_is_refused_before_it_is_read(written: Checkpoints, position: int):
+    data = bytearray(written.path.read_bytes())
+    data[position] ^= 0x40
+    written.path.write_bytes(bytes(data))
+    assert refused(written) in ("not a checkpoint file", "corrupt: its checksum does not match")
+
+
+def test_a_truncated_or_missing_checkpoint_is_refused(written: Checkpoints):
+    written.path.write_bytes(written.path.read_bytes()[:-10])
+    assert "checksum" in refused(written)
+    written.path.unlink()
+    assert refused(written) == "no checkpoint yet"
+
+
+def test_a_checkpoint_of_other_code_another_topic_or_ahead_of_the_topic_is_refused(
+    written: Checkpoints,
+):
+    other_code = Checkpoints(written.path.parent, "another", TOPIC)
+    assert "other code" in refused(other_code)
+    other_topic = Checkpoints(written.path.parent, PRINT, "another.topic")
+    assert "for topic" in refused(other_topic)
+    assert "ahead of the topic" in refused(written, {0: 0, 1: 5})
+    assert "partitions" in refused(written, {0: 5})
+    restored = asyncio.run(written.load({0: 1, 1: 0}))
+    assert [s.incident_id for s in restored.snapshot.incidents] == ["520201-C1"]
