@@ -16,7 +16,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from devtools import end_offsets, produce_raw, realistic_records
+from devtools import (
+    COUNTIES,
+    end_offsets,
+    national_counties,
+    produce_raw,
+    realistic_records,
+    write_national_area,
+)
 
 from benchmarks import _replay
 from benchmarks._services import service_env
@@ -61,6 +68,31 @@ def _latency(
             process.stop()
 
 
+def _restart(
+    bootstrap: str, topic: str, held: int, directory: Path, area: dict[str, str]
+) -> dict[str, Any]:
+    """Start to ready with a state directory: from nothing (the replay writes a
+    checkpoint), then again from that checkpoint; and one scrape of /metrics."""
+    state = directory / "state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    settings = {**area, "SAFETYWATCH_STATE_DIR": str(state)}
+    say("restart: from nothing, with a state directory (writes a checkpoint)")
+    cold = _replay.aggregator(bootstrap, topic, held, directory, "from nothing", **settings)
+    say("restart: from the checkpoint")
+    warm = _replay.aggregator(bootstrap, topic, held, directory, "from checkpoint", **settings)
+    checkpoint = state / "checkpoint.bin"
+    scrape = warm.scrape
+    return {
+        "from_nothing_s": cold.start_to_ready_s and round(cold.start_to_ready_s, 2),
+        "from_checkpoint_s": warm.start_to_ready_s and round(warm.start_to_ready_s, 2),
+        "checkpoint_mib": round(checkpoint.stat().st_size / 2**20, 1),
+        "peak_rss_mib": round(max(r.peak_rss_mib or 0 for r in (cold, warm))),
+        "series_per_scrape": scrape.series if scrape else None,
+        "scrape_seconds": scrape.seconds if scrape else None,
+        "scrape_mib": round(scrape.bytes / 2**20, 2) if scrape else None,
+    }
+
+
 def table(results: dict[str, Any]) -> str:
     lines = []
     for section in ("replay", "ingest"):
@@ -84,6 +116,14 @@ def table(results: dict[str, Any]) -> str:
                 lines.append(
                     f"  {row['name'][:58]:58} {row['per_second']:>9,}/s  {share_text}  {extra}"
                 )
+    if "restart" in results:
+        r = results["restart"]
+        lines.append(
+            f"\nrestart to ready: from nothing {r['from_nothing_s']} s, from a checkpoint "
+            f"{r['from_checkpoint_s']} s ({r['checkpoint_mib']} MiB); peak RSS {r['peak_rss_mib']} MiB"
+            f"\n/metrics: {r['series_per_scrape']:,} series, {r['scrape_mib']} MiB, "
+            f"rendered in {r['scrape_seconds']} s"
+        )
     for key, label in (
         ("report_to_metric", "report → metric, empty topic"),
         ("report_to_metric_at_scale", "report → metric, replayed history held"),
@@ -122,6 +162,15 @@ def main() -> int:
         "--repeat", type=int, default=3, help="replay runs per contender (median reported)"
     )
     parser.add_argument(
+        "--area",
+        choices=["city", "national"],
+        default="city",
+        help="the default city (4 counties) or a generated national area (2,790 counties)",
+    )
+    parser.add_argument(
+        "--peer-repeat", type=int, help="runs of the Quix Streams peer (default: --repeat)"
+    )
+    parser.add_argument(
         "--replay-topic",
         help="replay this topic (holding --reports records) instead of producing a new one",
     )
@@ -131,15 +180,24 @@ def main() -> int:
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "reports": args.reports}
     wanted = set(args.only or ["replay", "ingest", "latency"])
 
+    area: dict[str, str] = {}
+    counties: tuple[str, ...] = COUNTIES
+    if args.area == "national":
+        area = {"SAFETYWATCH_CONFIG_FILE": str(write_national_area(directory / "national.yaml"))}
+        counties = tuple(national_counties())
+    results["area"] = args.area
     if "replay" in wanted:
         topic = args.replay_topic or f"bench.replay.{uuid.uuid4().hex[:8]}"
         if args.replay_topic is None:
             asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
             say(
-                f"producing {args.reports:,} realistic reports into {topic} (5 categories, 4 counties, ~10% revised, ~1% retracted)"
+                f"producing {args.reports:,} realistic reports into {topic} (5 categories, "
+                f"{len(counties):,} counties, ~10% revised, ~1% retracted)"
             )
             started = time.perf_counter()
-            produce_raw(bootstrap, topic, realistic_records(args.reports, tag="B"))
+            produce_raw(
+                bootstrap, topic, realistic_records(args.reports, tag="B", counties=counties)
+            )
             say(f"produced in {time.perf_counter() - started:.1f} s")
         held = sum(end_offsets(bootstrap, topic).values())  # a reused topic may hold more
         runs: dict[str, list[_replay.ReplayResult]] = {}
@@ -148,9 +206,10 @@ def main() -> int:
             say(f"replay round {round_number}/{args.repeat}: bare consumer (ceiling)")
             contenders = [_replay.bare_consumer(bootstrap, topic)]
             say(f"replay round {round_number}/{args.repeat}: safetywatch aggregator")
-            contenders.append(_replay.aggregator(bootstrap, topic, held, directory))
-            say(f"replay round {round_number}/{args.repeat}: Quix Streams peer")
-            contenders.append(_replay.quix_peer(bootstrap, topic, held, directory))
+            contenders.append(_replay.aggregator(bootstrap, topic, held, directory, **area))
+            if round_number <= (args.peer_repeat or args.repeat):
+                say(f"replay round {round_number}/{args.repeat}: Quix Streams peer")
+                contenders.append(_replay.quix_peer(bootstrap, topic, held, directory))
             for result in contenders:
                 runs.setdefault(result.name, []).append(result)
             say(", ".join(f"{r.name.split(' (')[0]} {r.per_second:,.0f}/s" for r in contenders))
@@ -160,6 +219,7 @@ def main() -> int:
             row["share_of_ceiling"] = round(row["per_second"] / ceiling, 3)
         results["replay"] = rows
         results["replay_topic"] = topic
+        results["restart"] = _restart(bootstrap, topic, held, directory, area)
 
     if "ingest" in wanted or "latency" in wanted:
         from benchmarks import _ingest

@@ -19,12 +19,20 @@ from safetywatch.kafka import open_log
 
 
 @dataclass(frozen=True)
+class Scrape:
+    series: int
+    seconds: float
+    bytes: int
+
+
+@dataclass(frozen=True)
 class ReplayResult:
     name: str
     records: int
     seconds: float
     peak_rss_mib: float | None = None
     start_to_ready_s: float | None = None
+    scrape: Scrape | None = None
 
     @property
     def per_second(self) -> float:
@@ -65,11 +73,16 @@ def bare_consumer(bootstrap: str, topic: str) -> ReplayResult:
 
 
 def aggregator(
-    bootstrap: str, topic: str, records: int, directory: Path, label: str = "safetywatch aggregator"
+    bootstrap: str,
+    topic: str,
+    records: int,
+    directory: Path,
+    label: str = "safetywatch aggregator",
+    **settings: str,
 ) -> ReplayResult:
     """Start the real aggregator process and time it from start to ready."""
     port = free_port()
-    env = service_env(bootstrap, topic, SAFETYWATCH_AGGREGATOR_PORT=str(port))
+    env = service_env(bootstrap, topic, None, SAFETYWATCH_AGGREGATOR_PORT=str(port), **settings)
     started = time.perf_counter()
     process = Supervised.start(
         "aggregator",
@@ -79,14 +92,26 @@ def aggregator(
     )
     try:
         # Polled every 50 ms (not wait_ready's 200 ms): the time to ready is the result.
-        process.wait_ready(f"http://127.0.0.1:{port}/readyz", timeout=1800, interval=0.05)
+        process.wait_ready(f"http://127.0.0.1:{port}/readyz", timeout=3600, interval=0.05)
         start_to_ready = time.perf_counter() - started
         status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()
         replay = float(str(status["replay_seconds"]))
         pid = process.process.pid
-        return ReplayResult(label, records, replay, peak_rss_mib(pid), start_to_ready)
+        scrape = metrics_scrape(f"http://127.0.0.1:{port}/metrics")
+        return ReplayResult(label, records, replay, peak_rss_mib(pid), start_to_ready, scrape)
     finally:
-        process.stop()
+        process.stop(timeout=600)  # a checkpoint at shutdown may take a while at scale
+
+
+def metrics_scrape(url: str) -> Scrape:
+    """Series in one /metrics answer and how long it took (best of three)."""
+    best, text = float("inf"), ""
+    for _ in range(3):
+        started = time.perf_counter()
+        text = httpx.get(url, timeout=120).text
+        best = min(best, time.perf_counter() - started)
+    series = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+    return Scrape(series, round(best, 3), len(text))
 
 
 def quix_peer(bootstrap: str, topic: str, records: int, directory: Path) -> ReplayResult:

@@ -5,6 +5,7 @@ the services never import it."""
 
 from devtools._broker import Broker, fetch, kafka_version
 from devtools._kafka_io import LoggedRecord, end_offsets, produce_raw, read_topic
+from devtools._national import national_area, national_counties, write_national_area
 from devtools._polling import wait_until
 from devtools._processes import (
     InfrastructureError,
@@ -31,6 +32,8 @@ __all__ = [
     "free_port",
     "kafka_version",
     "metric_samples",
+    "national_area",
+    "national_counties",
     "port_in_use",
     "produce_raw",
     "read_topic",
@@ -41,4 +44,5 @@ __all__ = [
     "stop_pid",
     "tail",
     "wait_until",
+    "write_national_area",
 ]

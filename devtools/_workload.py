@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from safetywatch.events import Category
@@ -21,9 +21,14 @@ CATEGORY_WEIGHTS = {
 
 
 def realistic_records(
-    count: int, seed: int = 7, now: datetime | None = None, tag: str = "W"
+    count: int,
+    seed: int = 7,
+    now: datetime | None = None,
+    tag: str = "W",
+    counties: Sequence[str] = COUNTIES,
 ) -> Iterator[tuple[bytes, bytes]]:
-    """``count`` (key, value) pairs as the gateway would have written them."""
+    """``count`` (key, value) pairs as the gateway would have written them, in the
+    given counties (the default area's four unless told)."""
     rng = random.Random(seed)
     now = now or datetime.now(UTC)
     categories = list(CATEGORY_WEIGHTS)
@@ -32,7 +37,7 @@ def realistic_records(
     serial = 0
     while produced < count:
         serial += 1
-        county = rng.choice(COUNTIES)
+        county = rng.choice(counties)
         incident_id = f"{county}-{tag}{serial}"
         category = rng.choices(categories, weights)[0]
         occurred = now - timedelta(seconds=rng.randrange(2 * 365 * 86400))

@@ -15,7 +15,8 @@ from safetywatch.aggregator import (
     PipelineCollector,
     PipelineState,
 )
-from safetywatch.config import load_area
+from safetywatch.config import MetricSettings, load_area
+from safetywatch.regions import Level, ancestor_at, level_of
 from tests.reports import record
 
 NOW = datetime(2022, 2, 20, tzinfo=UTC)  # 2022Q1: the exposed quarters are 2022Q1 … 2021Q1
@@ -72,7 +73,15 @@ def test_region_info_names_each_region(setup):
     _, _, registry = setup
     assert (
         registry.get_sample_value(
-            "safetywatch_region_info", {"region": "520203", "name": "六枝特区"}
+            "safetywatch_region_info",
+            {"region": "520203", "name": "六枝特区", "level": "county", "parent": "520200"},
+        )
+        == 1
+    )
+    assert (
+        registry.get_sample_value(
+            "safetywatch_region_info",
+            {"region": "520200", "name": "六盘水市", "level": "city", "parent": ""},
         )
         == 1
     )
@@ -202,3 +211,43 @@ def test_categories_and_grades_are_named_for_people_from_one_source(setup):
         "order": "1",
     }
     assert registry.get_sample_value("safetywatch_grade_info", grade) == 1
+
+
+def test_at_the_city_level_the_counties_are_summed_and_their_series_gone():
+    area = load_area().model_copy(update={"metrics": MetricSettings(region_level=Level.CITY)})
+    ledger = Ledger(area.zone)
+    registry = CollectorRegistry()
+    registry.register(
+        LedgerCollector(ledger, area, PipelineState(replay_complete=True), clock=lambda: NOW)
+    )
+    ledger.apply(record("520201-A", deaths=2))
+    ledger.apply(record("520281-B", deaths=3))
+    ledger.apply(record("530102-C", deaths=1))  # another province's city, as the log holds it
+    labels = {"quarter": "2022Q1", "period": "2022Q1", "category": "road_traffic"}
+    assert registry.get_sample_value("safetywatch_deaths", {**labels, "region": "520200"}) == 5
+    assert registry.get_sample_value("safetywatch_deaths", {**labels, "region": "530100"}) == 1
+    assert registry.get_sample_value("safetywatch_deaths", {**labels, "region": "520201"}) is None
+    regions = {
+        s.labels["region"]
+        for family in registry.collect()
+        if family.name == "safetywatch_deaths"
+        for s in family.samples
+    }
+    assert regions == {"520200", "530100"}
+
+
+@pytest.mark.parametrize(
+    ("code", "level", "city", "province"),
+    [
+        ("520201", Level.COUNTY, "520200", "520000"),
+        ("520200", Level.CITY, "520200", "520000"),
+        ("520000", Level.PROVINCE, "520000", "520000"),
+        ("429004", Level.COUNTY, "429000", "420000"),  # a county-level city under a province
+        ("000000", Level.NATIONAL, "000000", "000000"),
+    ],
+)
+def test_a_code_names_its_level_and_its_ancestors(code, level, city, province):
+    assert level_of(code) is level
+    assert ancestor_at(code, Level.CITY) == city
+    assert ancestor_at(code, Level.PROVINCE) == province
+    assert ancestor_at(code, Level.COUNTY) == code

@@ -78,7 +78,7 @@ from safetywatch.accounting._register import (
     matching,
     page,
 )
-from safetywatch.accounting._snapshot import LedgerSnapshot
+from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
@@ -101,6 +101,7 @@ __all__ = [
     "SUPPLEMENT_WINDOW",
     "THREAT_TABLES",
     "BadCursor",
+    "CellKey",
     "ChainRules",
     "Confirmed",
     "Criterion",

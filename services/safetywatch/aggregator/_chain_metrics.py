@@ -118,11 +118,14 @@ class ChainCollector(Collector):
             labels=["quarter", "period", "region", "level", "timeliness"],
         )
         area = self._board.area
-        regions = sorted(area.region_codes)
+        regions = sorted(area.metric_regions)
         for exposed in exposed_periods(self._clock(), area):
             if exposed.kind == "month":
                 continue  # audited by quarter and year: months would only add series
-            counts = self._ledger.timeliness(exposed.period)
+            counts: dict[tuple[str, Level, bool], int] = {}
+            for (code, level, on_time), count in self._ledger.timeliness(exposed.period).items():
+                key = (area.metric_region(code), level, on_time)
+                counts[key] = counts.get(key, 0) + count
             for region in sorted(set(regions) | {r for r, _, _ in counts}):
                 for level in Level:
                     for on_time, word in ((True, "on_time"), (False, "late")):

@@ -19,11 +19,20 @@ from datetime import UTC, datetime
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from safetywatch.accounting import Grade, Ledger, Period, Totals, month_of, recent_quarters
+from safetywatch.accounting import (
+    CellKey,
+    Grade,
+    Ledger,
+    Period,
+    Totals,
+    month_of,
+    recent_quarters,
+)
 from safetywatch.aggregator._metrics import Clock, names_only
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.config import AreaConfig
 from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Group
+from safetywatch.regions import Level, level_of
 
 _PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
     (
@@ -93,10 +102,13 @@ def exposed_periods(now: datetime, area: AreaConfig) -> list[ExposedPeriod]:
 
 def _info_families(area: AreaConfig, periods: list[ExposedPeriod]) -> Iterator[Metric]:
     region_info = GaugeMetricFamily(
-        "safetywatch_region_info", "Configured regions and their names", labels=["region", "name"]
+        "safetywatch_region_info",
+        "Configured regions: name, level (county, city, province, national) and parent",
+        labels=["region", "name", "level", "parent"],
     )
     for region in area.regions:
-        region_info.add_metric([region.code, region.name], 1)
+        level = level_of(region.code).value
+        region_info.add_metric([region.code, region.name, level, region.parent or ""], 1)
     yield region_info
     # "The current quarter" (age 0) or "the same quarter last year" (age 4) in PromQL:
     # ... and on (quarter) safetywatch_quarter_info{age="0"}.
@@ -148,6 +160,19 @@ def _name_families(area: AreaConfig) -> Iterator[Metric]:
     yield grade_info
 
 
+def _at_metric_level(cells: dict[CellKey, Totals], area: AreaConfig) -> dict[CellKey, Totals]:
+    """The cells summed to the metrics' region level (themselves at county level)."""
+    if area.metrics.region_level is Level.COUNTY:
+        return cells
+    summed: dict[CellKey, Totals] = {}
+    for (region, category, grade), totals in cells.items():
+        key = (area.metric_region(region), category, grade)
+        if (cell := summed.get(key)) is None:
+            cell = summed[key] = Totals()
+        cell.add(totals)
+    return summed
+
+
 class LedgerCollector(Collector):
     def __init__(
         self,
@@ -188,9 +213,11 @@ class LedgerCollector(Collector):
             (GaugeMetricFamily(name, text, labels=labels), value)
             for name, text, value in _PER_CATEGORY
         ]
-        regions = sorted(self._area.region_codes | self._ledger.regions_seen())
+        area = self._area
+        seen = {area.metric_region(code) for code in self._ledger.regions_seen()}
+        regions = sorted(area.metric_regions | seen)
         for exposed in periods:
-            cells = self._ledger.cells(exposed.period)
+            cells = _at_metric_level(self._ledger.cells(exposed.period), area)
             present = {category for _, category, _ in cells}
             categories = [c for c in Category if c in present or c in self._area.visible_categories]
             for region in regions:

@@ -1,7 +1,7 @@
 """Configuration: the area YAML and the ``SAFETYWATCH_*`` environment, loaded into typed
 settings; every error names the key or variable and where it came from."""
 
-from safetywatch.config._area import DEFAULT_AREA_FILE, AreaConfig, load_area
+from safetywatch.config._area import DEFAULT_AREA_FILE, AreaConfig, MetricSettings, load_area
 from safetywatch.config._errors import ConfigError
 from safetywatch.config._settings import (
     ENV_PREFIX,
@@ -32,6 +32,7 @@ __all__ = [
     "GrafanaSettings",
     "KafkaSettings",
     "LocalSettings",
+    "MetricSettings",
     "NotificationSettings",
     "RoleSettings",
     "ServiceSettings",

@@ -23,7 +23,15 @@ from safetywatch.accounting import (
 from safetywatch.alerting import Rule
 from safetywatch.config._errors import ConfigError, describe_errors, dotted_key
 from safetywatch.events import CATEGORY_NAMES, Category, Names
-from safetywatch.regions import Area, Level, Place, RegionCode, repeated
+from safetywatch.regions import (
+    Area,
+    Level,
+    Place,
+    RegionCode,
+    ancestor_at,
+    level_of,
+    repeated,
+)
 
 
 class CategorySetting(BaseModel):
@@ -96,6 +104,23 @@ class ReportingRules(BaseModel):
         )
 
 
+class MetricSettings(BaseModel):
+    """How finely the count series split the area: a province or the whole country
+    would otherwise expose millions of series (regions × categories × periods)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: The level of the count series' ``region`` label: county (every county, the
+    #: default for a city), city, or province; finer figures are in the API.
+    region_level: Level = Level.COUNTY
+
+    @model_validator(mode="after")
+    def _not_national(self) -> MetricSettings:
+        if self.region_level is Level.NATIONAL:
+            raise ValueError("region_level: county, city or province (national is one series)")
+        return self
+
+
 class LevelName(BaseModel):
     """Who a level above the city is, for the people who read notifications and the app."""
 
@@ -114,9 +139,23 @@ class AreaConfig(Area):
     categories: dict[Category, CategorySetting] = Field(default_factory=dict)
     grading: list[LocalGradeTable] = Field(default_factory=list)
     reporting: ReportingRules = ReportingRules()
+    metrics: MetricSettings = MetricSettings()
     #: The levels above the city (province, national) by name.
     levels: dict[Level, LevelName] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+
+    @cached_property
+    def metric_regions(self) -> frozenset[str]:
+        """The ``region`` labels every count family has a series for: the configured
+        regions at the metrics' level (and the ones above it)."""
+        level = self.metrics.region_level
+        return frozenset(
+            ancestor_at(r.code, level) for r in self.regions if level_of(r.code).rank >= level.rank
+        )
+
+    def metric_region(self, code: str) -> str:
+        """The ``region`` label of counts from ``code``."""
+        return ancestor_at(code, self.metrics.region_level)
 
     def office_of(self, level: Level, region_code: str) -> Place:
         """Who acts for a level on an incident in ``region_code``: the emergency

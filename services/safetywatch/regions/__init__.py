@@ -15,7 +15,7 @@ from safetywatch.regions._codes import (
     is_region_prefix,
     prefix_of,
 )
-from safetywatch.regions._levels import Level
+from safetywatch.regions._levels import Level, ancestor_at, level_of
 
 __all__ = [
     "REGION_CODE_PATTERN",
@@ -28,8 +28,10 @@ __all__ = [
     "RegionCode",
     "RegionPrefix",
     "UnitId",
+    "ancestor_at",
     "covers",
     "is_region_prefix",
+    "level_of",
     "prefix_of",
     "repeated",
 ]

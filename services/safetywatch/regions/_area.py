@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from safetywatch.regions._codes import RegionCode, covers, prefix_of
+from safetywatch.regions._levels import Level, level_of
 
 
 def repeated(values: list[str]) -> list[str]:
@@ -30,6 +31,14 @@ class Place:
 
     zh: str
     en: str
+
+
+#: How a bulletin names the whole area, by the level of its root region.
+_WHOLE = {
+    Level.CITY: Place(zh="全市", en="the city"),
+    Level.PROVINCE: Place(zh="全省", en="the province"),
+    Level.NATIONAL: Place(zh="全国", en="the country"),
+}
 
 
 class Region(BaseModel):
@@ -117,7 +126,7 @@ class Area(BaseModel):
         """How a bulletin names the area a region prefix selects."""
         root = self.root
         if prefix in ("", root.prefix):
-            return Place(zh="全市", en="the city")
+            return _WHOLE.get(level_of(root.code), _WHOLE[Level.CITY])
         for region in self.regions:
             if prefix in (region.code, region.prefix):
                 return Place(zh=region.name, en=region.name_en or region.name)

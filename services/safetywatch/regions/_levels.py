@@ -34,3 +34,27 @@ _ZH = {
     Level.PROVINCE: "省级",
     Level.NATIONAL: "国家",
 }
+
+
+def level_of(code: str) -> Level:
+    """The administrative level a GB/T 2260 code names: 520000 a province, 520200 a
+    (prefecture-level) city, 520201 a county; 000000 the whole country."""
+    if code == "000000":
+        return Level.NATIONAL
+    if code.endswith("0000"):
+        return Level.PROVINCE
+    if code.endswith("00"):
+        return Level.CITY
+    return Level.COUNTY
+
+
+def ancestor_at(code: str, level: Level) -> str:
+    """The code of the division at ``level`` that contains ``code`` (itself when it is
+    at that level or above): 520201 → 520200 (city), 520000 (province)."""
+    if level is Level.COUNTY:
+        return code
+    if level is Level.CITY:
+        return code if level_of(code).rank >= Level.CITY.rank else code[:4] + "00"
+    if level is Level.PROVINCE:
+        return code if level_of(code).rank >= Level.PROVINCE.rank else code[:2] + "0000"
+    return "000000"
