@@ -27,7 +27,7 @@ from tests.reports import report
 pytestmark = pytest.mark.integration
 
 AREA = load_area()
-VARIABLES = {"region": "520201", "__rate_interval": "1m"}
+VARIABLES = {"region": "520201", "parent": "520200", "__rate_interval": "1m"}
 
 
 def scenario(now: datetime) -> list[dict[str, object]]:
@@ -155,6 +155,18 @@ def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
                     except RuntimeError as error:
                         failures.append(f"error {error}: {where}")
         assert not failures, f"{len(failures)} of {checked} queries failed:\n" + "\n".join(failures)
+
+        # The region variables: the parent of the counted regions, and those regions.
+        county = next(d for d in DASHBOARDS if d.uid == "safetywatch-county").to_json()
+        queries = {v["name"]: v["definition"] for v in county["templating"]["list"]}
+        parents = instant(queries["parent"])
+        assert [(p["metric"]["region"], p["metric"]["name"]) for p in parents] == [
+            ("520200", "六盘水市")
+        ]
+        regions = instant(queries["region"].replace("$parent", "520200"))
+        assert sorted(r["metric"]["region"] for r in regions) == sorted(
+            r.code for r in AREA.counties
+        )
 
         render_to = os.environ.get("SAFETYWATCH_RENDER_DASHBOARDS")
         if render_to:

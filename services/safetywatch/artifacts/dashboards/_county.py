@@ -11,8 +11,12 @@ COUNTY = Dashboard(
     uid="safetywatch-county",
     title="区县详情",
     description="County drill-down: quarter-by-quarter incidents per category, deaths and "
-    "injuries, direct loss, for the county chosen above.",
-    variables=(RegionVariable(),),
+    "injuries, direct loss, for the region chosen above (a county in a city, a city in a "
+    "province, a province in the country: the metrics' region level).",
+    variables=(
+        RegionVariable("parent", "上级 / Within", parents=True),
+        RegionVariable("region", "地区 / Region"),
+    ),
     rows=(
         (
             Panel(

@@ -76,21 +76,42 @@ class Panel:
         }
 
 
+#: The regions that have count series (the metrics' region level: county for a city,
+#: city for a province, province for the whole country), with their names.
+#: (Max over the replicas first: each exposes the names. ``{}`` takes a selector.)
+COUNTED = (
+    "max without (instance, job) (safetywatch_region_info{})"
+    " and on (region) group by (region) (safetywatch_incidents)"
+)
+#: Their parents (the city of a city's counties, the province of its cities), named.
+PARENTS = (
+    "max without (instance, job) (safetywatch_region_info) and on (region) label_replace("
+    f'group by (parent) ({COUNTED.format("")}), "region", "$1", "parent", "(.+)")'
+)
+
+
 @dataclass(frozen=True)
 class RegionVariable:
-    """A template variable listing regions by name, from safetywatch_region_info."""
+    """A template variable listing regions by name from safetywatch_region_info: the
+    parents of the counted regions ("上级"), or the counted regions under the chosen
+    parent. A tree of any depth (city → county, province → city, country → province)
+    is then two short lists rather than one of thousands."""
 
     name: str = "region"
-    label: str = "区县 / County"
+    label: str = "地区 / Region"
+    parents: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        query = "safetywatch_region_info"
+        if self.parents:
+            query = PARENTS
+        else:
+            query = COUNTED.format('{parent=~"$parent"}')
         return {
             "name": self.name,
             "label": self.label,
             "type": "query",
             "datasource": DATASOURCE,
-            "query": {"query": query, "refId": "regions"},
+            "query": {"query": query, "refId": self.name},
             "definition": query,
             # Label names are sorted in the series text, so name="…" precedes region="…".
             "regex": '/name="(?<text>[^"]+)".*region="(?<value>[^"]+)"/',
