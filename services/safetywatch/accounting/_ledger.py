@@ -19,6 +19,7 @@ from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
 from safetywatch.accounting._grading import Grader
 from safetywatch.accounting._incident import (
+    COMMON,
     Confirmed,
     IncidentState,
     Outcome,
@@ -129,11 +130,17 @@ class Ledger:
         self._early_confirmations = snapshot.early_confirmations
         self.delivery_delays = snapshot.delivery_delays
         incidents, by_occurred, by_received = self._incidents, self._by_occurred_day, self._by_received_day  # fmt: skip
+        intern, common = sys.intern, COMMON
         for state in snapshot.incidents:
             incident_id = state.incident_id
-            state.region_code = sys.intern(state.region_code)  # one string per region again
+            state.region_code = intern(state.region_code)  # one string per region again
             incidents[incident_id] = state
             by_occurred.add(incident_id, state.occurred_at)
+            first, last = state.first_received_at, state.last_received_at
+            if (state.rare is common and not state.grade_since and state.near_miss_since is None
+                    and (last is None or last is first)):  # fmt: skip
+                by_received.add(incident_id, first)  # most incidents: one report, one day
+                continue
             for moment in received_days(state):
                 by_received.add(incident_id, moment)
 

@@ -15,7 +15,7 @@ from safetywatch.regions import Level
 CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
 
-@dataclass
+@dataclass(repr=False)
 class LedgerSnapshot:
     """Everything a ledger holds but its record store and rules: what a checkpoint
     keeps. It shares the ledger's objects, so it is written before anything else is
@@ -26,6 +26,9 @@ class LedgerSnapshot:
     timeliness: dict[tuple[int, str, Level, bool], int]
     early_confirmations: dict[str, list[ConfirmationRecord]]
     delivery_delays: DelayHistogram
+
+    def __repr__(self) -> str:  # a repr of a million incidents would take minutes
+        return f"LedgerSnapshot({len(self.incidents)} incidents, {len(self.cells)} months)"
 
 
 def received_days(state: IncidentState) -> set[datetime]:

@@ -78,7 +78,7 @@ def fingerprint(area: AreaConfig, topic: str) -> str:
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Restored:
     snapshot: LedgerSnapshot
     offsets: dict[int, int]

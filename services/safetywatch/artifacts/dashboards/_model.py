@@ -102,10 +102,7 @@ class RegionVariable:
     parents: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        if self.parents:
-            query = PARENTS
-        else:
-            query = COUNTED.format('{parent=~"$parent"}')
+        query = PARENTS if self.parents else COUNTED.format('{parent=~"$parent"}')
         return {
             "name": self.name,
             "label": self.label,
