@@ -16,7 +16,7 @@ from devtools._processes import (
     stop_pid,
     tail,
 )
-from devtools._render import render, run_query
+from devtools._render import render, run_query, shown_text, substitute
 from devtools._scrape import metric_samples, sample
 from devtools._workload import COUNTIES, realistic_records
 
@@ -41,7 +41,9 @@ __all__ = [
     "render",
     "run_query",
     "sample",
+    "shown_text",
     "stop_pid",
+    "substitute",
     "tail",
     "wait_until",
     "write_national_area",

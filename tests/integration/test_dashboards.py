@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import yaml
-from devtools import render, run_query, wait_until
+from devtools import render, run_query, shown_text, substitute, wait_until
 
-from safetywatch.accounting import Quarter, quarter_of
+from safetywatch.accounting import Grade, Quarter, quarter_of
 from safetywatch.artifacts.dashboards import DASHBOARDS
 from safetywatch.config import load_area
+from safetywatch.events import Category
+from safetywatch.regions import Level
 from tests.integration.checks import post, wait_until_read
 from tests.integration.harness import ROOT, Services
 from tests.integration.monitoring import start_prometheus
@@ -27,7 +31,24 @@ from tests.reports import report
 pytestmark = pytest.mark.integration
 
 AREA = load_area()
-VARIABLES = {"region": "520201", "parent": "520200", "__rate_interval": "1m"}
+#: What must not show where a person reads: a category, grade or level as the code
+#: spells it, or a region code.
+RAW_CODE = re.compile(
+    r"(?<![\d.:])\d{6}(?![\d.:])|\b(?:"
+    + "|".join(
+        sorted(
+            {*(c.value for c in Category), *(g.value for g in Grade), *(lv.value for lv in Level)}
+        )
+    )
+    + r")\b"
+)
+VARIABLES = {
+    "region": "520201",
+    "parent": "520200",
+    "lang": "name",
+    "api": "http://127.0.0.1:9108",
+    "__rate_interval": "1m",
+}
 
 
 def scenario(now: datetime) -> list[dict[str, object]]:
@@ -75,7 +96,7 @@ def _short_steps(directory: Path) -> str:
     """The default area with reporting steps of 3.6 s, so that unconfirmed steps fall
     overdue while the test runs."""
     area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
-    area["reporting"] = {"step_hours": 0.001}
+    area["reporting"] = {"step_hours": 0.001, "follow_up_hours": 0.001}
     path = directory / "area.yaml"
     path.write_text(yaml.safe_dump(area, allow_unicode=True), "utf-8")
     return str(path)
@@ -143,6 +164,7 @@ def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
         checked = 0
         for dashboard in DASHBOARDS:
             for panel in dashboard.panels():
+                results = []
                 for query in panel.queries:
                     checked += 1
                     where = f"{dashboard.title} / {panel.title} / {query.expr}"
@@ -152,18 +174,24 @@ def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
                             failures.append(f"no series: {where}")
                         elif all(math.isnan(v) for s in series for _, v in s.points):
                             failures.append(f"only NaN: {where}")
+                        results += series
                     except RuntimeError as error:
                         failures.append(f"error {error}: {where}")
+                failures += [
+                    f"a code where a person reads a name ({text!r}): {dashboard.title} / {panel.title}"
+                    for text in shown_text(panel, results)
+                    if RAW_CODE.search(text)
+                ]
         assert not failures, f"{len(failures)} of {checked} queries failed:\n" + "\n".join(failures)
 
         # The region variables: the parent of the counted regions, and those regions.
         county = next(d for d in DASHBOARDS if d.uid == "safetywatch-county").to_json()
-        queries = {v["name"]: v["definition"] for v in county["templating"]["list"]}
-        parents = instant(queries["parent"])
+        queries = {v["name"]: v.get("definition", "") for v in county["templating"]["list"]}
+        parents: list[Any] = instant(substitute(queries["parent"], VARIABLES))
         assert [(p["metric"]["region"], p["metric"]["name"]) for p in parents] == [
             ("520200", "六盘水市")
         ]
-        regions = instant(queries["region"].replace("$parent", "520200"))
+        regions: list[Any] = instant(substitute(queries["region"], VARIABLES))
         assert sorted(r["metric"]["region"] for r in regions) == sorted(
             r.code for r in AREA.counties
         )

@@ -74,14 +74,26 @@ def test_region_info_names_each_region(setup):
     assert (
         registry.get_sample_value(
             "safetywatch_region_info",
-            {"region": "520203", "name": "六枝特区", "level": "county", "parent": "520200"},
+            {
+                "region": "520203",
+                "name": "六枝特区",
+                "name_en": "Liuzhi Special District",
+                "level": "county",
+                "parent": "520200",
+            },
         )
         == 1
     )
     assert (
         registry.get_sample_value(
             "safetywatch_region_info",
-            {"region": "520200", "name": "六盘水市", "level": "city", "parent": ""},
+            {
+                "region": "520200",
+                "name": "六盘水市",
+                "name_en": "Liupanshui",
+                "level": "city",
+                "parent": "",
+            },
         )
         == 1
     )

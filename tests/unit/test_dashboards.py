@@ -60,3 +60,32 @@ def test_the_provisioned_datasource_uid_is_the_one_the_panels_use():
     for name in dashboard_files():
         document = json.loads((ROOT / "grafana/dashboards" / name).read_text("utf-8"))
         assert {panel["datasource"]["uid"] for panel in document["panels"]} == {uid}
+
+
+#: Labels that hold codes: a person reads their ``*_name`` instead.
+CODE_LABELS = ("category", "grade", "region", "level", "severity")
+
+
+@pytest.mark.parametrize("dashboard", DASHBOARDS, ids=lambda d: d.uid)
+def test_legends_and_table_columns_name_things_never_show_their_codes(dashboard):
+    for panel in dashboard.panels():
+        for query in panel.queries:
+            for label in CODE_LABELS:
+                assert "{{" + label + "}}" not in query.legend, (panel.title, query.legend)
+        for step in panel.transformations:
+            if step["id"] == "filterFieldsByName":
+                shown = set(step["options"]["include"]["names"])
+                assert not shown & set(CODE_LABELS[:4]), (panel.title, shown)
+
+
+def test_the_names_come_from_the_info_series_not_from_dashboard_code():
+    """Titles say what a panel is about; the names in legends, columns and mappings are
+    joined from the aggregator's info series, the bulletin's source."""
+    parts = [
+        [q.legend for q in panel.queries] + [panel.transformations, panel.overrides]
+        for dashboard in DASHBOARDS
+        for panel in dashboard.panels()
+    ]
+    text = json.dumps(parts, ensure_ascii=False)
+    for name in ("道路交通", "煤矿", "钟山区", "较大", "一般", "县级"):
+        assert name not in text, name

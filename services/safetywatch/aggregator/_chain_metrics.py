@@ -69,12 +69,24 @@ class ChainCollector(Collector):
             "safetywatch_reporting_overdue_overflow",
             "safetywatch_follow_up_overdue_seconds",
             "safetywatch_confirmations",
+            "safetywatch_level_info",
         )
 
     def collect(self) -> Iterator[Metric]:
+        yield self._level_names()
         yield from self._late_steps()
         if self._pipeline.replay_complete:
             yield self._confirmations()
+
+    def _level_names(self) -> Metric:
+        names = GaugeMetricFamily(
+            "safetywatch_level_info",
+            "Levels of the reporting chain: names and order (0 = county)",
+            labels=["level", "name", "name_en", "order"],
+        )
+        for level in Level:
+            names.add_metric([level.value, level.zh, level.value, str(level.rank)], 1)
+        return names
 
     def _late_steps(self) -> Iterator[Metric]:
         area, chain = self._board.area, self._board.chain

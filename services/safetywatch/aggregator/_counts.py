@@ -103,12 +103,13 @@ def exposed_periods(now: datetime, area: AreaConfig) -> list[ExposedPeriod]:
 def _info_families(area: AreaConfig, periods: list[ExposedPeriod]) -> Iterator[Metric]:
     region_info = GaugeMetricFamily(
         "safetywatch_region_info",
-        "Configured regions: name, level (county, city, province, national) and parent",
-        labels=["region", "name", "level", "parent"],
+        "Configured regions: names, level (county, city, province, national) and parent",
+        labels=["region", "name", "name_en", "level", "parent"],
     )
     for region in area.regions:
         level = level_of(region.code).value
-        region_info.add_metric([region.code, region.name, level, region.parent or ""], 1)
+        english = region.name_en or region.name
+        region_info.add_metric([region.code, region.name, english, level, region.parent or ""], 1)
     yield region_info
     # "The current quarter" (age 0) or "the same quarter last year" (age 4) in PromQL:
     # ... and on (quarter) safetywatch_quarter_info{age="0"}.

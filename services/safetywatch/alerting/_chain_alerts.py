@@ -2,8 +2,8 @@
 whose follow-up report (续报) is late. Pure: a ledger, an area and an instant.
 
 An overdue step is 1 until its level confirms, then 0 (confirmed late), and goes away
-``hold`` after its due time. At most ``limit`` steps per level and region are shown on
-their own, the longest overdue first; the rest are counted in one overflow number, as
+``hold`` after its due time. At most ``limit`` steps per level and region (the area's
+series region: a county in a city, a province in the country) are shown on their own, the longest overdue first; the rest are counted in one overflow number, as
 the per-incident alerts are.
 """
 
@@ -91,11 +91,11 @@ def _steps(
 
 
 def _capped(
-    steps: list[LateStep], limit: int
+    steps: list[LateStep], limit: int, area: Area
 ) -> tuple[list[LateStep], dict[tuple[Level, str], int]]:
     groups: dict[tuple[Level, str], list[LateStep]] = {}
     for step in steps:
-        groups.setdefault((step.level, step.region), []).append(step)
+        groups.setdefault((step.level, area.series_region(step.region)), []).append(step)
     shown: list[LateStep] = []
     overflow: dict[tuple[Level, str], int] = {}
     for key, members in sorted(groups.items()):
@@ -114,7 +114,7 @@ def chain_report(
     # a revision that raised the grade): older events cannot hold a step still shown.
     recent = list(ledger.touched_since(now - rules.hold - max(rules.step, rules.follow_up)))
     steps, overflow = _capped(
-        [s for state in recent for s in _steps(state, area, rules, now)], limit
+        [s for state in recent for s in _steps(state, area, rules, now)], limit, area
     )
     follow_ups = []
     for state in recent:
@@ -122,4 +122,4 @@ def chain_report(
         if due is not None and due < now <= due + rules.hold:
             level = state.rare.unit_level or Level.COUNTY
             follow_ups.append(_late_step(state, area, level, due, 1, now))
-    return ChainReport(steps, _capped(follow_ups, limit)[0], overflow)
+    return ChainReport(steps, _capped(follow_ups, limit, area)[0], overflow)

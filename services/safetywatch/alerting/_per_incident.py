@@ -54,13 +54,15 @@ def _facts(state: IncidentState, area: Area) -> IncidentFacts:
 _Ranked = tuple[tuple[int, datetime], AlertState]
 
 
-def _capped(rule: str, limit: int, ranked: Iterator[_Ranked]) -> Iterator[AlertState]:
-    """At most ``limit`` alerts per severity and region; the rest become one overflow
-    state carrying their number. A flood of backdated reports then adds a handful of
-    series and notifications, not one per incident."""
+def _capped(rule: str, limit: int, ranked: Iterator[_Ranked], area: Area) -> Iterator[AlertState]:
+    """At most ``limit`` alerts per severity and region (the area's series region: a
+    county in a city, a province in the country); the rest become one overflow state
+    carrying their number. A flood of backdated reports then adds a handful of series
+    and notifications, not one per incident."""
     groups: dict[tuple[str, str], list[_Ranked]] = {}
     for key, state in ranked:
-        groups.setdefault((state.severity, state.region), []).append((key, state))
+        group = (state.severity, area.series_region(state.region))
+        groups.setdefault(group, []).append((key, state))
     for (severity, region), members in sorted(groups.items()):
         members.sort(key=lambda item: item[0], reverse=True)
         yield from (state for _, state in members[:limit])
@@ -99,7 +101,7 @@ def grade_alerts(
                 _alert(rule.name, severity, state, rank, bound, area),
             )
 
-    return _capped(rule.name, rule.max_incident_alerts, ranked())
+    return _capped(rule.name, rule.max_incident_alerts, ranked(), area)
 
 
 def late_alerts(
@@ -114,4 +116,4 @@ def late_alerts(
                 alert = _alert(rule.name, rule.severity, state, round(hours, 2), 1.0, area)
                 yield (0, state.first_received_at), alert
 
-    return _capped(rule.name, rule.max_incident_alerts, ranked())
+    return _capped(rule.name, rule.max_incident_alerts, ranked(), area)

@@ -157,6 +157,9 @@ class AreaConfig(Area):
         """The ``region`` label of counts from ``code``."""
         return ancestor_at(code, self.metrics.region_level)
 
+    def series_region(self, code: str) -> str:
+        return self.metric_region(code)
+
     def office_of(self, level: Level, region_code: str) -> Place:
         """Who acts for a level on an incident in ``region_code``: the emergency
         management bureau of its county or of the city (the area itself), or the

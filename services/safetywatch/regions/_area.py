@@ -118,6 +118,11 @@ class Area(BaseModel):
         region = self.region(code)
         return region.name if region else code
 
+    def series_region(self, code: str) -> str:
+        """The region whose per-region series a code's counts and capped alerts go to:
+        the code itself here; an area whose metrics count by city or province says."""
+        return code
+
     def selects_any(self, prefix: str) -> bool:
         """Whether the prefix selects at least one configured region."""
         return any(covers(prefix, code) for code in self.region_codes)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+from safetywatch.artifacts.dashboards._chain import CHAIN
 from safetywatch.artifacts.dashboards._city import CITY_OVERVIEW
 from safetywatch.artifacts.dashboards._county import COUNTY
 from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query, RegionVariable
 from safetywatch.artifacts.dashboards._pipeline import PIPELINE
 
-DASHBOARDS = (CITY_OVERVIEW, COUNTY, PIPELINE)
+DASHBOARDS = (CITY_OVERVIEW, COUNTY, CHAIN, PIPELINE)
 
 
 def dashboard_files() -> dict[str, str]:

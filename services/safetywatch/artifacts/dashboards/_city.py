@@ -1,37 +1,101 @@
-"""城市总览 / City overview: the current quarter at a glance."""
+"""城市总览 / City overview: the current period at a glance, in names, not codes.
+
+Headline figures are stat panels with thresholds (red when something notable is
+there); distributions are bar gauges in the official order; the notable incidents and
+the active alerts are tables a duty officer reads row by row, newest first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query
+from safetywatch.artifacts.dashboards._model import (
+    Dashboard,
+    LanguageVariable,
+    LinkBaseVariable,
+    Panel,
+    Query,
+)
 from safetywatch.artifacts.dashboards._queries import (
     deduplicated,
+    in_period,
+    in_quarter,
+    named,
     period_total,
     summed,
     year_on_year_percent,
 )
+from safetywatch.artifacts.dashboards._tables import active_alerts_table, notable_incidents_table
 
 CURRENT, LAST_YEAR = 0, 4
-TARGET = 'safetywatch_alert_threshold{rule="annual_deaths_target",severity="critical"}'
+NOTABLE = 'grade=~"relatively_serious|serious|particularly_serious"'
+RED_FROM_ONE = ((0, "green"), (1, "red"))
 
 
-def _percent_of_target(
-    title: str, description: str, series: str, thresholds: tuple[tuple[float, str], ...] = ()
-) -> Panel:
-    """A gauge per county: ``series`` as a percentage of its annual deaths target."""
-    expr = f"100 * max by (region) ({series}) / max by (region) ({TARGET})"
+def _against_last_year(title: str, description: str, metric: str, kind: str) -> Panel:
+    """This period, the same period last year and the change in percent, side by side,
+    as the bulletin says it (同比)."""
     return Panel(
         title,
         description,
-        "gauge",
-        (Query(expr, "{{region}}"),),
+        "stat",
+        (
+            Query(period_total(metric, kind), "本期 now"),
+            Query(period_total(metric, kind, "last_year"), "去年同期 last year"),
+            Query(year_on_year_percent(metric, kind), "同比 change %"),
+        ),
+        width=6,
+        overrides=(
+            {
+                "matcher": {"id": "byFrameRefID", "options": "C"},
+                "properties": [{"id": "unit", "value": "percent"}, {"id": "decimals", "value": 1}],
+            },
+        ),
+    )
+
+
+def _share_of_pace() -> Panel:
+    """Year-to-date deaths against the target's time progress (时间进度): over 100 % is
+    超进度, red."""
+    value = deduplicated("safetywatch_alert_value", 'rule="annual_deaths_target_pace"')
+    pace = deduplicated("safetywatch_alert_threshold", 'rule="annual_deaths_target_pace"')
+    expr = named(f"100 * max by (region) ({value}) / max by (region) ({pace} > 0)", "region")
+    return Panel(
+        "控制指标 占时间进度",
+        "Year-to-date deaths as a percentage of the annual target's time progress, per "
+        "county: over 100 % is ahead of pace (超进度), red",
+        "bargauge",
+        (Query(expr, "{{region_name}}"),),
         width=8,
         height=8,
         unit="percent",
         min=0,
-        max=100,
-        thresholds=thresholds,
+        max=150,
+        thresholds=((0, "green"), (80, "orange"), (100, "red")),
+    )
+
+
+def _distribution(title: str, description: str, metric: str, label: str) -> Panel:
+    """A bar per category or grade, in the official order, named in the reader's language."""
+    expr = named(f"sum by ({label}) ({in_quarter(metric, CURRENT)})", label)
+    return Panel(
+        title,
+        description,
+        "bargauge",
+        (Query(expr),),
+        width=8,
+        height=8,
+        options={
+            "reduceOptions": {"values": True, "calcs": [], "fields": "/^Value$/"},
+            "displayMode": "basic",
+            "orientation": "horizontal",
+            "showUnfilled": True,
+        },
+        transformations=(
+            {"id": "sortBy", "options": {"sort": [{"field": f"{label}_order"}]}},
+            {
+                "id": "filterFieldsByName",
+                "options": {"include": {"names": [f"{label}_name", "Value"]}},
+            },
+        ),
     )
 
 
@@ -84,61 +148,51 @@ def _timeliness_percent() -> str:
     return f"100 * {on_time} / ({every} > 0)"
 
 
-def _pair(title: str, description: str, kind: str, query: Callable[[str, str], str]) -> Panel:
-    """A stat panel of incidents and fatalities (deaths and missing within the window)."""
-    return Panel(
-        title,
-        description,
-        "stat",
-        (
-            Query(query("safetywatch_incidents", kind), "事故 incidents"),
-            Query(query("safetywatch_fatalities", kind), "死亡 fatalities"),
-        ),
-        width=6,
-        unit="percent" if query is year_on_year_percent else "short",
-    )
-
-
 CITY_OVERVIEW = Dashboard(
     uid="safetywatch-city",
     title="城市总览",
-    description="City overview: current-quarter incidents and deaths by category and grade, "
-    "the same quarter last year (同比), control-target progress per county, active alerts.",
+    description="City overview: this month and the year to date against last year, notable "
+    "incidents and active alerts as tables, distributions by category and grade, the "
+    "control target against its pace, the reporting chain, a map.",
+    variables=(LanguageVariable(), LinkBaseVariable()),
     rows=(
         (
-            _pair(
-                "本月 事故 / 死亡", "This month: incidents and fatalities", "month", period_total
-            ),
-            _pair(
-                "今年以来 事故 / 死亡",
-                "Year to date (1 January to this month): incidents and fatalities",
-                "ytd",
-                period_total,
-            ),
-            _pair(
-                "今年以来 同比 %",
-                "Year to date against the same months last year, in percent (同比); "
-                "empty where last year had none",
-                "ytd",
-                year_on_year_percent,
-            ),
-            _pair(
-                "本月 同比 %",
-                "This month against the same month last year, in percent (同比)",
+            _against_last_year(
+                "本月 事故起数",
+                "This month's incidents, last year's same month, change",
+                "safetywatch_incidents",
                 "month",
-                year_on_year_percent,
+            ),
+            _against_last_year(
+                "本月 死亡人数",
+                "This month's fatalities (deaths and missing), last year's, change",
+                "safetywatch_fatalities",
+                "month",
+            ),
+            _against_last_year(
+                "今年以来 事故起数",
+                "Incidents from 1 January to date, the same months last year, change",
+                "safetywatch_incidents",
+                "ytd",
+            ),
+            _against_last_year(
+                "今年以来 死亡人数",
+                "Fatalities from 1 January to date, the same months last year, change",
+                "safetywatch_fatalities",
+                "ytd",
             ),
         ),
         (
             Panel(
-                "本季度事故起数",
-                "Incidents this quarter (not retracted, latest revision)",
+                "本季度 较大及以上事故",
+                "Incidents of grade 较大 and above this quarter: red from the first one",
                 "stat",
-                (Query(summed("safetywatch_incidents", CURRENT)),),
+                (Query(f"sum ({in_quarter('safetywatch_incidents', CURRENT, NOTABLE)})"),),
                 width=6,
+                thresholds=RED_FROM_ONE,
             ),
             Panel(
-                "本季度死亡人数",
+                "本季度 死亡人数",
                 "Deaths this quarter",
                 "stat",
                 (Query(summed("safetywatch_deaths", CURRENT)),),
@@ -146,75 +200,42 @@ CITY_OVERVIEW = Dashboard(
                 thresholds=((0, "green"), (1, "orange"), (10, "red")),
             ),
             Panel(
-                "去年同期事故 / 死亡",
-                "Same quarter last year (同比): incidents and deaths",
-                "stat",
-                (
-                    Query(summed("safetywatch_incidents", LAST_YEAR), "事故 incidents"),
-                    Query(summed("safetywatch_deaths", LAST_YEAR), "死亡 deaths"),
-                ),
-                width=6,
-            ),
-            Panel(
-                "本季度迟报",
-                "Late first reports this quarter (迟报)",
+                "本季度 迟报",
+                "First reports made more than an hour late this quarter (迟报)",
                 "stat",
                 (Query(summed("safetywatch_late_reports", CURRENT)),),
                 width=6,
                 thresholds=((0, "green"), (1, "orange")),
             ),
-        ),
-        (
             Panel(
-                "分类事故起数（本季度 vs 去年同期）",
-                "Incidents by category, this quarter and the same quarter last year",
-                "barchart",
+                "逾期未报",
+                "Steps of the reporting chain past their due time and not confirmed now",
+                "stat",
                 (
                     Query(
-                        summed("safetywatch_incidents", CURRENT, "category"), "{{category}} 本季度"
-                    ),
-                    Query(
-                        summed("safetywatch_incidents", LAST_YEAR, "category"),
-                        "{{category}} 去年同期",
+                        f"count ({deduplicated('safetywatch_reporting_overdue')} == 1) or vector(0)"
                     ),
                 ),
-                width=12,
-                height=8,
-            ),
-            Panel(
-                "分类死亡人数（本季度 vs 去年同期）",
-                "Deaths by category, this quarter and the same quarter last year",
-                "barchart",
-                (
-                    Query(summed("safetywatch_deaths", CURRENT, "category"), "{{category}} 本季度"),
-                    Query(
-                        summed("safetywatch_deaths", LAST_YEAR, "category"), "{{category}} 去年同期"
-                    ),
-                ),
-                width=12,
-                height=8,
+                width=6,
+                thresholds=RED_FROM_ONE,
             ),
         ),
+        (notable_incidents_table(),),
+        (active_alerts_table(),),
         (
-            Panel(
-                "按等级事故起数",
-                "Incidents by official grade this quarter (一般/较大/重大/特别重大)",
-                "bargauge",
-                (Query(summed("safetywatch_incidents", CURRENT, "grade"), "{{grade}}"),),
-                width=8,
-                height=8,
+            _distribution(
+                "本季度 分类事故起数",
+                "Incidents this quarter by category, in the official order",
+                "safetywatch_incidents",
+                "category",
             ),
-            _percent_of_target(
-                "年度死亡控制指标进度",
-                "Year-to-date deaths as % of each county's annual target; red past the share of the year elapsed",
-                'safetywatch_alert_value{rule="annual_deaths_target"}',
-                thresholds=((0, "green"), (80, "orange"), (100, "red")),
+            _distribution(
+                "本季度 分级事故起数",
+                "Incidents this quarter by grade, from 一般 to 特别重大",
+                "safetywatch_incidents",
+                "grade",
             ),
-            _percent_of_target(
-                "时间进度",
-                "Share of the year elapsed, for comparison with the target gauges (超进度 when ahead)",
-                'safetywatch_alert_threshold{rule="annual_deaths_target_pace"}',
-            ),
+            _share_of_pace(),
         ),
         (
             Panel(
@@ -222,7 +243,7 @@ CITY_OVERVIEW = Dashboard(
                 "Share of the reporting chain's confirmations made on time, by level, for this "
                 "quarter's incidents (及时率 = on time / all confirmed)",
                 "bargauge",
-                (Query(_timeliness_percent(), "{{level}}"),),
+                (Query(named(_timeliness_percent(), "level"), "{{level_name}}"),),
                 width=8,
                 height=8,
                 unit="percent",
@@ -231,14 +252,16 @@ CITY_OVERVIEW = Dashboard(
                 thresholds=((0, "red"), (90, "orange"), (100, "green")),
             ),
             Panel(
-                "逾期未报",
-                "Steps of the reporting chain past their due time and not confirmed: who must "
-                "act, on which incident, due when",
-                "table",
+                "分县 本季度死亡人数",
+                "Deaths this quarter by county, named",
+                "bargauge",
                 (
                     Query(
-                        deduplicated("safetywatch_reporting_overdue") + " == 1",
-                        "{{office}} {{level_name}} {{incident_id}} {{grade_name}} 应于{{due_at}}",
+                        named(
+                            f"sum by (region) ({in_period('safetywatch_deaths', 'quarter', 'current')})",
+                            "region",
+                        ),
+                        "{{region_name}}",
                     ),
                 ),
                 width=16,
@@ -246,37 +269,5 @@ CITY_OVERVIEW = Dashboard(
             ),
         ),
         (_incident_map(),),
-        (
-            Panel(
-                "当前告警",
-                "Active alerts: every rule instance at 1, over both replicas",
-                "table",
-                (
-                    Query(
-                        deduplicated("safetywatch_alert") + " == 1",
-                        "{{severity}} {{rule}} {{region}} {{incident_id}}",
-                    ),
-                ),
-                width=12,
-                height=8,
-            ),
-            Panel(
-                "较大及以上事故",
-                "Latest incidents of grade 较大 and above (within the alert hold time)",
-                "table",
-                (
-                    Query(
-                        deduplicated(
-                            "safetywatch_alert",
-                            'incident_id!="",grade=~"relatively_serious|serious|particularly_serious"',
-                        )
-                        + " == 1",
-                        "{{region_name}} {{incident_id}} {{grade}} 死亡{{deaths}}",
-                    ),
-                ),
-                width=12,
-                height=8,
-            ),
-        ),
     ),
 )

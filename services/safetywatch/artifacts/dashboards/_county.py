@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query, RegionVariable
-from safetywatch.artifacts.dashboards._queries import deduplicated
+from safetywatch.artifacts.dashboards._model import (
+    Dashboard,
+    LanguageVariable,
+    Panel,
+    Query,
+    RegionVariable,
+)
+from safetywatch.artifacts.dashboards._queries import deduplicated, named
 
 REGION = 'region="$region"'
 
@@ -14,6 +20,7 @@ COUNTY = Dashboard(
     "injuries, direct loss, for the region chosen above (a county in a city, a city in a "
     "province, a province in the country: the metrics' region level).",
     variables=(
+        LanguageVariable(),
         RegionVariable("parent", "上级 / Within", parents=True),
         RegionVariable("region", "地区 / Region"),
     ),
@@ -25,8 +32,11 @@ COUNTY = Dashboard(
                 "barchart",
                 (
                     Query(
-                        f"sum by (quarter, category) ({deduplicated('safetywatch_incidents', REGION)})",
-                        "{{quarter}} {{category}}",
+                        named(
+                            f"sum by (quarter, category) ({deduplicated('safetywatch_incidents', REGION)})",
+                            "category",
+                        ),
+                        "{{quarter}} {{category_name}}",
                     ),
                 ),
                 width=24,
@@ -49,11 +59,11 @@ COUNTY = Dashboard(
                     ),
                     Query(
                         f"sum by (quarter) ({deduplicated('safetywatch_serious_injuries', REGION)})",
-                        "{{quarter}} 重伤 serious",
+                        "{{quarter}} 重伤 seriously injured",
                     ),
                     Query(
                         f"sum by (quarter) ({deduplicated('safetywatch_minor_injuries', REGION)})",
-                        "{{quarter}} 轻伤 minor",
+                        "{{quarter}} 轻伤 slightly injured",
                     ),
                 ),
                 width=12,
@@ -81,8 +91,11 @@ COUNTY = Dashboard(
                 "timeseries",
                 (
                     Query(
-                        f'sum by (category) ({deduplicated("safetywatch_incidents", REGION)} and on (quarter) safetywatch_quarter_info{{age="0"}})',
-                        "{{category}}",
+                        named(
+                            f'sum by (category) ({deduplicated("safetywatch_incidents", REGION)} and on (quarter) safetywatch_quarter_info{{age="0"}})',
+                            "category",
+                        ),
+                        "{{category_name}}",
                         instant=False,
                     ),
                 ),

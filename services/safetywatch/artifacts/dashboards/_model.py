@@ -47,6 +47,7 @@ class Panel:
     thresholds: tuple[tuple[float, str], ...] = ()
     options: dict[str, Any] = field(default_factory=dict)
     transformations: tuple[dict[str, Any], ...] = ()
+    overrides: tuple[dict[str, Any], ...] = ()
 
     def to_json(self, panel_id: int, x: int, y: int) -> dict[str, Any]:
         defaults: dict[str, Any] = {"unit": self.unit}
@@ -70,7 +71,7 @@ class Panel:
             "datasource": DATASOURCE,
             "gridPos": {"h": self.height, "w": self.width, "x": x, "y": y},
             "targets": [q.to_json(chr(ord("A") + n)) for n, q in enumerate(self.queries)],
-            "fieldConfig": {"defaults": defaults, "overrides": []},
+            "fieldConfig": {"defaults": defaults, "overrides": list(self.overrides)},
             "options": self.options,
             "transformations": list(self.transformations),
         }
@@ -120,12 +121,54 @@ class RegionVariable:
 
 
 @dataclass(frozen=True)
+class LanguageVariable:
+    """中文 or English: which name label the joins copy (``name`` or ``name_en`` of the
+    info series the aggregator exposes), so the legends follow the reader's language."""
+
+    def to_json(self) -> dict[str, Any]:
+        options = [("中文", "name"), ("English", "name_en")]
+        return {
+            "name": "lang",
+            "label": "语言 / Language",
+            "type": "custom",
+            "query": ",".join(f"{text} : {value}" for text, value in options),
+            "current": {"text": "中文", "value": "name"},
+            "options": [
+                {"text": text, "value": value, "selected": value == "name"}
+                for text, value in options
+            ],
+            "includeAll": False,
+            "multi": False,
+        }
+
+
+@dataclass(frozen=True)
+class LinkBaseVariable:
+    """Where an incident id in a table links to: the aggregator's read API as this
+    Grafana's readers reach it (a text box, set once per installation)."""
+
+    def to_json(self) -> dict[str, Any]:
+        default = "http://127.0.0.1:9108"
+        return {
+            "name": "api",
+            "label": "事故接口 / Incident API",
+            "type": "textbox",
+            "query": default,
+            "current": {"text": default, "value": default},
+            "hide": 2,
+        }
+
+
+Variable = RegionVariable | LanguageVariable | LinkBaseVariable
+
+
+@dataclass(frozen=True)
 class Dashboard:
     uid: str
     title: str
     description: str
     rows: tuple[tuple[Panel, ...], ...]
-    variables: tuple[RegionVariable, ...] = ()
+    variables: tuple[Variable, ...] = ()
     time_from: str = "now-6h"
 
     def panels(self) -> list[Panel]:

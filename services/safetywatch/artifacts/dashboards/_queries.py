@@ -34,3 +34,34 @@ def year_on_year_percent(metric: str, kind: str) -> str:
     no value where last year was 0 (as the bulletin says nothing then)."""
     now, before = period_total(metric, kind), period_total(metric, kind, "last_year")
     return f"100 * ({now} - {before}) / ({before} > 0)"
+
+
+#: The info series the aggregator exposes with the names people read (the same names
+#: the bulletin uses): joined in, never copied into dashboard code.
+INFO = {
+    "category": "safetywatch_category_info",
+    "grade": "safetywatch_grade_info",
+    "region": "safetywatch_region_info",
+    "level": "safetywatch_level_info",
+}
+
+
+def named(expr: str, *labels: str) -> str:
+    """``expr`` with ``<label>_name`` (in the reader's language: ``$lang`` is ``name`` or
+    ``name_en``) and, for categories and grades, ``<label>_order`` (the official order,
+    the order of severity) joined from the info series, for each of ``labels``."""
+    for label in labels:
+        info = f'label_replace({deduplicated(INFO[label])}, "{label}_name", "$1", "$lang", "(.+)")'
+        copied = [f"{label}_name"]
+        if label in ("category", "grade"):
+            info = f'label_replace({info}, "{label}_order", "$1", "order", "(.+)")'
+            copied.append(f"{label}_order")
+        expr = f"({expr}) * on ({label}) group_left ({', '.join(copied)}) {info}"
+    return expr
+
+
+def grade_in_words(expr: str) -> str:
+    """A per-incident alert series carries its grade in the category's own words
+    (``grade_name``: 较大事故, 中型地质灾害; ``grade_name_en``): ``grade_shown`` is the
+    one in the reader's language."""
+    return f'label_replace({expr}, "grade_shown", "$1", "grade_$lang", "(.+)")'
