@@ -244,6 +244,24 @@ def test_a_supplementary_report_raises_the_toll_and_the_grade(
     expect(page.locator("p.grade")).to_have_text("较大事故")
 
 
+def test_a_retraction_from_the_incident_page_takes_it_out_of_the_count(
+    stack: Stack, context: BrowserContext
+):
+    page = sign_in(context, stack.tokens["zhongshan"])
+    before = road_summary(stack)
+    file_report(page, "road_traffic", 1, "误报：演练")
+    expect(page.locator(".flash")).to_contain_text("已发送")
+    wait_until(lambda: road_summary(stack)["incidents"] == before["incidents"] + 1, 30, "counted")
+    page.get_by_role("link", name="我的事故").click()
+    page.get_by_role("link", name="误报：演练").click()
+    incident_id = page.url.rsplit("/", 1)[-1]
+    page.get_by_role("button", name="撤回").click()  # the confirm dialog is accepted
+    expect(page.locator(".flash")).to_contain_text("撤回已保存")
+    wait_until(lambda: road_summary(stack)["incidents"] == before["incidents"], 30, "withdrawn")
+    assert incident(stack, incident_id)["retracted"] is True
+    expect(page.locator("li.entry.sent").first).to_contain_text("撤回")
+
+
 def test_a_refusal_shows_beside_the_field_it_names(stack: Stack, context: BrowserContext):
     page = sign_in(context, stack.tokens["zhongshan"])
     tomorrow = (datetime.now(UTC) + timedelta(days=1)).astimezone(AREA.zone)

@@ -53,7 +53,11 @@ const app = {
   },
   async changed() {
     await chrome();
-    if (location.hash === "#/outbox") await outboxScreen(this);
+    if (location.hash === "#/outbox") {
+      const flash = this.main.querySelector(".flash"); // a message stays through a refresh
+      await outboxScreen(this);
+      if (flash) this.main.prepend(flash);
+    }
   },
   async incident(incidentId) {
     try {
