@@ -141,7 +141,8 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
         "category": "road_traffic",
     }
     assert sample(samples, "safetywatch_deaths", **retracted) == 0
-    assert sample(samples, "safetywatch_region_info", region="520281", name="盘州市") == 1
+    panzhou = {"name": "盘州市", "name_en": "Panzhou", "level": "county", "parent": "520200"}
+    assert sample(samples, "safetywatch_region_info", region="520281", **panzhou) == 1
 
     incident = httpx.get(f"{aggregator.url}/v1/incidents/520281-C").json()
     assert incident["quarter"] == previous.label
