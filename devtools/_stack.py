@@ -19,6 +19,7 @@ from devtools._processes import InfrastructureError, Supervised, pid_in, port_in
 from safetywatch.config import KafkaSettings, LocalSettings, load_area, load_role, load_settings
 from safetywatch.kafka import TopicSpec, ensure_topic
 from safetywatch.logs import configure_logging
+from safetywatch.regions import Level
 from safetywatch.units import add_token
 
 RUN = ROOT / ".run"
@@ -130,10 +131,11 @@ def _demo_token(env: dict[str, str]) -> Path:
     tokens = Path(env.setdefault("SAFETYWATCH_TOKENS_FILE", str(RUN / "tokens.json")))
     token_file = RUN / "demo-token"
     if not token_file.is_file() or not token_file.read_text().strip():
-        token = add_token(tokens, "demo-unit", ["5202"])
+        # The whole city is a city bureau's jurisdiction: the app shows it as 市级.
+        token = add_token(tokens, "demo-unit", ["5202"], Level.CITY)
         token_file.write_text(token + "\n")
         token_file.chmod(0o600)
-        say("created field unit demo-unit (region 5202); its token is in .run/demo-token")
+        say("created field unit demo-unit (city level, region 5202); its token is in .run/demo-token")
     return token_file
 
 
