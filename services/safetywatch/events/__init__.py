@@ -23,13 +23,13 @@ from safetywatch.events._report import (
     INCIDENT_ID_PATTERN,
     LATEST_MOMENT,
     MAX_REVISION,
-    SCHEMA_VERSION,
     IncidentRecord,
     IncidentReport,
     Location,
     ReportContext,
 )
 from safetywatch.events._schemas import REPORT_SCHEMA_NAME, schema_document, schema_documents
+from safetywatch.events._wire import SCHEMA_VERSION
 
 __all__ = [
     "CATEGORY_GROUPS",

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from safetywatch.events._report import INCIDENT_ID_PATTERN, SCHEMA_VERSION, Moment
+from safetywatch.events._report import INCIDENT_ID_PATTERN, Moment
+from safetywatch.events._wire import wire_config
 from safetywatch.regions import Level, UnitId
 
 
 class Confirmation(BaseModel):
     """What a unit posts to ``/v1/incidents/{incident_id}/confirmations``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        title="Confirmation",
-        json_schema_extra={"$id": f"confirmation.v{SCHEMA_VERSION}"},
-    )
+    model_config = wire_config("Confirmation", "confirmation")
 
     level: Level = Field(description="The level confirming: the unit's own.")
     note: Annotated[str, StringConstraints(max_length=500)] = ""
@@ -30,10 +25,7 @@ class Confirmation(BaseModel):
 class ConfirmationRecord(Confirmation):
     """A confirmation as stored in Kafka, stamped by the gateway."""
 
-    model_config = ConfigDict(
-        title="ConfirmationRecord",
-        json_schema_extra={"$id": f"confirmation-record.v{SCHEMA_VERSION}"},
-    )
+    model_config = wire_config("ConfirmationRecord", "confirmation-record")
 
     kind: Literal["confirmation"] = "confirmation"
     incident_id: Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN)]

@@ -28,10 +28,10 @@ from pydantic import (
 )
 
 from safetywatch.events._categories import FIRE_CATEGORIES, Category
+from safetywatch.events._wire import wire_config
 from safetywatch.regions import Level, RegionCode, UnitId
 
 SCHEMA_NAME = "incident-report"
-SCHEMA_VERSION = 1
 
 #: The reporting region's code, a dash, and the unit's own reference.
 INCIDENT_ID_PATTERN = r"^[0-9]{6}-[A-Za-z0-9][A-Za-z0-9._-]{0,57}$"
@@ -115,10 +115,9 @@ def check_category_field(category: Category, name: str, value: float | None) -> 
         raise ValueError(f"{name} applies to {allowed} incidents only")
 
 
-def _report_schema_extra(schema: dict[str, Any]) -> None:
-    """The schema's ``$id``, and ``x-categories`` on each field that belongs to some
-    categories only (what the field app shows for which category)."""
-    schema["$id"] = f"{SCHEMA_NAME}.v{SCHEMA_VERSION}"
+def _category_fields_marked(schema: dict[str, Any]) -> None:
+    """``x-categories`` on each field that belongs to some categories only (what the
+    field app shows for which category)."""
     for name, categories in CATEGORY_FIELDS.items():
         schema["properties"][name]["x-categories"] = sorted(categories)
 
@@ -141,13 +140,7 @@ class Location(BaseModel):
 class IncidentReport(BaseModel):
     """One revision of an incident as a field unit submits it."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        title="IncidentReport",
-        json_schema_extra=_report_schema_extra,
-    )
+    model_config = wire_config("IncidentReport", SCHEMA_NAME, _category_fields_marked)
 
     incident_id: Annotated[str, StringConstraints(pattern=INCIDENT_ID_PATTERN)] = Field(
         description="The first 6 digits are the reporting region's code."
@@ -235,10 +228,7 @@ class IncidentReport(BaseModel):
 class IncidentRecord(IncidentReport):
     """A report as stored in Kafka: stamped by the gateway that accepted it."""
 
-    model_config = ConfigDict(
-        title="IncidentRecord",
-        json_schema_extra={"$id": f"incident-record.v{SCHEMA_VERSION}"},
-    )
+    model_config = wire_config("IncidentRecord", "incident-record")
 
     received_at: Moment = Field(description="UTC, stamped by the gateway.")
     unit_id: UnitId = Field(description="The field unit whose report the gateway accepted.")

@@ -8,7 +8,8 @@ import json
 from pydantic import BaseModel
 
 from safetywatch.events._confirmation import Confirmation, ConfirmationRecord
-from safetywatch.events._report import SCHEMA_VERSION, IncidentRecord, IncidentReport
+from safetywatch.events._report import IncidentRecord, IncidentReport
+from safetywatch.events._wire import SCHEMA_VERSION
 
 SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     f"incident-report.v{SCHEMA_VERSION}.schema.json": IncidentReport,
