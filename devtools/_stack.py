@@ -135,7 +135,9 @@ def _demo_token(env: dict[str, str]) -> Path:
         token = add_token(tokens, "demo-unit", ["5202"], Level.CITY)
         token_file.write_text(token + "\n")
         token_file.chmod(0o600)
-        say("created field unit demo-unit (city level, region 5202); its token is in .run/demo-token")
+        say(
+            "created field unit demo-unit (city level, region 5202); its token is in .run/demo-token"
+        )
     return token_file
 
 
