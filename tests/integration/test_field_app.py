@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,7 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from devtools import InfrastructureError, wait_until
+from PIL import Image
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -390,3 +393,55 @@ def test_a_qr_link_signs_in_and_leaves_no_token_in_the_address(
     page.goto(f"/app/#token={stack.tokens['zhongshan']}")
     expect(page.get_by_role("heading", name="新报告")).to_be_visible()
     assert "token" not in page.url
+
+
+def camera_film(picture: Path, film: Path, size: tuple[int, int] = (640, 480)) -> None:
+    """A Y4M film of ``picture`` held in front of the camera, for Chromium's fake camera."""
+    width, height = size
+    frame = Image.new("L", size, 255)
+    shot_of_code = Image.open(picture).convert("L")
+    shot_of_code.thumbnail((height - 40, height - 40))
+    frame.paste(
+        shot_of_code, ((width - shot_of_code.width) // 2, (height - shot_of_code.height) // 2)
+    )
+    grey = bytes([128]) * (width // 2 * height // 2)  # no colour: U and V at 128
+    with film.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
+        for _ in range(10):
+            out.write(b"FRAME\n" + frame.tobytes() + grey + grey)
+
+
+def test_a_qr_code_held_to_the_camera_signs_in(stack: Stack, services: Services, tmp_path: Path):
+    """The QR code `safetywatch tokens add --qr-png` draws, filmed by a (fake) phone
+    camera, signs the app in: read by jsQR, as in browsers without BarcodeDetector."""
+    picture, film = tmp_path / "qr.png", tmp_path / "camera.y4m"
+    subprocess.run(
+        [str(Path(sys.executable).with_name("safetywatch")), "tokens", "add", "liupanshui-duty",
+         "--regions", "5202", "--level", "city", "--qr-png", str(picture)],
+        env={**os.environ, "SAFETYWATCH_TOKENS_FILE": str(services.tokens_file),
+             "SAFETYWATCH_PUBLIC_URL": stack.gateway.url},
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    camera_film(picture, film)
+    browser = stack.browser.browser_type.launch(
+        executable_path=chromium_path(),
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={film}",
+        ],
+    )
+    try:
+        context = browser.new_context(
+            viewport=PHONE, locale="zh-CN", permissions=["camera"], base_url=stack.gateway.url
+        )
+        page = context.new_page()
+        page.goto("/app/")
+        assert page.evaluate("'BarcodeDetector' in window") is False, "this test is for jsQR"
+        page.get_by_role("button", name="扫描二维码").click()
+        expect(page.get_by_role("heading", name="新报告")).to_be_visible(timeout=20_000)
+        expect(page.locator("header .unit")).to_have_text("六盘水市应急管理局 · 市级 · 5202")
+    finally:
+        browser.close()

@@ -11,20 +11,40 @@ export function tokenIn(text) {
   return match ? match[1] : trimmed;
 }
 
+/** Reads QR codes from a video: the browser's BarcodeDetector where it has one (Chrome
+ * on Android), else jsQR on the frame (iOS Safari, desktop Chromium on Linux). */
+async function qrReader() {
+  if ("BarcodeDetector" in window) {
+    const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+    return async (video) => (await detector.detect(video).catch(() => []))[0]?.rawValue;
+  }
+  await import("../vendor/jsQR.js"); // a classic bundle: it defines self.jsQR
+  const canvas = document.createElement("canvas");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  return async (video) => {
+    if (!video.videoWidth) return undefined;
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    context.drawImage(video, 0, 0);
+    const frame = context.getImageData(0, 0, canvas.width, canvas.height);
+    return self.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" })?.data;
+  };
+}
+
 async function scan(app, onToken, status) {
+  const read = await qrReader();
   const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
   const video = h("video", { class: "scanner", playsinline: true, muted: true, "aria-label": app.t("scan_hint") });
   video.srcObject = stream;
   status.replaceChildren(video);
   await video.play();
-  const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
   const stop = () => stream.getTracks().forEach((track) => track.stop());
   const look = async () => {
-    const codes = await detector.detect(video).catch(() => []);
-    if (codes.length) {
+    const text = await read(video);
+    if (text) {
       stop();
       status.replaceChildren();
-      onToken(tokenIn(codes[0].rawValue));
+      onToken(tokenIn(text));
     } else if (stream.active) {
       requestAnimationFrame(look);
     }
@@ -50,10 +70,14 @@ export function signInScreen(app, message = "") {
     h("h1", { text: app.t("signin_title") }),
     h("p", { text: app.t("signin_intro") }),
     h("div", { class: "field" }, h("label", { for: "token", text: app.t("token") }), input),
-    h("button", { type: "submit", class: "primary", text: app.t("signin") }),
-    "BarcodeDetector" in window
-      ? h("button", { type: "button", class: "secondary", text: app.t("scan"), onclick: () => scan(app, go, status).catch((e) => { status.textContent = e.message; }) })
-      : null,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", { type: "submit", class: "primary", text: app.t("signin") }),
+      navigator.mediaDevices?.getUserMedia
+        ? h("button", { type: "button", class: "secondary", text: app.t("scan"), onclick: () => scan(app, go, status).catch((e) => { status.textContent = e.message; }) })
+        : null,
+    ),
     status,
   );
   fill(app.main, form);
