@@ -142,7 +142,7 @@ def test_quarter_info_names_the_current_quarter_and_the_same_one_last_year(setup
 
 def test_each_collector_describes_every_family_it_collects(setup):
     # A restricted scrape (name[]) relies on describe(): a family it forgot would vanish.
-    from safetywatch.aggregator import AlertBoard, AlertCollector
+    from safetywatch.aggregator import AlertBoard, AlertCollector, ChainCollector
 
     ledger, pipeline, _ = setup
     area = load_area()
@@ -156,6 +156,7 @@ def test_each_collector_describes_every_family_it_collects(setup):
         LedgerCollector(ledger, area, pipeline, clock=lambda: NOW),
         PipelineCollector(ledger, pipeline),
         AlertCollector(board),
+        ChainCollector(board, ledger, pipeline, clock=lambda: NOW),
     ):
         described = {metric.name for metric in collector.describe()}
         assert {metric.name for metric in collector.collect()} == described, collector
@@ -263,3 +264,16 @@ def test_a_code_names_its_level_and_its_ancestors(code, level, city, province):
     assert ancestor_at(code, Level.CITY) == city
     assert ancestor_at(code, Level.PROVINCE) == province
     assert ancestor_at(code, Level.COUNTY) == code
+
+
+def test_an_overflow_of_overdue_steps_names_its_level_and_region(setup):
+    from safetywatch.aggregator import AlertBoard, ChainCollector
+    from safetywatch.alerting import ChainReport
+
+    ledger, pipeline, _ = setup
+    board = AlertBoard(ledger, load_area(), lambda: NOW)
+    board.chain = ChainReport([], [], {(Level.COUNTY, "520201"): 2})
+    registry = CollectorRegistry()
+    registry.register(ChainCollector(board, ledger, pipeline, clock=lambda: NOW))
+    labels = {"level": "county", "level_name": "县级", "region": "520201", "region_name": "钟山区"}
+    assert registry.get_sample_value("safetywatch_reporting_overdue_overflow", labels) == 2

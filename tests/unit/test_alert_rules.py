@@ -418,8 +418,6 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
             "grade_name",
             "grade_name_en",
             "situation",
-            "category_name",
-            "region_name",
             "deaths",
             "missing",
             "serious_injuries",
@@ -427,6 +425,8 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         ],
         "",
     )
+    # A threshold rule's scope in words, for the notification: the whole city, a category.
+    blank |= {"region_name": "全市", "category_name": "道路交通"}
     assert (
         registry.get_sample_value(
             "safetywatch_alert", {**aggregate, **blank, "severity": "warning"}
@@ -502,7 +502,7 @@ def test_a_flood_of_notable_incidents_is_capped_per_region_with_one_overflow(led
     board = AlertBoard(Ledger(BASE.zone), area, lambda: NOW)
     board.states = evaluated
     registry.register(AlertCollector(board))
-    labels = {"rule": "late", "severity": "warning", "region": "520281"}
+    labels = {"rule": "late", "severity": "warning", "region": "520281", "region_name": "盘州市"}
     assert registry.get_sample_value("safetywatch_alert_overflow", labels) == 7
     assert sum(1 for s in evaluated if not s.overflow) == 6
 

@@ -3,6 +3,7 @@ counts, the alerts and its own health."""
 
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._app import aggregator_app, create_app
+from safetywatch.aggregator._chain_metrics import ChainCollector
 from safetywatch.aggregator._checkpoint import (
     CheckpointIgnored,
     Checkpoints,
@@ -22,6 +23,7 @@ __all__ = [
     "Aggregator",
     "AlertBoard",
     "AlertCollector",
+    "ChainCollector",
     "CheckpointIgnored",
     "Checkpoints",
     "InvalidReason",

@@ -16,6 +16,7 @@ from safetywatch.accounting import Ledger
 from safetywatch.aggregator._metrics import Clock, names_only
 from safetywatch.alerting import AlertState, ChainReport, IncidentFacts, chain_report, evaluate
 from safetywatch.config import AreaConfig
+from safetywatch.events import CATEGORY_NAMES, Category
 
 log = structlog.get_logger("safetywatch.alerting")
 
@@ -24,7 +25,8 @@ ALERT_LABELS = [
     "severity",
     "region",
     "category",
-    # per-incident rules only; empty (absent in Prometheus) on the others
+    # per-incident rules only (but the names, which name a threshold rule's scope
+    # too: 全市, 钟山区; 各类, 道路交通); empty (absent in Prometheus) on the others
     "incident_id",
     "grade",
     "grade_name",
@@ -169,10 +171,19 @@ def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
     return state.rule, state.severity, state.region, state.category, incident
 
 
-def _incident_labels(facts: IncidentFacts | None) -> list[str]:
-    """The per-incident labels of ALERT_LABELS, empty for a threshold rule."""
+def scope_names(area: AreaConfig, region: str, category: str) -> tuple[str, str]:
+    """How a person names a rule's scope: the category (各类 for all) and the place
+    (全市, or the county) — what a notification reads instead of codes."""
+    kind = "各类" if category == "all" else CATEGORY_NAMES[Category(category)].zh
+    return kind, area.place_for(region).zh
+
+
+def _incident_labels(state: AlertState, area: AreaConfig) -> list[str]:
+    """The per-incident labels of ALERT_LABELS; for a threshold rule only the names of
+    its scope."""
+    facts = state.incident
     if facts is None:
-        return [""] * 11
+        return ["", "", "", "", "", *scope_names(area, state.region, state.category), *[""] * 4]
     return [
         facts.incident_id,
         facts.grade,
@@ -236,14 +247,15 @@ class AlertCollector(Collector):
         overflow = GaugeMetricFamily(
             "safetywatch_alert_overflow",
             "Notable incidents of a per-incident rule beyond the ones alerting on their own",
-            labels=["rule", "severity", "region"],
+            labels=["rule", "severity", "region", "region_name"],
         )
         seen_values: set[tuple[str, ...]] = set()
         for state in self._board.states:
             if state.overflow:
-                overflow.add_metric([state.rule, state.severity, state.region], state.value)
+                place = self._board.area.place_for(state.region).zh
+                overflow.add_metric([state.rule, state.severity, state.region, place], state.value)
                 continue
-            incident_labels = _incident_labels(state.incident)
+            incident_labels = _incident_labels(state, self._board.area)
             alert.add_metric(
                 [state.rule, state.severity, state.region, state.category, *incident_labels],
                 int(state.active),

@@ -108,10 +108,10 @@ class ChainCollector(Collector):
         overflow = GaugeMetricFamily(
             "safetywatch_reporting_overdue_overflow",
             "Overdue steps of a level and region beyond the ones shown on their own",
-            labels=["level", "region"],
+            labels=["level", "level_name", "region", "region_name"],
         )
         for (level, region), count in sorted(chain.overflow.items()):
-            overflow.add_metric([level.value, region], count)
+            overflow.add_metric([level.value, level.zh, region, area.place_for(region).zh], count)
         follow_ups = GaugeMetricFamily(
             "safetywatch_follow_up_overdue_seconds",
             "How long a notable incident's next follow-up report (续报) is overdue; level is "
