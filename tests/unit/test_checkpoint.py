@@ -3,7 +3,9 @@ cut; a checkpoint that cannot be trusted is refused before anything in it is rea
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,10 +22,28 @@ from safetywatch.accounting import (
     chain_of,
     summary_document,
 )
-from safetywatch.aggregator import CheckpointIgnored, Checkpoints, PipelineState
+from safetywatch.aggregator import (
+    STATE_PACKAGES,
+    CheckpointIgnored,
+    Checkpoints,
+    PipelineState,
+    code_fingerprint,
+)
 from safetywatch.events import ConfirmationRecord, IncidentRecord
 from tests.histories import PREFIXES, chain_histories
 from tests.reports import RECEIVED, record
+
+PACKAGE = Path(__file__).resolve().parents[2] / "services" / "safetywatch"
+#: The aggregator's modules on the path from a record to the checkpointed state.
+STATE_MODULES = (
+    "applier",
+    "decode",
+    "checkpoint",
+    "checkpoint_keeper",
+    "pipeline",
+    "record_file",
+    "follower",
+)
 
 ZONE = ZoneInfo("Asia/Shanghai")
 RULES = ChainRules()
@@ -148,3 +168,51 @@ def test_a_checkpoint_of_other_code_another_topic_or_ahead_of_the_topic_is_refus
     assert "partitions" in refused(written, {0: 5})
     restored = asyncio.run(written.load({0: 1, 1: 0}))
     assert [s.incident_id for s in restored.snapshot.incidents] == ["520201-C1"]
+
+
+def _copy_of_the_package(tmp_path: Path) -> Path:
+    copy = tmp_path / "safetywatch"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("changed", "invalidates"),
+    [
+        ("accounting/_ledger.py", True),
+        ("events/_fast_path.py", True),
+        ("config/_area.py", True),
+        ("aggregator/_decode.py", True),
+        ("errors.py", True),
+        ("ingest/_app_routes.py", False),
+        ("alerting/_evaluate.py", False),
+        ("artifacts/dashboards/_city.py", False),
+        ("cli.py", False),
+    ],
+)
+def test_only_code_that_derives_the_state_invalidates_a_checkpoint(
+    tmp_path: Path, changed: str, invalidates: bool
+):
+    copy = _copy_of_the_package(tmp_path)
+    before = code_fingerprint(copy)
+    assert before == code_fingerprint(PACKAGE)
+    with (copy / changed).open("a") as source:
+        source.write("\n# changed\n")
+    assert (code_fingerprint(copy) != before) is invalidates
+
+
+def test_the_state_packages_import_only_each_other():
+    """What derives the state imports nothing outside STATE_PACKAGES, so no change
+    elsewhere can alter it. (config's rule models import alerting; the ledger never
+    evaluates them, which is why config's own imports are not followed here.)"""
+    modules = [
+        *(PACKAGE / name for name in ("accounting", "events", "regions", "kafka")),
+        *(PACKAGE / "aggregator" / f"_{name}.py" for name in STATE_MODULES),
+    ]
+    files = [f for m in modules for f in (sorted(m.rglob("*.py")) if m.is_dir() else [m])]
+    for path in files:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("safetywatch."):
+                package = node.module.split(".")[1]  # type: ignore[union-attr]
+                assert package in STATE_PACKAGES, f"{path.name} imports {node.module}"

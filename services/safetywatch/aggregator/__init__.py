@@ -5,6 +5,7 @@ from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._app import aggregator_app, create_app
 from safetywatch.aggregator._chain_metrics import ChainCollector
 from safetywatch.aggregator._checkpoint import (
+    STATE_PACKAGES,
     CheckpointIgnored,
     Checkpoints,
     code_fingerprint,
@@ -20,6 +21,7 @@ from safetywatch.aggregator._service import Aggregator
 
 __all__ = [
     "MAX_RECORD_BYTES",
+    "STATE_PACKAGES",
     "Aggregator",
     "AlertBoard",
     "AlertCollector",
