@@ -275,5 +275,11 @@ def test_an_overflow_of_overdue_steps_names_its_level_and_region(setup):
     board.chain = ChainReport([], [], {(Level.COUNTY, "520201"): 2})
     registry = CollectorRegistry()
     registry.register(ChainCollector(board, ledger, pipeline, clock=lambda: NOW))
-    labels = {"level": "county", "level_name": "县级", "region": "520201", "region_name": "钟山区"}
+    labels = {
+        "level": "county",
+        "level_name": "县级",
+        "region": "520201",
+        "region_name": "钟山区",
+        "region_name_en": "Zhongshan District",
+    }
     assert registry.get_sample_value("safetywatch_reporting_overdue_overflow", labels) == 2

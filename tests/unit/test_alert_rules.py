@@ -408,6 +408,8 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         "missing": "0",
         "serious_injuries": "0",
         "occurred_at": at(2),
+        "category_name_en": "Road traffic",
+        "region_name_en": "Zhongshan District",
     }
     assert registry.get_sample_value("safetywatch_alert", incident) == 1
     aggregate = {"rule": "road", "region": "5202", "category": "road_traffic"}
@@ -426,7 +428,12 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         "",
     )
     # A threshold rule's scope in words, for the notification: the whole city, a category.
-    blank |= {"region_name": "全市", "category_name": "道路交通"}
+    blank |= {
+        "region_name": "全市",
+        "category_name": "道路交通",
+        "region_name_en": "the city",
+        "category_name_en": "Road traffic",
+    }
     assert (
         registry.get_sample_value(
             "safetywatch_alert", {**aggregate, **blank, "severity": "warning"}
@@ -502,7 +509,13 @@ def test_a_flood_of_notable_incidents_is_capped_per_region_with_one_overflow(led
     board = AlertBoard(Ledger(BASE.zone), area, lambda: NOW)
     board.states = evaluated
     registry.register(AlertCollector(board))
-    labels = {"rule": "late", "severity": "warning", "region": "520281", "region_name": "盘州市"}
+    labels = {
+        "rule": "late",
+        "severity": "warning",
+        "region": "520281",
+        "region_name": "盘州市",
+        "region_name_en": "Panzhou",
+    }
     assert registry.get_sample_value("safetywatch_alert_overflow", labels) == 7
     assert sum(1 for s in evaluated if not s.overflow) == 6
 

@@ -38,6 +38,8 @@ ALERT_LABELS = [
     "missing",
     "serious_injuries",
     "occurred_at",
+    "category_name_en",
+    "region_name_en",
 ]
 
 
@@ -52,6 +54,9 @@ LOCATION_LABELS = [
     "latitude",
     "longitude",
 ]
+
+#: How a threshold rule over every category names them.
+_ALL_CATEGORIES = ("各类", "all categories")
 
 #: Alerts follow streaming records at most this often (seconds).
 MIN_REFRESH_INTERVAL = 0.25
@@ -171,19 +176,18 @@ def _identity(state: AlertState) -> tuple[str, str, str, str, str]:
     return state.rule, state.severity, state.region, state.category, incident
 
 
-def scope_names(area: AreaConfig, region: str, category: str) -> tuple[str, str]:
-    """How a person names a rule's scope: the category (各类 for all) and the place
-    (全市, or the county) — what a notification reads instead of codes."""
-    kind = "各类" if category == "all" else CATEGORY_NAMES[Category(category)].zh
-    return kind, area.place_for(region).zh
-
-
 def _incident_labels(state: AlertState, area: AreaConfig) -> list[str]:
     """The per-incident labels of ALERT_LABELS; for a threshold rule only the names of
-    its scope."""
+    its scope — the category (各类 for all) and the place (全市, or the county), what a
+    notification reads instead of codes."""
     facts = state.incident
     if facts is None:
-        return ["", "", "", "", "", *scope_names(area, state.region, state.category), *[""] * 4]
+        kind = _ALL_CATEGORIES
+        if state.category != "all":
+            names = CATEGORY_NAMES[Category(state.category)]
+            kind = (names.zh, names.en)
+        place = area.place_for(state.region)
+        return ["", "", "", "", "", kind[0], place.zh, "", "", "", "", kind[1], place.en]
     return [
         facts.incident_id,
         facts.grade,
@@ -196,6 +200,8 @@ def _incident_labels(state: AlertState, area: AreaConfig) -> list[str]:
         str(facts.missing),
         str(facts.serious_injuries),
         facts.occurred_at,
+        facts.category_name_en,
+        facts.region_name_en,
     ]
 
 
@@ -247,13 +253,15 @@ class AlertCollector(Collector):
         overflow = GaugeMetricFamily(
             "safetywatch_alert_overflow",
             "Notable incidents of a per-incident rule beyond the ones alerting on their own",
-            labels=["rule", "severity", "region", "region_name"],
+            labels=["rule", "severity", "region", "region_name", "region_name_en"],
         )
         seen_values: set[tuple[str, ...]] = set()
         for state in self._board.states:
             if state.overflow:
-                place = self._board.area.place_for(state.region).zh
-                overflow.add_metric([state.rule, state.severity, state.region, place], state.value)
+                place = self._board.area.place_for(state.region)
+                overflow.add_metric(
+                    [state.rule, state.severity, state.region, place.zh, place.en], state.value
+                )
                 continue
             incident_labels = _incident_labels(state, self._board.area)
             alert.add_metric(

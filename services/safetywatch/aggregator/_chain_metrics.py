@@ -31,6 +31,7 @@ STEP_LABELS = [
     "office",
     "office_en",
     "due_at",
+    "region_name_en",
 ]
 
 
@@ -50,6 +51,7 @@ def _step_labels(step: LateStep, area: AreaConfig) -> list[str]:
         office.zh,
         office.en,
         due,
+        step.region_name_en,
     ]
 
 
@@ -108,10 +110,11 @@ class ChainCollector(Collector):
         overflow = GaugeMetricFamily(
             "safetywatch_reporting_overdue_overflow",
             "Overdue steps of a level and region beyond the ones shown on their own",
-            labels=["level", "level_name", "region", "region_name"],
+            labels=["level", "level_name", "region", "region_name", "region_name_en"],
         )
         for (level, region), count in sorted(chain.overflow.items()):
-            overflow.add_metric([level.value, level.zh, region, area.place_for(region).zh], count)
+            place = area.place_for(region)
+            overflow.add_metric([level.value, level.zh, region, place.zh, place.en], count)
         follow_ups = GaugeMetricFamily(
             "safetywatch_follow_up_overdue_seconds",
             "How long a notable incident's next follow-up report (续报) is overdue; level is "

@@ -45,6 +45,7 @@ class LateStep:
     #: 1 while not confirmed, 0 once confirmed late.
     value: int
     seconds_late: float
+    region_name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ def _late_step(
         due,
         value,
         max(0.0, (until - due).total_seconds()),
+        area.place_for(state.region_code).en,
     )
 
 

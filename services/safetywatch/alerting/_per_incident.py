@@ -46,6 +46,8 @@ def _facts(state: IncidentState, area: Area) -> IncidentFacts:
         missing=missing,
         serious_injuries=serious,
         occurred_at=state.occurred_at.isoformat(),
+        category_name_en=CATEGORY_NAMES[state.category].en,
+        region_name_en=area.place_for(state.region_code).en,
     )
 
 

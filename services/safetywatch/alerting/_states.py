@@ -26,6 +26,9 @@ class IncidentFacts:
     missing: int
     serious_injuries: int
     occurred_at: str
+    #: English beside: the category's and the place's English names.
+    category_name_en: str = ""
+    region_name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
