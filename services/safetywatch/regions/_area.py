@@ -111,6 +111,12 @@ class Area(BaseModel):
         """Every region but the area itself, by code."""
         return sorted((r for r in self.regions if r.parent is not None), key=lambda r: r.code)
 
+    @cached_property
+    def regions_by_prefix(self) -> dict[str, Region]:
+        # Looked up for every alert a notification names: a scan of a country's 2,790
+        # counties per alert would cost more than the evaluation itself.
+        return {region.prefix: region for region in reversed(self.regions)}
+
     def region(self, code: str) -> Region | None:
         return self.regions_by_code.get(code)
 
@@ -132,7 +138,7 @@ class Area(BaseModel):
         root = self.root
         if prefix in ("", root.prefix):
             return _WHOLE.get(level_of(root.code), _WHOLE[Level.CITY])
-        for region in self.regions:
-            if prefix in (region.code, region.prefix):
-                return Place(zh=region.name, en=region.name_en or region.name)
+        region = self.region(prefix) or self.regions_by_prefix.get(prefix)
+        if region is not None:
+            return Place(zh=region.name, en=region.name_en or region.name)
         return Place(zh=f"{prefix}地区", en=f"region {prefix}")
