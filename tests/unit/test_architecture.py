@@ -18,7 +18,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"events"}),
     frozenset({"accounting", "units"}),
     frozenset({"alerting"}),
-    frozenset({"config", "web", "kafka", "logs", "client"}),
+    frozenset({"config", "web", "kafka", "logs", "client", "native"}),
     frozenset({"artifacts"}),
     frozenset({"ingest", "aggregator"}),
     frozenset({"demo"}),

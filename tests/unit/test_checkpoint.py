@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import itertools
 import shutil
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +19,8 @@ from hypothesis import strategies as st
 
 from safetywatch.accounting import (
     ChainRules,
+    IncidentRows,
+    IncidentTable,
     Ledger,
     MemoryRecordStore,
     Period,
@@ -30,6 +35,7 @@ from safetywatch.aggregator import (
     code_fingerprint,
 )
 from safetywatch.events import ConfirmationRecord, IncidentRecord
+from safetywatch.native import CompiledIncidentTable, compiled_rows
 from tests.histories import PREFIXES, chain_histories
 from tests.reports import RECEIVED, record
 
@@ -50,6 +56,12 @@ RULES = ChainRules()
 TOPIC = "test.checkpoint"
 PRINT = "fingerprint-of-this-code"
 Item = IncidentRecord | ConfirmationRecord
+#: Both kinds of incident table: the Python definition and the compiled one (built here;
+#: a machine that cannot build it fails this module rather than skipping it).
+TABLES: dict[str, Callable[[], IncidentRows]] = {
+    "python": IncidentTable,
+    "compiled": partial(CompiledIncidentTable, compiled_rows()),
+}
 
 
 def applied(ledger: Ledger, items: list[Item]) -> Ledger:
@@ -61,16 +73,18 @@ def applied(ledger: Ledger, items: list[Item]) -> Ledger:
     return ledger
 
 
-def through_a_checkpoint(log: list[Item], cut: int, directory: Path) -> Ledger:
+def through_a_checkpoint(
+    log: list[Item], cut: int, directory: Path, tables: Callable[[], IncidentRows]
+) -> Ledger:
     """The first ``cut`` records, a checkpoint written and read back, then the rest."""
     store = MemoryRecordStore()
-    before = applied(Ledger(ZONE, store, chain=RULES), log[:cut])
+    before = applied(Ledger(ZONE, store, chain=RULES, incidents=tables), log[:cut])
     checkpoints = Checkpoints(directory, PRINT, TOPIC)
     offsets = {0: cut}
     asyncio.run(checkpoints.save(before.snapshot(), PipelineState(), offsets, 0))
-    restored = asyncio.run(checkpoints.load({0: len(log)}))
+    restored = asyncio.run(checkpoints.load({0: len(log)}, tables()))
     assert restored.offsets == offsets
-    after = Ledger(ZONE, store, chain=RULES)
+    after = Ledger(ZONE, store, chain=RULES, incidents=tables)
     after.restore(restored.snapshot)
     return applied(after, log[cut:])
 
@@ -111,8 +125,9 @@ def test_a_checkpoint_and_the_tail_equal_the_full_replay(
 ) -> None:
     cut = data.draw(st.integers(0, len(log)), "cut")
     full = applied(Ledger(ZONE, MemoryRecordStore(), chain=RULES), log)
-    resumed = through_a_checkpoint(log, cut, tmp_path_factory.mktemp("checkpoint"))
-    assert_same(full, resumed, log)
+    for tables in TABLES.values():
+        resumed = through_a_checkpoint(log, cut, tmp_path_factory.mktemp("checkpoint"), tables)
+        assert_same(full, resumed, log)
 
 
 def test_a_checkpoint_in_the_middle_of_a_revision_chain(tmp_path: Path) -> None:
@@ -122,10 +137,10 @@ def test_a_checkpoint_in_the_middle_of_a_revision_chain(tmp_path: Path) -> None:
         record("520201-R1", revision=3, deaths=12, received_at=RECEIVED + timedelta(hours=2)),
         record("520201-R1", revision=2, deaths=3, received_at=RECEIVED + timedelta(hours=3)),
     ]
-    for cut in range(len(log) + 1):
+    for (kind, tables), cut in itertools.product(TABLES.items(), range(len(log) + 1)):
         full = applied(Ledger(ZONE, MemoryRecordStore(), chain=RULES), log)
-        (tmp_path / str(cut)).mkdir()
-        assert_same(full, through_a_checkpoint(log, cut, tmp_path / str(cut)), log)
+        (tmp_path / f"{kind}{cut}").mkdir()
+        assert_same(full, through_a_checkpoint(log, cut, tmp_path / f"{kind}{cut}", tables), log)
 
 
 @pytest.fixture
@@ -138,7 +153,7 @@ def written(tmp_path: Path) -> Checkpoints:
 
 def refused(checkpoints: Checkpoints, ends: dict[int, int] | None = None) -> str:
     with pytest.raises(CheckpointIgnored) as why:
-        asyncio.run(checkpoints.load(ends or {0: 5, 1: 5}))
+        asyncio.run(checkpoints.load(ends or {0: 5, 1: 5}, IncidentTable()))
     return str(why.value)
 
 
@@ -166,8 +181,14 @@ def test_a_checkpoint_of_other_code_another_topic_or_ahead_of_the_topic_is_refus
     assert "for topic" in refused(other_topic)
     assert "ahead of the topic" in refused(written, {0: 0, 1: 5})
     assert "partitions" in refused(written, {0: 5})
-    restored = asyncio.run(written.load({0: 1, 1: 0}))
-    assert [s.incident_id for s in restored.snapshot.incidents] == ["520201-C1"]
+    restored = asyncio.run(written.load({0: 1, 1: 0}, IncidentTable()))
+    assert [s.incident_id for s in restored.snapshot.incidents.states()] == ["520201-C1"]
+
+
+def test_a_checkpoint_is_read_only_into_the_kind_of_table_that_wrote_it(written: Checkpoints):
+    # Rows are laid out differently (and the compiled layout follows its source).
+    with pytest.raises(CheckpointIgnored, match="pieces of a python-1 table for an compiled"):
+        asyncio.run(written.load({0: 1, 1: 0}, TABLES["compiled"]()))
 
 
 def _copy_of_the_package(tmp_path: Path) -> Path:

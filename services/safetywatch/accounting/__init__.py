@@ -37,7 +37,14 @@ from safetywatch.accounting._grade_tables import (
     scale_of,
 )
 from safetywatch.accounting._grading import Grader, GradingFigures, grade_for, highest_grade_reached
-from safetywatch.accounting._incident import Confirmed, IncidentState, Outcome, Rare
+from safetywatch.accounting._incident import (
+    COMMON,
+    NO_GRADES,
+    Confirmed,
+    IncidentState,
+    Outcome,
+    Rare,
+)
 from safetywatch.accounting._ledger import Ledger
 from safetywatch.accounting._periods import (
     ALL_TIME,
@@ -80,11 +87,13 @@ from safetywatch.accounting._register import (
 )
 from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
+from safetywatch.accounting._table import IncidentRows, IncidentTable
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
 __all__ = [
     "ALL_TIME",
     "BASE_LEVELS",
+    "COMMON",
     "DECREE_394",
     "DECREE_493",
     "DELAY_BUCKETS",
@@ -97,6 +106,7 @@ __all__ = [
     "LATE_REPORT_AFTER",
     "NEAR_MISS_EVACUATED",
     "NEAR_MISS_PEOPLE",
+    "NO_GRADES",
     "SHORT_SUPPLEMENT_WINDOW",
     "SUPPLEMENT_WINDOW",
     "THREAT_TABLES",
@@ -110,7 +120,9 @@ __all__ = [
     "GradeTable",
     "Grader",
     "GradingFigures",
+    "IncidentRows",
     "IncidentState",
+    "IncidentTable",
     "Language",
     "Ledger",
     "LedgerSnapshot",

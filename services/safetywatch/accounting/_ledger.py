@@ -9,26 +9,22 @@ the sum of its months.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from operator import attrgetter
 
 from safetywatch.accounting._chain import ChainRules, timeliness
 from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
 from safetywatch.accounting._grading import Grader
-from safetywatch.accounting._incident import (
-    COMMON,
-    Confirmed,
-    IncidentState,
-    Outcome,
-)
+from safetywatch.accounting._incident import Confirmed, IncidentState, Outcome
 from safetywatch.accounting._periods import Period, month_of, month_start
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
 from safetywatch.accounting._revisions import RevisionReader
-from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot, received_days
+from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot
 from safetywatch.accounting._summary import Summary
+from safetywatch.accounting._table import IncidentRows, IncidentTable
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import (
     Category,
@@ -55,8 +51,11 @@ class Ledger:
         store: RecordStore | None = None,
         grader: Grader | None = None,
         chain: ChainRules | None = None,
+        incidents: Callable[[], IncidentRows] = IncidentTable,
     ) -> None:
         self._zone = zone
+        #: Makes the table incidents are kept in (a checkpoint is read into a new one).
+        self.new_incidents = incidents
         self.chain = chain if chain is not None else ChainRules()
         #: On-time and late confirmations by (month, region, level, on time), like the cells.
         self._timeliness: dict[tuple[int, str, Level, bool], int] = {}
@@ -70,7 +69,7 @@ class Ledger:
         #: How long reports took from the unit to the gateway: network trouble, apart
         #: from late reporting.
         self.delivery_delays = DelayHistogram()
-        self._incidents: dict[str, IncidentState] = {}
+        self._incidents = incidents()
         self._cells: dict[int, dict[CellKey, Totals]] = {}  # by month index
         self._by_occurred_day: DayIndex[IncidentState] = DayIndex()
         self._by_received_day: DayIndex[IncidentState] = DayIndex()
@@ -85,36 +84,51 @@ class Ledger:
             if not isinstance(record, IncidentRecord):
                 raise TypeError("apply needs the raw record for a fast-path record")
             raw = record.to_json_bytes()
-        current = self._incidents.get(record.incident_id)
-        if current is not None:
-            if record.revision < current.revision:
-                return Outcome.STALE
-            if record.revision == current.revision:
-                if _same_content(IncidentRecord.model_validate_json(raw), self.record_of(current)):
-                    return Outcome.DUPLICATE
-                current.count_conflict()
-                return Outcome.CONFLICT
+        incidents = self._incidents
+        row = incidents.row_of(record.incident_id)
+        current = None
+        if row is not None:
+            current = incidents.state(row)
+            if record.revision <= current.revision:
+                return self._repeated(record, raw, current, row)
         # Everything that depends on the record's content is computed before anything
         # changes: a record the rules cannot handle leaves the ledger as it was.
         state = self._revisions.state_for(record, raw, current)
-        if current is not None:
+        if row is None:
+            row = incidents.add(state)
+            if self._early_confirmations:
+                self._take_early_confirmations(state, row)
+        elif current is not None:
             self._move(current, sign=-1)
-        self._incidents[record.incident_id] = state
-        if self._early_confirmations and current is None:
-            self._take_early_confirmations(state)
+            incidents.put(row, state)
         self._move(state, sign=1)
         if record.reported_at is not None:
             self.delivery_delays.observe(record)
         if current is None or current.occurred_at.toordinal() != state.occurred_at.toordinal():
-            self._by_occurred_day.add(record.incident_id, state.occurred_at)
+            self._by_occurred_day.add(row, state.occurred_at)
         # Every alert moment is the received_at of an applied revision: indexing each
         # revision by its receipt day finds every incident alerting since any day.
-        self._by_received_day.add(record.incident_id, record.received_at)
+        self._by_received_day.add(row, record.received_at)
         return Outcome.APPLIED
+
+    def _repeated(
+        self, record: StoredRecord, raw: bytes, current: IncidentState, row: int
+    ) -> Outcome:
+        """An older revision, a retry of the applied one, or another report under its
+        number (the first one wins)."""
+        if record.revision < current.revision:
+            return Outcome.STALE
+        if _same_content(IncidentRecord.model_validate_json(raw), self.record_of(current)):
+            return Outcome.DUPLICATE
+        current.count_conflict()
+        self._incidents.set_rare(row, current.rare)
+        return Outcome.CONFLICT
 
     def snapshot(self) -> LedgerSnapshot:
         return LedgerSnapshot(
-            list(self._incidents.values()),
+            self._incidents,
+            self._by_occurred_day,
+            self._by_received_day,
             self._cells,
             self._timeliness,
             self._early_confirmations,
@@ -124,47 +138,38 @@ class Ledger:
     def restore(self, snapshot: LedgerSnapshot) -> None:
         """Take over a snapshot's state (into an empty ledger over the store its
         references point into)."""
-        if self._incidents:
+        if len(self._incidents):
             raise ValueError("restore needs an empty ledger")
+        self._incidents = snapshot.incidents
+        self._by_occurred_day, self._by_received_day = snapshot.by_occurred_day, snapshot.by_received_day  # fmt: skip
         self._cells, self._timeliness = snapshot.cells, snapshot.timeliness
         self._early_confirmations = snapshot.early_confirmations
         self.delivery_delays = snapshot.delivery_delays
-        incidents, by_occurred, by_received = self._incidents, self._by_occurred_day, self._by_received_day  # fmt: skip
-        intern, common = sys.intern, COMMON
-        for state in snapshot.incidents:
-            incident_id = state.incident_id
-            state.region_code = intern(state.region_code)  # one string per region again
-            incidents[incident_id] = state
-            by_occurred.add(incident_id, state.occurred_at)
-            first, last = state.first_received_at, state.last_received_at
-            if (state.rare is common and not state.grade_since and state.near_miss_since is None
-                    and (last is None or last is first)):  # fmt: skip
-                by_received.add(incident_id, first)  # most incidents: one report, one day
-                continue
-            for moment in received_days(state):
-                by_received.add(incident_id, moment)
 
-    def _take_early_confirmations(self, state: IncidentState) -> None:
+    def _take_early_confirmations(self, state: IncidentState, row: int) -> None:
         for early in self._early_confirmations.pop(state.incident_id, ()):
             confirmed = {early.level: Confirmed(early.received_at, early.unit_id)}
             state.rare = replace(state.rare, confirmations={**confirmed, **state.confirmations})
-            self._by_received_day.add(state.incident_id, early.received_at)
+            self._incidents.set_rare(row, state.rare)
+            self._by_received_day.add(row, early.received_at)
 
     def apply_confirmation(self, confirmation: ConfirmationRecord) -> Outcome:
         """A level confirmed an incident (签收并上报): the first confirmation of a level
         counts; a repeat, by the same unit or another of that level, changes nothing."""
-        state = self._incidents.get(confirmation.incident_id)
-        if state is None:
+        row = self._incidents.row_of(confirmation.incident_id)
+        if row is None:
             self._early_confirmations.setdefault(confirmation.incident_id, []).append(confirmation)
             return Outcome.APPLIED
+        state = self._incidents.state(row)
         if confirmation.level in state.confirmations:
             return Outcome.DUPLICATE
         self._move(state, sign=-1)
         confirmed = Confirmed(confirmation.received_at, confirmation.unit_id)
         confirmations = {**state.confirmations, confirmation.level: confirmed}
         state.rare = replace(state.rare, confirmations=confirmations)
+        self._incidents.set_rare(row, state.rare)
         self._move(state, sign=1)
-        self._by_received_day.add(confirmation.incident_id, confirmation.received_at)
+        self._by_received_day.add(row, confirmation.received_at)
         return Outcome.APPLIED
 
     def _move(self, state: IncidentState, sign: int) -> None:
@@ -204,16 +209,16 @@ class Ledger:
         return IncidentRecord.model_validate_json(self._store.read(state.ref))
 
     def incidents(self) -> Iterator[IncidentState]:
-        return iter(self._incidents.values())
+        return self._incidents.states()
 
     def occurred_between(self, start: datetime, end: datetime) -> Iterator[IncidentState]:
         """Incidents with ``start <= occurred_at <= end``, retracted ones included."""
-        return self._by_occurred_day.between(self._incidents, _occurred, start, end)
+        return self._by_occurred_day.between(self._incidents.state, _occurred, start, end)
 
     def alerting_since(self, start: datetime) -> Iterator[IncidentState]:
         """Incidents whose ``latest_alert_moment`` is ``start`` or later: the only ones a
         per-incident rule holding for at most ``now - start`` can alert on at ``now``."""
-        return self._by_received_day.between(self._incidents, _alert_moment, start, None)
+        return self._by_received_day.between(self._incidents.state, _alert_moment, start, None)
 
     def cells(self, period: Period) -> dict[CellKey, Totals]:
         """Counts of a period by (region, category, grade), summed over its months;
@@ -271,7 +276,7 @@ class Ledger:
 
     def touched_since(self, start: datetime) -> Iterator[IncidentState]:
         """Incidents with a revision or a confirmation received since about ``start``."""
-        return self._by_received_day.touched_since(self._incidents, start)
+        return self._by_received_day.touched_since(self._incidents.state, start)
 
     def regions_seen(self) -> set[str]:
         return {region for cells in self._cells.values() for region, _, _ in cells}
@@ -289,9 +294,4 @@ class Ledger:
         return summary
 
 
-def _occurred(state: IncidentState) -> datetime:
-    return state.occurred_at
-
-
-def _alert_moment(state: IncidentState) -> datetime | None:
-    return state.latest_alert_moment
+_occurred, _alert_moment = attrgetter("occurred_at"), attrgetter("latest_alert_moment")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
+from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
 from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._incident import IncidentState
+from safetywatch.accounting._table import IncidentRows
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import Category, ConfirmationRecord
 from safetywatch.regions import Level
@@ -19,9 +20,11 @@ CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 class LedgerSnapshot:
     """Everything a ledger holds but its record store and rules: what a checkpoint
     keeps. It shares the ledger's objects, so it is written before anything else is
-    applied. The day indexes are not in it: a restore rebuilds them from the states."""
+    applied."""
 
-    incidents: list[IncidentState]
+    incidents: IncidentRows
+    by_occurred_day: DayIndex[IncidentState]
+    by_received_day: DayIndex[IncidentState]
     cells: dict[int, dict[CellKey, Totals]]
     timeliness: dict[tuple[int, str, Level, bool], int]
     early_confirmations: dict[str, list[ConfirmationRecord]]
@@ -29,14 +32,3 @@ class LedgerSnapshot:
 
     def __repr__(self) -> str:  # a repr of a million incidents would take minutes
         return f"LedgerSnapshot({len(self.incidents)} incidents, {len(self.cells)} months)"
-
-
-def received_days(state: IncidentState) -> set[datetime]:
-    """The receipts and confirmations a state still names, one per day: what the
-    receipt-day index must hold for it (a revision can come after one received later,
-    so the latest applied is not always the latest received)."""
-    moments = [state.first_received_at, state.last_received_at, state.near_miss_since,
-               state.province_since, *state.grade_since.values(),
-               *(done.at for done in state.rare.confirmations.values())]  # fmt: skip
-    by_day = {m.toordinal(): m for m in moments if m is not None}
-    return set(by_day.values())

@@ -9,8 +9,8 @@ missing, unreadable, from other code or another configuration, for another topic
 ahead of the topic is ignored with a log line that says why, and the full replay runs.
 
 The file: ``SWCKPT01``, a JSON header (format, fingerprint, topic, offsets, the record
-file's size, counts), pickled chunks (the counts, then the incidents 50,000 at a
-time), and a SHA-256 of everything before it, checked before anything is unpickled.
+file's size, counts), pickled chunks (the counts and day indexes, then the incident
+table a page of rows at a time), and a SHA-256 of everything before it, checked before anything is unpickled.
 It is written to a temporary name, synced and renamed: a crash while writing leaves
 the previous checkpoint. The state directory is the aggregator's own (mode 0700); a
 pickle from anywhere else is never read.
@@ -35,25 +35,26 @@ from typing import Any
 
 import structlog
 
-from safetywatch.accounting import LedgerSnapshot
+from safetywatch.accounting import IncidentRows, LedgerSnapshot
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.config import AreaConfig
 
 log = structlog.get_logger("safetywatch.aggregator")
 
 MAGIC = b"SWCKPT01"
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = "checkpoint.bin"
-CHUNK_INCIDENTS = 50_000
 _LENGTH = struct.Struct(">Q")
 
 
 #: The packages whose code derives what a checkpoint holds: decoding and bounds
-#: (events, regions), the ledger (accounting), the grading tables read from the area
-#: file (config), reading the log and the checkpoint itself (kafka, aggregator). A
-#: change to any other (the gateway, the app, alert rules, dashboards, the CLI) leaves
-#: checkpoints valid: a restart after it does not replay the whole log.
-STATE_PACKAGES = ("accounting", "aggregator", "config", "errors", "events", "kafka", "regions")
+#: (events, regions), the ledger (accounting) and its compiled rows (native), the grading
+#: tables read from the area file (config), reading the log and the checkpoint itself
+#: (kafka, aggregator). A change to any other (the gateway, the app, alert rules,
+#: dashboards, the CLI) leaves checkpoints valid: a restart after it replays only the tail.
+STATE_PACKAGES = (
+    "accounting", "aggregator", "config", "errors", "events", "kafka", "native", "regions",
+)  # fmt: skip
 
 
 def code_fingerprint(package: Traversable | None = None) -> str:
@@ -67,7 +68,7 @@ def code_fingerprint(package: Traversable | None = None) -> str:
             name = prefix + entry.name
             if entry.is_dir() and entry.name != "__pycache__":
                 yield from sources(entry, name + "/")
-            elif name.endswith(".py"):
+            elif name.endswith((".py", ".c")):
                 yield name, entry.read_bytes()
 
     for name in STATE_PACKAGES:
@@ -188,14 +189,15 @@ class Checkpoints:
             snapshot.early_confirmations,
             snapshot.delivery_delays,
             _pipeline_part(pipeline),
+            snapshot.by_occurred_day,
+            snapshot.by_received_day,
         )
-        incidents = snapshot.incidents
-        for start in range(0, len(incidents), CHUNK_INCIDENTS):
-            yield incidents[start : start + CHUNK_INCIDENTS]
+        yield from snapshot.incidents.pieces()
 
-    async def load(self, ends: dict[int, int]) -> Restored:
+    async def load(self, ends: dict[int, int], incidents: IncidentRows) -> Restored:
         """The checkpoint, checked against this code, configuration and topic and the
-        topic's end offsets; CheckpointIgnored saying why it cannot be used."""
+        topic's end offsets, its incidents read into the empty table ``incidents``;
+        CheckpointIgnored saying why it cannot be used."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -219,11 +221,13 @@ class Checkpoints:
             for chunk in chunks:
                 parts.append(pickle.loads(chunk))
                 await asyncio.sleep(0)
+            cells, timeliness, early, delays, pipeline, by_occurred, by_received = parts[0]
+            incidents.extend_from(parts[1:])
         except Exception as error:  # any unpickling failure: not usable
             raise CheckpointIgnored(f"cannot be read: {type(error).__name__}: {error}") from None
-        cells, timeliness, early, delays, pipeline = parts[0]
-        incidents = [state for part in parts[1:] for state in part]
-        snapshot = LedgerSnapshot(incidents, cells, timeliness, early, delays)
+        snapshot = LedgerSnapshot(
+            incidents, by_occurred, by_received, cells, timeliness, early, delays
+        )
         return Restored(snapshot, offsets, header["records_size"], pipeline)
 
     def _verified(self, data: bytes) -> tuple[dict[str, Any], list[memoryview]]:

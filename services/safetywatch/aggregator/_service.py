@@ -25,6 +25,7 @@ from safetywatch.aggregator._metrics import Clock, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.aggregator._record_file import RecordFile, StateDirectoryBusy
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
+from safetywatch.native import incident_tables
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -69,7 +70,9 @@ class Aggregator:
         )
         self.records = open_record_file(state_dir, keep=checkpointing)
         grader = Grader(area.zone, area.grade_tables())
-        self.ledger = Ledger(area.zone, self.records, grader, area.reporting.chain_rules())
+        self.ledger = Ledger(
+            area.zone, self.records, grader, area.reporting.chain_rules(), incident_tables()
+        )
         self.pipeline = PipelineState()
         self.board = AlertBoard(
             self.ledger, area, clock, ready=lambda: self.pipeline.replay_complete

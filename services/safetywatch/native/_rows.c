@@ -1,0 +1,777 @@
+/* The incident table's rows in C: the same rows as _table.py (the definition, in
+ * Python), without an interpreter step per field. Built on import by _native.py into
+ * a file named by this source's hash, so a changed source is never run stale.
+ *
+ * One row per incident, in the order incidents first appeared: a fixed-size struct
+ * (figures, indexes of category, grade, region and UTC offset, eight moments as POSIX
+ * timestamps). The ids live in one arena, each followed by '\n' (an id never holds
+ * one), found through an open-addressing hash table of row numbers.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <datetime.h>
+#include <structmember.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MOMENTS 8 /* occurred, first received, last received, near miss, province, 3 grades */
+#define GRADE_MOMENTS 3
+#define RETRACTED 1
+#define LATE_REPORT 2
+#define NEAR_MISS 4
+#define NO_MOMENT INT64_MIN
+#define US_PER_DAY 86400000000LL
+
+typedef struct {
+    int64_t ref;
+    int64_t loss;
+    int64_t moment[MOMENTS]; /* microseconds since the epoch, NO_MOMENT for none */
+    int32_t revision, region, month;
+    int32_t figure[6]; /* deaths, missing, serious, minor, fatalities, fatalities missing */
+    uint16_t offset[MOMENTS];
+    uint8_t category, grade, flags;
+} Row;
+
+typedef struct {
+    PyObject_HEAD
+    Row *rows;
+    Py_ssize_t count, capacity;
+    char *arena;                 /* ids, each followed by '\n' */
+    size_t arena_used, arena_capacity;
+    uint32_t *starts;            /* where each row's id starts in the arena */
+    uint32_t *slots;             /* row + 1, 0 when empty */
+    size_t mask;
+    /* what the rows index into, and what they are read back as */
+    PyObject *state_class, *categories, *category_index, *grades, *grade_index;
+    PyObject *above_ordinary, *common, *no_grades;
+    PyObject *regions, *region_index, *offsets, *offset_index, *rare;
+    int64_t *offset_us;          /* each offset's microseconds east of UTC */
+    Py_ssize_t offset_capacity;
+    Py_ssize_t slot_offset[17];  /* where IncidentState keeps each field put reads */
+    int direct;                  /* whether every one of them is a plain slot */
+} Rows;
+
+static PyObject *s_ref, *s_revision, *s_retracted, *s_category, *s_region_code, *s_occurred_at,
+    *s_figures, *s_month, *s_grade, *s_late_report, *s_near_miss, *s_first_received_at,
+    *s_grade_since, *s_near_miss_since, *s_province_since, *s_last_received_at, *s_rare,
+    *s_utcoffset;
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's
+ * algorithms): a moment is its wall time minus its offset, with no call into Python. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const int64_t yoe = y - era * 400;
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d) {
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int64_t delta_us(PyObject *delta) {
+    return ((int64_t)PyDateTime_DELTA_GET_DAYS(delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(delta)) * 1000000
+        + PyDateTime_DELTA_GET_MICROSECONDS(delta);
+}
+
+static uint64_t hash_id(const char *text, Py_ssize_t length) {
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (Py_ssize_t i = 0; i < length; i++) {
+        h ^= (unsigned char)text[i];
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static const char *id_of(Rows *self, Py_ssize_t row, Py_ssize_t *length) {
+    uint32_t start = self->starts[row];
+    uint32_t end = row + 1 < self->count ? self->starts[row + 1] : (uint32_t)self->arena_used;
+    *length = (Py_ssize_t)(end - start) - 1;
+    return self->arena + start;
+}
+
+static Py_ssize_t find(Rows *self, const char *text, Py_ssize_t length, size_t *slot) {
+    if (self->slots == NULL) return -1;
+    size_t i = (size_t)hash_id(text, length) & self->mask;
+    while (self->slots[i]) {
+        Py_ssize_t row = (Py_ssize_t)self->slots[i] - 1, have;
+        const char *other = id_of(self, row, &have);
+        if (have == length && memcmp(other, text, (size_t)length) == 0) {
+            if (slot) *slot = i;
+            return row;
+        }
+        i = (i + 1) & self->mask;
+    }
+    if (slot) *slot = i;
+    return -1;
+}
+
+static int grow_slots(Rows *self, Py_ssize_t wanted) {
+    size_t size = self->slots ? self->mask + 1 : 1024;
+    if ((size_t)wanted * 2 <= size && self->slots) return 0;
+    while ((size_t)wanted * 2 > size) size *= 2;
+    uint32_t *slots = PyMem_RawCalloc(size, sizeof(uint32_t));
+    if (slots == NULL) { PyErr_NoMemory(); return -1; }
+    PyMem_RawFree(self->slots);
+    self->slots = slots;
+    self->mask = size - 1;
+    for (Py_ssize_t row = 0; row < self->count; row++) {
+        Py_ssize_t length;
+        const char *text = id_of(self, row, &length);
+        size_t i = (size_t)hash_id(text, length) & self->mask;
+        while (slots[i]) i = (i + 1) & self->mask;
+        slots[i] = (uint32_t)(row + 1);
+    }
+    return 0;
+}
+
+static int reserve(Rows *self, Py_ssize_t rows, size_t arena) {
+    if (self->count + rows > self->capacity) {
+        Py_ssize_t capacity = self->capacity ? self->capacity : 4096;
+        while (capacity < self->count + rows) capacity += capacity / 2;
+        if (capacity > (Py_ssize_t)UINT32_MAX - 1) { PyErr_SetString(PyExc_OverflowError, "too many incidents"); return -1; }
+        Row *grown = PyMem_RawRealloc(self->rows, (size_t)capacity * sizeof(Row));
+        uint32_t *starts = grown ? PyMem_RawRealloc(self->starts, (size_t)capacity * sizeof(uint32_t)) : NULL;
+        if (grown) self->rows = grown;
+        if (starts) self->starts = starts;
+        if (!grown || !starts) { PyErr_NoMemory(); return -1; }
+        self->capacity = capacity;
+    }
+    if (self->arena_used + arena > self->arena_capacity) {
+        size_t capacity = self->arena_capacity ? self->arena_capacity : 65536;
+        while (capacity < self->arena_used + arena) capacity += capacity / 2;
+        if (capacity > UINT32_MAX) { PyErr_SetString(PyExc_OverflowError, "incident ids exceed 4 GB"); return -1; }
+        char *grown = PyMem_RawRealloc(self->arena, capacity);
+        if (!grown) { PyErr_NoMemory(); return -1; }
+        self->arena = grown;
+        self->arena_capacity = capacity;
+    }
+    return grow_slots(self, self->count + rows);
+}
+
+/* Appends one id (checked for '\n') as a new row; its fields are written by put. */
+static Py_ssize_t append_id(Rows *self, const char *text, Py_ssize_t length) {
+    if (memchr(text, '\n', (size_t)length)) { PyErr_SetString(PyExc_ValueError, "an incident id holds a newline"); return -1; }
+    if (reserve(self, 1, (size_t)length + 1) < 0) return -1;
+    size_t slot;
+    if (find(self, text, length, &slot) >= 0) { PyErr_SetString(PyExc_ValueError, "the incident is already in the table"); return -1; }
+    Py_ssize_t row = self->count++;
+    self->starts[row] = (uint32_t)self->arena_used;
+    memcpy(self->arena + self->arena_used, text, (size_t)length);
+    self->arena[self->arena_used + (size_t)length] = '\n';
+    self->arena_used += (size_t)length + 1;
+    self->slots[slot] = (uint32_t)(row + 1);
+    memset(&self->rows[row], 0, sizeof(Row));
+    return row;
+}
+
+/* -- from Python objects to a row ------------------------------------------------ */
+
+static long index_in(PyObject *index, PyObject *key, const char *what) {
+    PyObject *found = PyDict_GetItemWithError(index, key);
+    if (found == NULL) {
+        if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "unknown %s: %R", what, key);
+        return -1;
+    }
+    return PyLong_AsLong(found);
+}
+
+static int keep_offset_us(Rows *self, Py_ssize_t index, int64_t us) {
+    if (index >= self->offset_capacity) {
+        Py_ssize_t capacity = self->offset_capacity ? self->offset_capacity * 2 : 16;
+        int64_t *grown = PyMem_RawRealloc(self->offset_us, (size_t)capacity * sizeof(int64_t));
+        if (grown == NULL) { PyErr_NoMemory(); return -1; }
+        self->offset_us = grown;
+        self->offset_capacity = capacity;
+    }
+    self->offset_us[index] = us;
+    return 0;
+}
+
+static long register_offset(Rows *self, PyObject *moment) {
+    PyObject *offset = PyObject_CallMethodNoArgs(moment, s_utcoffset);
+    if (offset == NULL) return -1;
+    if (offset == Py_None) { Py_DECREF(offset); PyErr_SetString(PyExc_ValueError, "a naive moment"); return -1; }
+    long index;
+    PyObject *found = PyDict_GetItemWithError(self->offset_index, offset);
+    if (found != NULL) {
+        index = PyLong_AsLong(found);
+    } else if (PyErr_Occurred()) {
+        Py_DECREF(offset);
+        return -1;
+    } else {
+        index = (long)PyList_GET_SIZE(self->offsets);
+        int zero = PyDateTime_DELTA_GET_DAYS(offset) == 0 && PyDateTime_DELTA_GET_SECONDS(offset) == 0 && PyDateTime_DELTA_GET_MICROSECONDS(offset) == 0;
+        PyObject *zone = zero ? Py_NewRef(PyDateTime_TimeZone_UTC) : PyTimeZone_FromOffset(offset);
+        PyObject *number = PyLong_FromLong(index);
+        int failed = zone == NULL || number == NULL || index > 65535 || keep_offset_us(self, index, delta_us(offset)) < 0
+            || PyList_Append(self->offsets, zone) < 0 || PyDict_SetItem(self->offset_index, offset, number) < 0;
+        Py_XDECREF(zone);
+        Py_XDECREF(number);
+        if (failed) { Py_DECREF(offset); if (!PyErr_Occurred()) PyErr_SetString(PyExc_OverflowError, "too many UTC offsets"); return -1; }
+    }
+    /* A fixed-offset tzinfo (its offset needs no moment) is a key of its own. */
+    PyObject *tz = PyDateTime_DATE_GET_TZINFO(moment);
+    PyObject *fixed = PyObject_CallMethodOneArg(tz, s_utcoffset, Py_None);
+    int same = fixed == NULL ? -1 : PyObject_RichCompareBool(fixed, offset, Py_EQ);
+    Py_XDECREF(fixed);
+    Py_DECREF(offset);
+    if (same < 0) { PyErr_Clear(); return index; }
+    if (same) {
+        PyObject *number = PyLong_FromLong(index);
+        if (number == NULL || PyDict_SetItem(self->offset_index, tz, number) < 0) { Py_XDECREF(number); return -1; }
+        Py_DECREF(number);
+    }
+    return index;
+}
+
+static int moment_into(Rows *self, PyObject *moment, int64_t *at, uint16_t *offset) {
+    if (moment == Py_None || moment == NULL) { *at = NO_MOMENT; *offset = 0; return 0; }
+    if (!PyDateTime_Check(moment)) { PyErr_Format(PyExc_TypeError, "not a datetime: %R", moment); return -1; }
+    PyObject *tz = PyDateTime_DATE_GET_TZINFO(moment);
+    PyObject *found = PyDict_GetItemWithError(self->offset_index, tz);
+    long index = found ? PyLong_AsLong(found) : (PyErr_Occurred() ? -1 : register_offset(self, moment));
+    if (index < 0) return -1;
+    int64_t days = days_from_civil(PyDateTime_GET_YEAR(moment), PyDateTime_GET_MONTH(moment), PyDateTime_GET_DAY(moment));
+    int64_t seconds = days * 86400 + PyDateTime_DATE_GET_HOUR(moment) * 3600
+        + PyDateTime_DATE_GET_MINUTE(moment) * 60 + PyDateTime_DATE_GET_SECOND(moment);
+    *at = seconds * 1000000 + PyDateTime_DATE_GET_MICROSECOND(moment) - self->offset_us[index];
+    *offset = (uint16_t)index;
+    return 0;
+}
+
+static int int32_of(PyObject *object, int32_t *into) {
+    long value = PyLong_AsLong(object);
+    if (value == -1 && PyErr_Occurred()) return -1;
+    if (value < INT32_MIN || value > INT32_MAX) { PyErr_SetString(PyExc_OverflowError, "a figure beyond 32 bits"); return -1; }
+    *into = (int32_t)value;
+    return 0;
+}
+
+static PyObject **field_names[17] = {&s_ref, &s_revision, &s_retracted, &s_category, &s_region_code,
+    &s_occurred_at, &s_figures, &s_month, &s_grade, &s_late_report, &s_near_miss, &s_first_received_at,
+    &s_grade_since, &s_near_miss_since, &s_province_since, &s_last_received_at, &s_rare};
+
+/* Where the state class keeps each field: read straight from the instance when it is
+ * exactly that class (a slots dataclass), by getattr otherwise. */
+static int find_slots(Rows *self, PyObject *state_class) {
+    self->direct = PyType_Check(state_class);
+    for (int i = 0; i < 17 && self->direct; i++) {
+        PyObject *descr = PyObject_GetAttr(state_class, *field_names[i]);
+        if (descr == NULL) return -1;
+        if (Py_IS_TYPE(descr, &PyMemberDescr_Type) && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX)
+            self->slot_offset[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+        else
+            self->direct = 0;
+        Py_DECREF(descr);
+    }
+    return 0;
+}
+
+static PyObject *field(Rows *self, PyObject *state, int i) {
+    if (self->direct && Py_TYPE(state) == (PyTypeObject *)self->state_class) {
+        PyObject *value = *(PyObject **)((char *)state + self->slot_offset[i]);
+        if (value != NULL) return Py_NewRef(value);
+    }
+    return PyObject_GetAttr(state, *field_names[i]);
+}
+
+/* The row of ``state``, and (a new reference) its Rare; nothing in the table changes
+ * but the regions and offsets seen. */
+static int row_from(Rows *self, PyObject *state, Row *out, PyObject **rare_out) {
+    Row r;
+    memset(&r, 0, sizeof r);
+    int result = -1;
+    PyObject *ref = NULL, *revision = NULL, *retracted = NULL, *category = NULL, *region_code = NULL,
+        *occurred_at = NULL, *figures = NULL, *month = NULL, *grade = NULL, *late_report = NULL,
+        *near_miss = NULL, *first_received_at = NULL, *grade_since = NULL, *near_miss_since = NULL,
+        *province_since = NULL, *last_received_at = NULL, *rare = NULL;
+#define ATTR(i, name) if ((name = field(self, state, i)) == NULL) goto done;
+    ATTR(0, ref) ATTR(1, revision) ATTR(2, retracted) ATTR(3, category) ATTR(4, region_code)
+    ATTR(5, occurred_at) ATTR(6, figures) ATTR(7, month) ATTR(8, grade) ATTR(9, late_report)
+    ATTR(10, near_miss) ATTR(11, first_received_at) ATTR(12, grade_since) ATTR(13, near_miss_since)
+    ATTR(14, province_since) ATTR(15, last_received_at) ATTR(16, rare)
+    r.ref = PyLong_AsLongLong(ref);
+    if (r.ref == -1 && PyErr_Occurred()) goto done;
+    if (int32_of(revision, &r.revision) < 0 || int32_of(month, &r.month) < 0) goto done;
+    long index = index_in(self->category_index, category, "category");
+    if (index < 0) goto done;
+    r.category = (uint8_t)index;
+    if ((index = index_in(self->grade_index, grade, "grade")) < 0) goto done;
+    r.grade = (uint8_t)index;
+    PyObject *region = PyDict_GetItemWithError(self->region_index, region_code);
+    if (region != NULL) {
+        r.region = (int32_t)PyLong_AsLong(region);
+    } else {
+        if (PyErr_Occurred() || !PyUnicode_Check(region_code)) goto done;
+        PyObject *number = PyLong_FromSsize_t(PyList_GET_SIZE(self->regions));
+        int failed = number == NULL || PyList_Append(self->regions, region_code) < 0
+            || PyDict_SetItem(self->region_index, region_code, number) < 0;
+        r.region = number ? (int32_t)PyLong_AsLong(number) : 0;
+        Py_XDECREF(number);
+        if (failed) goto done;
+    }
+    int flag;
+    if ((flag = PyObject_IsTrue(retracted)) < 0) goto done;
+    r.flags |= flag ? RETRACTED : 0;
+    if ((flag = PyObject_IsTrue(late_report)) < 0) goto done;
+    r.flags |= flag ? LATE_REPORT : 0;
+    if ((flag = PyObject_IsTrue(near_miss)) < 0) goto done;
+    r.flags |= flag ? NEAR_MISS : 0;
+    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != 7) { PyErr_SetString(PyExc_TypeError, "figures: a 7-tuple"); goto done; }
+    static const int figure_at[7] = {0, 1, 2, 3, -1, 4, 5};
+    for (int i = 0; i < 7; i++) {
+        PyObject *value = PyTuple_GET_ITEM(figures, i);
+        if (figure_at[i] < 0) {
+            r.loss = PyLong_AsLongLong(value);
+            if (r.loss == -1 && PyErr_Occurred()) goto done;
+        } else if (int32_of(value, &r.figure[figure_at[i]]) < 0) goto done;
+    }
+    if (moment_into(self, occurred_at, &r.moment[0], &r.offset[0]) < 0
+        || moment_into(self, first_received_at, &r.moment[1], &r.offset[1]) < 0) goto done;
+    if (last_received_at == first_received_at) {
+        r.moment[2] = r.moment[1];
+        r.offset[2] = r.offset[1];
+    } else if (moment_into(self, last_received_at, &r.moment[2], &r.offset[2]) < 0) goto done;
+    if (moment_into(self, near_miss_since, &r.moment[3], &r.offset[3]) < 0
+        || moment_into(self, province_since, &r.moment[4], &r.offset[4]) < 0) goto done;
+    int any_grades = grade_since == self->no_grades ? 0 : PyObject_IsTrue(grade_since);
+    if (any_grades < 0) goto done;
+    for (Py_ssize_t g = 0; g < GRADE_MOMENTS; g++) {
+        PyObject *since = NULL;
+        if (any_grades) {
+            since = PyObject_GetItem(grade_since, PyTuple_GET_ITEM(self->above_ordinary, g));
+            if (since == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_KeyError)) goto done;
+                PyErr_Clear();
+            }
+        }
+        int failed = moment_into(self, since, &r.moment[5 + g], &r.offset[5 + g]);
+        Py_XDECREF(since);
+        if (failed < 0) goto done;
+    }
+    *out = r;
+    *rare_out = Py_NewRef(rare);
+    result = 0;
+done:
+    Py_XDECREF(ref); Py_XDECREF(revision); Py_XDECREF(retracted); Py_XDECREF(category);
+    Py_XDECREF(region_code); Py_XDECREF(occurred_at); Py_XDECREF(figures); Py_XDECREF(month);
+    Py_XDECREF(grade); Py_XDECREF(late_report); Py_XDECREF(near_miss); Py_XDECREF(first_received_at);
+    Py_XDECREF(grade_since); Py_XDECREF(near_miss_since); Py_XDECREF(province_since);
+    Py_XDECREF(last_received_at); Py_XDECREF(rare);
+    return result;
+}
+
+static int keep_rare(Rows *self, Py_ssize_t row, PyObject *rare) {
+    if (rare == self->common && !PyDict_GET_SIZE(self->rare)) return 0;
+    PyObject *key = PyLong_FromSsize_t(row);
+    if (key == NULL) return -1;
+    int failed;
+    if (rare == self->common) {
+        int has = PyDict_Contains(self->rare, key);
+        failed = has < 0 || (has && PyDict_DelItem(self->rare, key) < 0);
+    } else {
+        failed = PyDict_SetItem(self->rare, key, rare) < 0;
+    }
+    Py_DECREF(key);
+    return failed ? -1 : 0;
+}
+
+static int put_state(Rows *self, Py_ssize_t row, PyObject *state) {
+    Row r;
+    PyObject *rare;
+    if (row_from(self, state, &r, &rare) < 0) return -1;
+    self->rows[row] = r;
+    int failed = keep_rare(self, row, rare);
+    Py_DECREF(rare);
+    return failed;
+}
+
+/* Forget every row from ``count`` on (undoing a failed extend). */
+static void truncate_to(Rows *self, Py_ssize_t count) {
+    if (count >= self->count) return;
+    self->arena_used = self->starts[count];
+    self->count = count;
+    memset(self->slots, 0, (self->mask + 1) * sizeof(uint32_t));
+    for (Py_ssize_t row = 0; row < self->count; row++) {
+        Py_ssize_t length;
+        const char *text = id_of(self, row, &length);
+        size_t i = (size_t)hash_id(text, length) & self->mask;
+        while (self->slots[i]) i = (i + 1) & self->mask;
+        self->slots[i] = (uint32_t)(row + 1);
+    }
+}
+
+/* -- from a row back to an IncidentState ----------------------------------------- */
+
+static PyObject *moment_of(Rows *self, int64_t at, uint16_t offset) {
+    if (at == NO_MOMENT) Py_RETURN_NONE;
+    if (offset >= PyList_GET_SIZE(self->offsets)) { PyErr_SetString(PyExc_ValueError, "an unknown offset"); return NULL; }
+    int64_t local = at + self->offset_us[offset];
+    int64_t days = local >= 0 ? local / US_PER_DAY : -((-local + US_PER_DAY - 1) / US_PER_DAY);
+    int64_t rest = local - days * US_PER_DAY;
+    int year, month, day;
+    civil_from_days(days, &year, &month, &day);
+    return PyDateTimeAPI->DateTime_FromDateAndTime(
+        year, month, day, (int)(rest / 3600000000LL), (int)(rest / 60000000 % 60), (int)(rest / 1000000 % 60),
+        (int)(rest % 1000000), PyList_GET_ITEM(self->offsets, offset), PyDateTimeAPI->DateTimeType);
+}
+
+static PyObject *state_of(Rows *self, Py_ssize_t row) {
+    Row *r = &self->rows[row];
+    PyObject *args[18] = {NULL};
+    PyObject *result = NULL;
+    Py_ssize_t length;
+    const char *text = id_of(self, row, &length);
+    args[0] = PyUnicode_DecodeASCII(text, length, "strict");
+    args[1] = PyLong_FromLongLong(r->ref);
+    args[2] = PyLong_FromLong(r->revision);
+    args[3] = Py_NewRef(r->flags & RETRACTED ? Py_True : Py_False);
+    args[4] = Py_NewRef(PyTuple_GET_ITEM(self->categories, r->category));
+    args[5] = Py_NewRef(PyList_GET_ITEM(self->regions, r->region));
+    args[6] = moment_of(self, r->moment[0], r->offset[0]);
+    args[7] = Py_BuildValue("(iiiiLii)", r->figure[0], r->figure[1], r->figure[2], r->figure[3],
+                            (long long)r->loss, r->figure[4], r->figure[5]);
+    args[8] = PyLong_FromLong(r->month);
+    args[9] = Py_NewRef(PyTuple_GET_ITEM(self->grades, r->grade));
+    args[10] = Py_NewRef(r->flags & LATE_REPORT ? Py_True : Py_False);
+    args[11] = Py_NewRef(r->flags & NEAR_MISS ? Py_True : Py_False);
+    args[12] = moment_of(self, r->moment[1], r->offset[1]);
+    args[14] = moment_of(self, r->moment[3], r->offset[3]);
+    args[15] = moment_of(self, r->moment[4], r->offset[4]);
+    if (r->moment[2] == r->moment[1] && r->offset[2] == r->offset[1] && args[12] != NULL)
+        args[16] = Py_NewRef(args[12]);
+    else
+        args[16] = moment_of(self, r->moment[2], r->offset[2]);
+    PyObject *since = NULL;
+    for (Py_ssize_t g = 0; g < GRADE_MOMENTS; g++) {
+        if (r->moment[5 + g] == NO_MOMENT) continue;
+        if (since == NULL && (since = PyDict_New()) == NULL) goto done;
+        PyObject *moment = moment_of(self, r->moment[5 + g], r->offset[5 + g]);
+        int failed = moment == NULL || PyDict_SetItem(since, PyTuple_GET_ITEM(self->above_ordinary, g), moment) < 0;
+        Py_XDECREF(moment);
+        if (failed) { Py_DECREF(since); goto done; }
+    }
+    args[13] = since ? since : Py_NewRef(self->no_grades);
+    if (PyDict_GET_SIZE(self->rare)) {
+        PyObject *key = PyLong_FromSsize_t(row);
+        if (key == NULL) goto done;
+        PyObject *rare = PyDict_GetItemWithError(self->rare, key);
+        Py_DECREF(key);
+        if (rare == NULL && PyErr_Occurred()) goto done;
+        args[17] = Py_NewRef(rare ? rare : self->common);
+    } else {
+        args[17] = Py_NewRef(self->common);
+    }
+    for (int i = 0; i < 18; i++)
+        if (args[i] == NULL) goto done;
+    result = PyObject_Vectorcall(self->state_class, args, 18, NULL);
+done:
+    for (int i = 0; i < 18; i++) Py_XDECREF(args[i]);
+    return result;
+}
+
+/* -- the type ---------------------------------------------------------------------- */
+
+static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"state_class", "categories", "grades", "above_ordinary", "common", "no_grades", NULL};
+    PyObject *state_class, *categories, *grades, *above_ordinary, *common, *no_grades;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O!OO", names, &state_class, &PyTuple_Type, &categories,
+                                     &PyTuple_Type, &grades, &PyTuple_Type, &above_ordinary, &common, &no_grades))
+        return -1;
+    if (PyTuple_GET_SIZE(above_ordinary) != GRADE_MOMENTS || PyTuple_GET_SIZE(categories) > 255 || PyTuple_GET_SIZE(grades) > 255) {
+        PyErr_SetString(PyExc_ValueError, "the rows hold 3 grades above ordinary, at most 255 categories and grades");
+        return -1;
+    }
+    if (self->state_class != NULL) { PyErr_SetString(PyExc_RuntimeError, "already initialised"); return -1; }
+    self->category_index = PyDict_New();
+    self->grade_index = PyDict_New();
+    self->regions = PyList_New(0);
+    self->region_index = PyDict_New();
+    self->offsets = PyList_New(0);
+    self->offset_index = PyDict_New();
+    self->rare = PyDict_New();
+    if (!self->category_index || !self->grade_index || !self->regions || !self->region_index
+        || !self->offsets || !self->offset_index || !self->rare)
+        return -1;
+    if (PyList_Append(self->offsets, PyDateTime_TimeZone_UTC) < 0 || keep_offset_us(self, 0, 0) < 0)
+        return -1; /* 0: no moment */
+    if (find_slots(self, state_class) < 0) return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        PyObject *members = pass ? grades : categories, *index = pass ? self->grade_index : self->category_index;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(members); i++) {
+            PyObject *number = PyLong_FromSsize_t(i);
+            int failed = number == NULL || PyDict_SetItem(index, PyTuple_GET_ITEM(members, i), number) < 0;
+            Py_XDECREF(number);
+            if (failed) return -1;
+        }
+    }
+    self->state_class = Py_NewRef(state_class);
+    self->categories = Py_NewRef(categories);
+    self->grades = Py_NewRef(grades);
+    self->above_ordinary = Py_NewRef(above_ordinary);
+    self->common = Py_NewRef(common);
+    self->no_grades = Py_NewRef(no_grades);
+    return 0;
+}
+
+static int Rows_traverse(Rows *self, visitproc visit, void *arg) {
+    Py_VISIT(self->state_class); Py_VISIT(self->categories); Py_VISIT(self->category_index);
+    Py_VISIT(self->grades); Py_VISIT(self->grade_index); Py_VISIT(self->above_ordinary);
+    Py_VISIT(self->common); Py_VISIT(self->no_grades); Py_VISIT(self->regions);
+    Py_VISIT(self->region_index); Py_VISIT(self->offsets); Py_VISIT(self->offset_index);
+    Py_VISIT(self->rare);
+    return 0;
+}
+
+static int Rows_clear(Rows *self) {
+    Py_CLEAR(self->state_class); Py_CLEAR(self->categories); Py_CLEAR(self->category_index);
+    Py_CLEAR(self->grades); Py_CLEAR(self->grade_index); Py_CLEAR(self->above_ordinary);
+    Py_CLEAR(self->common); Py_CLEAR(self->no_grades); Py_CLEAR(self->regions);
+    Py_CLEAR(self->region_index); Py_CLEAR(self->offsets); Py_CLEAR(self->offset_index);
+    Py_CLEAR(self->rare);
+    return 0;
+}
+
+static void Rows_dealloc(Rows *self) {
+    PyObject_GC_UnTrack(self);
+    Rows_clear(self);
+    PyMem_RawFree(self->rows);
+    PyMem_RawFree(self->arena);
+    PyMem_RawFree(self->starts);
+    PyMem_RawFree(self->slots);
+    PyMem_RawFree(self->offset_us);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t Rows_len(Rows *self) { return self->count; }
+
+static int ready(Rows *self) {
+    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
+    return 0;
+}
+
+static int checked_row(Rows *self, PyObject *number, Py_ssize_t *row) {
+    *row = PyLong_AsSsize_t(number);
+    if (*row == -1 && PyErr_Occurred()) return -1;
+    if (*row < 0 || *row >= self->count) { PyErr_Format(PyExc_IndexError, "no row %zd", *row); return -1; }
+    return 0;
+}
+
+static PyObject *Rows_row_of(Rows *self, PyObject *incident_id) {
+    Py_ssize_t length;
+    const char *text = PyUnicode_AsUTF8AndSize(incident_id, &length);
+    if (text == NULL) return NULL;
+    Py_ssize_t row = find(self, text, length, NULL);
+    if (row < 0) Py_RETURN_NONE;
+    return PyLong_FromSsize_t(row);
+}
+
+static PyObject *Rows_add(Rows *self, PyObject *state) {
+    if (ready(self) < 0) return NULL;
+    Row r;
+    PyObject *rare;
+    if (row_from(self, state, &r, &rare) < 0) return NULL;
+    PyObject *incident_id = PyObject_GetAttrString(state, "incident_id");
+    Py_ssize_t length, row = -1;
+    const char *text = incident_id == NULL ? NULL : PyUnicode_AsUTF8AndSize(incident_id, &length);
+    if (text != NULL) row = append_id(self, text, length);
+    Py_XDECREF(incident_id);
+    if (row >= 0) {
+        self->rows[row] = r;
+        if (keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
+    }
+    Py_DECREF(rare);
+    return row < 0 ? NULL : PyLong_FromSsize_t(row);
+}
+
+static PyObject *Rows_put(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t row;
+    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "put(row, state)"); return NULL; }
+    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
+    if (put_state(self, row, args[1]) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Rows_state(Rows *self, PyObject *number) {
+    Py_ssize_t row;
+    if (ready(self) < 0 || checked_row(self, number, &row) < 0) return NULL;
+    return state_of(self, row);
+}
+
+static PyObject *Rows_set_rare(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t row;
+    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "set_rare(row, rare)"); return NULL; }
+    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
+    if (args[1] == self->common) {
+        int has = PyDict_Contains(self->rare, args[0]);
+        if (has < 0 || (has && PyDict_DelItem(self->rare, args[0]) < 0)) return NULL;
+    } else if (PyDict_SetItem(self->rare, args[0], args[1]) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* ids_chunk(start, stop): the ids of rows [start, stop), each followed by '\n'. */
+static PyObject *Rows_ids_chunk(Rows *self, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
+    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
+    size_t first = start < self->count ? self->starts[start] : self->arena_used;
+    size_t last = stop < self->count ? self->starts[stop] : self->arena_used;
+    return PyBytes_FromStringAndSize(self->arena + first, (Py_ssize_t)(last - first));
+}
+
+static PyObject *Rows_rows_chunk(Rows *self, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
+    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
+    return PyBytes_FromStringAndSize((const char *)(self->rows + start), (Py_ssize_t)((stop - start) * (Py_ssize_t)sizeof(Row)));
+}
+
+/* extend(ids, rows): rows as rows_chunk wrote them, their ids as ids_chunk did. */
+static PyObject *Rows_extend(Rows *self, PyObject *args) {
+    Py_buffer ids, rows;
+    if (ready(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = rows.len / (Py_ssize_t)sizeof(Row), seen = 0;
+    const char *text = ids.buf, *end = text + ids.len;
+    if (rows.len % (Py_ssize_t)sizeof(Row)) { PyErr_SetString(PyExc_ValueError, "rows: not a whole number of rows"); goto done; }
+    for (const char *at = text; at < end; at++) seen += *at == '\n';
+    if (seen != count || (ids.len && end[-1] != '\n')) { PyErr_Format(PyExc_ValueError, "%zd ids for %zd rows", seen, count); goto done; }
+    if (reserve(self, count, (size_t)ids.len) < 0) goto done;
+    Py_ssize_t first = self->count;
+    const Row *source = rows.buf;
+    for (Py_ssize_t n = 0; n < count; n++) {
+        const char *newline = memchr(text, '\n', (size_t)(end - text));
+        Py_ssize_t length = newline - text, row;
+        int known = source[n].category < PyTuple_GET_SIZE(self->categories)
+            && source[n].grade < PyTuple_GET_SIZE(self->grades)
+            && source[n].region >= 0 && source[n].region < PyList_GET_SIZE(self->regions);
+        for (int m = 0; m < MOMENTS; m++) known = known && source[n].offset[m] < PyList_GET_SIZE(self->offsets);
+        if (!known) {
+            PyErr_SetString(PyExc_ValueError, "a row names an unknown category, grade, region or offset");
+            goto undo;
+        }
+        if ((row = append_id(self, text, length)) < 0) goto undo;
+        self->rows[row] = source[n];
+        text = newline + 1;
+    }
+    result = Py_NewRef(Py_None);
+    goto done;
+undo:
+    truncate_to(self, first);
+done:
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&rows);
+    return result;
+}
+
+/* adopt(regions, offsets, rare): what an empty table's rows will index into. */
+static PyObject *Rows_adopt(Rows *self, PyObject *args) {
+    PyObject *regions, *offsets, *rare;
+    if (ready(self) < 0 || !PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &regions, &PyList_Type, &offsets, &PyDict_Type, &rare))
+        return NULL;
+    if (self->count || PyList_GET_SIZE(self->regions) || PyList_GET_SIZE(self->offsets) != 1) {
+        PyErr_SetString(PyExc_ValueError, "adopt needs an empty table");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(regions); i++) {
+        PyObject *region = PyList_GET_ITEM(regions, i), *number = PyLong_FromSsize_t(i);
+        int failed = number == NULL || !PyUnicode_Check(region) || PyList_Append(self->regions, region) < 0
+            || PyDict_SetItem(self->region_index, region, number) < 0;
+        Py_XDECREF(number);
+        if (failed) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a region code: str"); return NULL; }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(offsets); i++) {
+        PyObject *offset = PyList_GET_ITEM(offsets, i);
+        if (!PyDelta_Check(offset) || i + 1 > 65535) { PyErr_SetString(PyExc_TypeError, "an offset: timedelta"); return NULL; }
+        int zero = PyDateTime_DELTA_GET_DAYS(offset) == 0 && PyDateTime_DELTA_GET_SECONDS(offset) == 0 && PyDateTime_DELTA_GET_MICROSECONDS(offset) == 0;
+        PyObject *zone = zero ? Py_NewRef(PyDateTime_TimeZone_UTC) : PyTimeZone_FromOffset(offset);
+        PyObject *number = PyLong_FromSsize_t(i + 1);
+        int failed = zone == NULL || number == NULL || keep_offset_us(self, i + 1, delta_us(offset)) < 0
+            || PyList_Append(self->offsets, zone) < 0
+            || PyDict_SetItem(self->offset_index, offset, number) < 0;
+        Py_XDECREF(zone);
+        Py_XDECREF(number);
+        if (failed) return NULL;
+    }
+    if (PyDict_Update(self->rare, rare) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Rows_tables(Rows *self, void *closure) {
+    if (ready(self) < 0) return NULL;
+    return PyTuple_Pack(3, self->regions, self->offsets, self->rare);
+}
+
+static PyMethodDef Rows_methods[] = {
+    {"row_of", (PyCFunction)Rows_row_of, METH_O, "The row of an incident id, or None."},
+    {"add", (PyCFunction)Rows_add, METH_O, "A new incident's row."},
+    {"put", (PyCFunction)(void (*)(void))Rows_put, METH_FASTCALL, "Write a state over its row."},
+    {"state", (PyCFunction)Rows_state, METH_O, "The row as an IncidentState."},
+    {"set_rare", (PyCFunction)(void (*)(void))Rows_set_rare, METH_FASTCALL, "Replace a row's Rare."},
+    {"ids_chunk", (PyCFunction)Rows_ids_chunk, METH_VARARGS, "Ids of rows [start, stop)."},
+    {"rows_chunk", (PyCFunction)Rows_rows_chunk, METH_VARARGS, "Rows [start, stop) as bytes."},
+    {"extend", (PyCFunction)Rows_extend, METH_VARARGS, "Append chunks of ids and rows."},
+    {"adopt", (PyCFunction)Rows_adopt, METH_VARARGS, "Regions, offsets and rare of an empty table."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef Rows_getset[] = {
+    {"tables", (getter)Rows_tables, NULL, "regions, offsets and rare: what rows index into", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods Rows_as_sequence = {.sq_length = (lenfunc)Rows_len};
+
+static PyTypeObject RowsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "safetywatch.accounting._rows.Rows",
+    .tp_basicsize = sizeof(Rows),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Rows_init,
+    .tp_dealloc = (destructor)Rows_dealloc,
+    .tp_traverse = (traverseproc)Rows_traverse,
+    .tp_clear = (inquiry)Rows_clear,
+    .tp_methods = Rows_methods,
+    .tp_getset = Rows_getset,
+    .tp_as_sequence = &Rows_as_sequence,
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, NULL};
+
+#ifndef ROWS_SOURCE_HASH
+#error "build with -DROWS_SOURCE_HASH=\"<sha256 of this file>\" (see _native.py)"
+#endif
+
+PyMODINIT_FUNC PyInit__rows(void) {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) return NULL;
+#define NAME(name) if ((s_##name = PyUnicode_InternFromString(#name)) == NULL) return NULL;
+    NAME(ref) NAME(revision) NAME(retracted) NAME(category) NAME(region_code) NAME(occurred_at)
+    NAME(figures) NAME(month) NAME(grade) NAME(late_report) NAME(near_miss) NAME(first_received_at)
+    NAME(grade_since) NAME(near_miss_since) NAME(province_since) NAME(last_received_at) NAME(rare)
+    NAME(utcoffset)
+    if (PyType_Ready(&RowsType) < 0) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddObjectRef(m, "Rows", (PyObject *)&RowsType) < 0
+        || PyModule_AddStringConstant(m, "SOURCE_HASH", ROWS_SOURCE_HASH) < 0
+        || PyModule_AddIntConstant(m, "ROW_SIZE", (long)sizeof(Row)) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
