@@ -87,6 +87,7 @@ def _restart(
         "from_checkpoint_s": warm.start_to_ready_s and round(warm.start_to_ready_s, 2),
         "checkpoint_mib": round(checkpoint.stat().st_size / 2**20, 1),
         "peak_rss_mib": round(max(r.peak_rss_mib or 0 for r in (cold, warm))),
+        "peak_rss_mib_from_checkpoint": warm.peak_rss_mib and round(warm.peak_rss_mib),
         "series_per_scrape": scrape.series if scrape else None,
         "scrape_seconds": scrape.seconds if scrape else None,
         "scrape_mib": round(scrape.bytes / 2**20, 2) if scrape else None,
@@ -102,8 +103,15 @@ def table(results: dict[str, Any]) -> str:
                 if section == "replay":
                     runs = row["runs_per_second"]
                     rss, ready = row["peak_rss_mib"], row["start_to_ready_s"]
+                    held, incidents = row.get("ready_rss_mib"), row.get("incidents")
                     extra = (
                         f"runs {min(runs):,}–{max(runs):,}/s"
+                        + (
+                            f", RSS at ready {held} MiB for {incidents:,} incidents"
+                            f" ({held / incidents * 1e6:.0f} MiB per million)"
+                            if held and incidents
+                            else ""
+                        )
                         + (f", peak RSS {rss} MiB" if rss is not None else "")
                         + (f", start→ready {ready} s" if ready is not None else "")
                     )
@@ -121,6 +129,7 @@ def table(results: dict[str, Any]) -> str:
         lines.append(
             f"\nrestart to ready: from nothing {r['from_nothing_s']} s, from a checkpoint "
             f"{r['from_checkpoint_s']} s ({r['checkpoint_mib']} MiB); peak RSS {r['peak_rss_mib']} MiB"
+            f" ({r['peak_rss_mib_from_checkpoint']} MiB starting from the checkpoint)"
             f"\n/metrics: {r['series_per_scrape']:,} series, {r['scrape_mib']} MiB, "
             f"rendered in {r['scrape_seconds']} s"
         )
@@ -142,6 +151,7 @@ def _median_run(runs: list[_replay.ReplayResult]) -> dict[str, Any]:
     ordered = sorted(runs, key=lambda r: r.per_second)
     median = ordered[len(ordered) // 2]
     peaks = [r.peak_rss_mib for r in runs if r.peak_rss_mib]
+    held = [r.ready_rss_mib for r in runs if r.ready_rss_mib]
     return {
         "name": median.name,
         "records": median.records,
@@ -150,6 +160,8 @@ def _median_run(runs: list[_replay.ReplayResult]) -> dict[str, Any]:
         "runs_per_second": [round(r.per_second) for r in runs],
         "peak_rss_mib": round(max(peaks)) if peaks else None,
         "start_to_ready_s": median.start_to_ready_s and round(median.start_to_ready_s, 2),
+        "ready_rss_mib": round(max(held)) if held else None,
+        "incidents": median.incidents,
     }
 
 

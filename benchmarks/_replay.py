@@ -33,17 +33,22 @@ class ReplayResult:
     peak_rss_mib: float | None = None
     start_to_ready_s: float | None = None
     scrape: Scrape | None = None
+    #: Resident memory when ready, before anything was asked of it (what it holds), and
+    #: the incidents it holds.
+    ready_rss_mib: float | None = None
+    incidents: int | None = None
 
     @property
     def per_second(self) -> float:
         return self.records / self.seconds
 
 
-def peak_rss_mib(pid: int) -> float:
+def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak resident memory (VmHWM), or another such field (VmRSS: now)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmHWM for {pid}")
+    raise RuntimeError(f"no {field} for {pid}")
 
 
 async def _bare(bootstrap: str, topic: str) -> tuple[int, float]:
@@ -94,11 +99,15 @@ def aggregator(
         # Polled every 50 ms (not wait_ready's 200 ms): the time to ready is the result.
         process.wait_ready(f"http://127.0.0.1:{port}/readyz", timeout=3600, interval=0.05)
         start_to_ready = time.perf_counter() - started
+        pid = process.process.pid
+        held_rss = peak_rss_mib(pid, "VmRSS")
         status = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).json()
         replay = float(str(status["replay_seconds"]))
-        pid = process.process.pid
         scrape = metrics_scrape(f"http://127.0.0.1:{port}/metrics")
-        return ReplayResult(label, records, replay, peak_rss_mib(pid), start_to_ready, scrape)
+        return ReplayResult(
+            label, records, replay, peak_rss_mib(pid), start_to_ready, scrape, held_rss,
+            int(status["incidents"]),
+        )  # fmt: skip
     finally:
         process.stop(timeout=600)  # a checkpoint at shutdown may take a while at scale
 

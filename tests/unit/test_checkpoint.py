@@ -7,9 +7,7 @@ import ast
 import asyncio
 import itertools
 import shutil
-from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,10 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from safetywatch.accounting import (
+    PYTHON_STORAGE,
     ChainRules,
-    IncidentRows,
-    IncidentTable,
     Ledger,
+    LedgerStorage,
     MemoryRecordStore,
     Period,
     chain_of,
@@ -35,7 +33,7 @@ from safetywatch.aggregator import (
     code_fingerprint,
 )
 from safetywatch.events import ConfirmationRecord, IncidentRecord
-from safetywatch.native import CompiledIncidentTable, compiled_rows
+from safetywatch.native import compiled_rows, compiled_storage
 from tests.histories import PREFIXES, chain_histories
 from tests.reports import RECEIVED, record
 
@@ -56,11 +54,11 @@ RULES = ChainRules()
 TOPIC = "test.checkpoint"
 PRINT = "fingerprint-of-this-code"
 Item = IncidentRecord | ConfirmationRecord
-#: Both kinds of incident table: the Python definition and the compiled one (built here;
+#: Both kinds of ledger storage: the Python definition and the compiled one (built here;
 #: a machine that cannot build it fails this module rather than skipping it).
-TABLES: dict[str, Callable[[], IncidentRows]] = {
-    "python": IncidentTable,
-    "compiled": partial(CompiledIncidentTable, compiled_rows()),
+TABLES: dict[str, LedgerStorage] = {
+    "python": PYTHON_STORAGE,
+    "compiled": compiled_storage(compiled_rows()),
 }
 
 
@@ -74,17 +72,17 @@ def applied(ledger: Ledger, items: list[Item]) -> Ledger:
 
 
 def through_a_checkpoint(
-    log: list[Item], cut: int, directory: Path, tables: Callable[[], IncidentRows]
+    log: list[Item], cut: int, directory: Path, tables: LedgerStorage
 ) -> Ledger:
     """The first ``cut`` records, a checkpoint written and read back, then the rest."""
     store = MemoryRecordStore()
-    before = applied(Ledger(ZONE, store, chain=RULES, incidents=tables), log[:cut])
+    before = applied(Ledger(ZONE, store, chain=RULES, storage=tables), log[:cut])
     checkpoints = Checkpoints(directory, PRINT, TOPIC)
     offsets = {0: cut}
     asyncio.run(checkpoints.save(before.snapshot(), PipelineState(), offsets, 0))
-    restored = asyncio.run(checkpoints.load({0: len(log)}, tables()))
+    restored = asyncio.run(checkpoints.load({0: len(log)}, tables))
     assert restored.offsets == offsets
-    after = Ledger(ZONE, store, chain=RULES, incidents=tables)
+    after = Ledger(ZONE, store, chain=RULES, storage=tables)
     after.restore(restored.snapshot)
     return applied(after, log[cut:])
 
@@ -153,7 +151,7 @@ def written(tmp_path: Path) -> Checkpoints:
 
 def refused(checkpoints: Checkpoints, ends: dict[int, int] | None = None) -> str:
     with pytest.raises(CheckpointIgnored) as why:
-        asyncio.run(checkpoints.load(ends or {0: 5, 1: 5}, IncidentTable()))
+        asyncio.run(checkpoints.load(ends or {0: 5, 1: 5}, PYTHON_STORAGE))
     return str(why.value)
 
 
@@ -181,14 +179,14 @@ def test_a_checkpoint_of_other_code_another_topic_or_ahead_of_the_topic_is_refus
     assert "for topic" in refused(other_topic)
     assert "ahead of the topic" in refused(written, {0: 0, 1: 5})
     assert "partitions" in refused(written, {0: 5})
-    restored = asyncio.run(written.load({0: 1, 1: 0}, IncidentTable()))
+    restored = asyncio.run(written.load({0: 1, 1: 0}, PYTHON_STORAGE))
     assert [s.incident_id for s in restored.snapshot.incidents.states()] == ["520201-C1"]
 
 
 def test_a_checkpoint_is_read_only_into_the_kind_of_table_that_wrote_it(written: Checkpoints):
     # Rows are laid out differently (and the compiled layout follows its source).
-    with pytest.raises(CheckpointIgnored, match="pieces of a python-1 table for an compiled"):
-        asyncio.run(written.load({0: 1, 1: 0}, TABLES["compiled"]()))
+    with pytest.raises(CheckpointIgnored, match="written with python-1 storage"):
+        asyncio.run(written.load({0: 1, 1: 0}, TABLES["compiled"]))
 
 
 def _copy_of_the_package(tmp_path: Path) -> Path:

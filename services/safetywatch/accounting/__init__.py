@@ -5,6 +5,13 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 """
 
 from safetywatch.accounting._bulletin import Language, bulletin_text
+from safetywatch.accounting._cells import (
+    PYTHON_STORAGE,
+    CellCounts,
+    CellKey,
+    LedgerStorage,
+    MonthCells,
+)
 from safetywatch.accounting._chain import (
     BASE_LEVELS,
     ChainRules,
@@ -85,7 +92,7 @@ from safetywatch.accounting._register import (
     matching,
     page,
 )
-from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot
+from safetywatch.accounting._snapshot import LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
 from safetywatch.accounting._table import IncidentRows, IncidentTable
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
@@ -107,10 +114,12 @@ __all__ = [
     "NEAR_MISS_EVACUATED",
     "NEAR_MISS_PEOPLE",
     "NO_GRADES",
+    "PYTHON_STORAGE",
     "SHORT_SUPPLEMENT_WINDOW",
     "SUPPLEMENT_WINDOW",
     "THREAT_TABLES",
     "BadCursor",
+    "CellCounts",
     "CellKey",
     "ChainRules",
     "Confirmed",
@@ -126,7 +135,9 @@ __all__ = [
     "Language",
     "Ledger",
     "LedgerSnapshot",
+    "LedgerStorage",
     "MemoryRecordStore",
+    "MonthCells",
     "Outcome",
     "Period",
     "PeriodKind",

@@ -9,11 +9,12 @@ the sum of its months.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime, tzinfo
 from operator import attrgetter
 
+from safetywatch.accounting._cells import PYTHON_STORAGE, CellCounts, CellKey, LedgerStorage
 from safetywatch.accounting._chain import ChainRules, timeliness
 from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
@@ -22,9 +23,8 @@ from safetywatch.accounting._incident import Confirmed, IncidentState, Outcome
 from safetywatch.accounting._periods import Period, month_of, month_start
 from safetywatch.accounting._records import MemoryRecordStore, RecordStore
 from safetywatch.accounting._revisions import RevisionReader
-from safetywatch.accounting._snapshot import CellKey, LedgerSnapshot
+from safetywatch.accounting._snapshot import LedgerSnapshot
 from safetywatch.accounting._summary import Summary
-from safetywatch.accounting._table import IncidentRows, IncidentTable
 from safetywatch.accounting._totals import Totals
 from safetywatch.events import (
     Category,
@@ -51,11 +51,11 @@ class Ledger:
         store: RecordStore | None = None,
         grader: Grader | None = None,
         chain: ChainRules | None = None,
-        incidents: Callable[[], IncidentRows] = IncidentTable,
+        storage: LedgerStorage = PYTHON_STORAGE,
     ) -> None:
         self._zone = zone
-        #: Makes the table incidents are kept in (a checkpoint is read into a new one).
-        self.new_incidents = incidents
+        #: What incidents and counts are kept in (a checkpoint is read into the same).
+        self.storage = storage
         self.chain = chain if chain is not None else ChainRules()
         #: On-time and late confirmations by (month, region, level, on time), like the cells.
         self._timeliness: dict[tuple[int, str, Level, bool], int] = {}
@@ -69,8 +69,8 @@ class Ledger:
         #: How long reports took from the unit to the gateway: network trouble, apart
         #: from late reporting.
         self.delivery_delays = DelayHistogram()
-        self._incidents = incidents()
-        self._cells: dict[int, dict[CellKey, Totals]] = {}  # by month index
+        self._incidents = storage.incidents()
+        self._cells: dict[int, CellCounts] = {}  # by month index
         self._by_occurred_day: DayIndex[IncidentState] = DayIndex()
         self._by_received_day: DayIndex[IncidentState] = DayIndex()
 
@@ -126,6 +126,7 @@ class Ledger:
 
     def snapshot(self) -> LedgerSnapshot:
         return LedgerSnapshot(
+            self.storage.kind,
             self._incidents,
             self._by_occurred_day,
             self._by_received_day,
@@ -182,22 +183,15 @@ class Ledger:
             for level, on_time in timeliness(state, self.chain):
                 slot = (state.month, state.region_code, level, on_time)
                 self._timeliness[slot] = self._timeliness.get(slot, 0) + sign
-        key = (state.region_code, state.category, state.grade)
         cells = self._cells.get(state.month)
         if cells is None:
-            cells = self._cells[state.month] = {}
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = Totals()
-        cell.count_incident(
-            state.figures, state.late_report, state.near_miss, state.late_supplements, sign
-        )
-        # Every contribution counts one incident, so a cell no incident contributes
-        # to any more holds exact zeros (integers, losses in fen): drop it.
-        if cell.incidents == 0:
-            del cells[key]
-            if not cells:
-                del self._cells[state.month]
+            cells = self._cells[state.month] = self.storage.month_cells()
+        cells.move(
+            state.region_code, state.category, state.grade, state.figures, state.late_report,
+            state.near_miss, state.late_supplements, sign,
+        )  # fmt: skip
+        if not cells:
+            del self._cells[state.month]
 
     # -- queries ---------------------------------------------------------------
 
@@ -224,10 +218,10 @@ class Ledger:
         """Counts of a period by (region, category, grade), summed over its months;
         absent cells are zero."""
         if period.length == 1:
-            return dict(self._cells.get(period.first, {}))
+            return self._month_totals(period.first)
         summed: dict[CellKey, Totals] = {}
         for month in period.months:
-            for key, totals in self._cells.get(month, {}).items():
+            for key, totals in self._month_totals(month).items():
                 if (cell := summed.get(key)) is None:
                     cell = summed[key] = Totals()
                 cell.add(totals)
@@ -242,7 +236,7 @@ class Ledger:
         first, last = month_of(start, self._zone), month_of(end, self._zone)
         whole = [m for m in range(first, last) if month_start(m, self._zone) >= start]
         for month in whole:
-            for (region, category, _), totals in self._cells.get(month, {}).items():
+            for (region, category, _), totals in self._month_totals(month).items():
                 if region.startswith(region_prefix):
                     by_category[category].add(totals)
         edges = (
@@ -279,7 +273,11 @@ class Ledger:
         return self._by_received_day.touched_since(self._incidents.state, start)
 
     def regions_seen(self) -> set[str]:
-        return {region for cells in self._cells.values() for region, _, _ in cells}
+        return {region for cells in self._cells.values() for region in cells.regions()}
+
+    def _month_totals(self, month: int) -> dict[CellKey, Totals]:
+        cells = self._cells.get(month)
+        return cells.totals() if cells is not None else {}
 
     def summary(
         self, period: Period, region_prefix: str = "", known_regions: Iterable[str] = ()

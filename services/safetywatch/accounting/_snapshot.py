@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from safetywatch.accounting._cells import CellCounts
 from safetywatch.accounting._day_index import DayIndex
 from safetywatch.accounting._delays import DelayHistogram
-from safetywatch.accounting._grade_tables import Grade
 from safetywatch.accounting._incident import IncidentState
 from safetywatch.accounting._table import IncidentRows
-from safetywatch.accounting._totals import Totals
-from safetywatch.events import Category, ConfirmationRecord
+from safetywatch.events import ConfirmationRecord
 from safetywatch.regions import Level
-
-CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 
 
 @dataclass(repr=False)
@@ -22,10 +19,12 @@ class LedgerSnapshot:
     keeps. It shares the ledger's objects, so it is written before anything else is
     applied."""
 
+    #: The ledger storage's kind (``LedgerStorage.kind``): only the same kind reads it.
+    kind: str
     incidents: IncidentRows
     by_occurred_day: DayIndex[IncidentState]
     by_received_day: DayIndex[IncidentState]
-    cells: dict[int, dict[CellKey, Totals]]
+    cells: dict[int, CellCounts]
     timeliness: dict[tuple[int, str, Level, bool], int]
     early_confirmations: dict[str, list[ConfirmationRecord]]
     delivery_delays: DelayHistogram

@@ -8,22 +8,17 @@ shared checkpoint would need the record bodies too, a copy of the topic). One th
 missing, unreadable, from other code or another configuration, for another topic, or
 ahead of the topic is ignored with a log line that says why, and the full replay runs.
 
-The file: ``SWCKPT01``, a JSON header (format, fingerprint, topic, offsets, the record
-file's size, counts), pickled chunks (the counts and day indexes, then the incident
-table a page of rows at a time), and a SHA-256 of everything before it, checked before anything is unpickled.
-It is written to a temporary name, synced and renamed: a crash while writing leaves
-the previous checkpoint. The state directory is the aggregator's own (mode 0700); a
-pickle from anywhere else is never read.
+What it holds: a JSON header (format, fingerprint, topic, offsets, the record file's
+size, counts), then the counts, day indexes and pipeline state, then the incident table
+a page of rows at a time (the format of the file itself: ``_checkpoint_file``). The
+state directory is the aggregator's own (mode 0700); a pickle from anywhere else is
+never read, and none is read before the file's checksum matched.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import os
-import pickle
-import struct
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,20 +26,24 @@ from datetime import UTC, datetime
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import structlog
 
-from safetywatch.accounting import IncidentRows, LedgerSnapshot
+from safetywatch.accounting import CellCounts, LedgerSnapshot, LedgerStorage
+from safetywatch.aggregator._checkpoint_file import (
+    Unreadable,
+    read_chunks,
+    read_header,
+    write_checkpoint,
+)
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.config import AreaConfig
 
 log = structlog.get_logger("safetywatch.aggregator")
 
-MAGIC = b"SWCKPT01"
 FORMAT = 2
 FILE_NAME = "checkpoint.bin"
-_LENGTH = struct.Struct(">Q")
 
 
 #: The packages whose code derives what a checkpoint holds: decoding and bounds
@@ -151,27 +150,7 @@ class Checkpoints:
             "incidents": len(snapshot.incidents),
             "written_at": datetime.now(UTC).isoformat(),
         }
-        partial = self.path.with_suffix(".partial")
-        digest = hashlib.sha256()
-        # Blocking writes on purpose: the local state directory, a chunk at a time, with
-        # the event loop given a turn between chunks.
-        with open(partial, "wb") as out:  # noqa: ASYNC230
-            head = json.dumps(header).encode()
-            for piece in (MAGIC, struct.pack(">I", len(head)), head):
-                out.write(piece)
-                digest.update(piece)
-            for chunk in self._chunks(snapshot, pipeline):
-                data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
-                for piece in (_LENGTH.pack(len(data)), data):
-                    out.write(piece)
-                    digest.update(piece)
-                await asyncio.sleep(0)
-            out.write(digest.digest())
-            out.flush()
-            os.fsync(out.fileno())
-            size = out.tell()
-        os.replace(partial, self.path)
-        _sync_directory(self.path.parent)
+        size = await write_checkpoint(self.path, header, self._chunks(snapshot, pipeline))
         log.info(
             "checkpoint_written",
             path=str(self.path),
@@ -184,7 +163,8 @@ class Checkpoints:
 
     def _chunks(self, snapshot: LedgerSnapshot, pipeline: PipelineState) -> Iterator[Any]:
         yield (
-            snapshot.cells,
+            snapshot.kind,
+            {month: cells.dump() for month, cells in snapshot.cells.items()},
             snapshot.timeliness,
             snapshot.early_confirmations,
             snapshot.delivery_delays,
@@ -194,17 +174,33 @@ class Checkpoints:
         )
         yield from snapshot.incidents.pieces()
 
-    async def load(self, ends: dict[int, int], incidents: IncidentRows) -> Restored:
+    async def load(self, ends: dict[int, int], storage: LedgerStorage) -> Restored:
         """The checkpoint, checked against this code, configuration and topic and the
-        topic's end offsets, its incidents read into the empty table ``incidents``;
-        CheckpointIgnored saying why it cannot be used."""
+        topic's end offsets, read into ``storage``'s tables; CheckpointIgnored saying why
+        it cannot be used."""
         try:
-            data = self.path.read_bytes()
+            with open(self.path, "rb") as source:  # noqa: ASYNC230 (the local state directory)
+                header = self._checked(read_header(source))
+                offsets = self._offsets(header, ends)
+                return await self._read(source, storage, offsets, header)
         except FileNotFoundError:
             raise CheckpointIgnored("no checkpoint yet") from None
+        except Unreadable as why:
+            raise CheckpointIgnored(str(why)) from None
         except OSError as error:
             raise CheckpointIgnored(f"unreadable: {error.strerror}") from None
-        header, chunks = self._verified(data)
+
+    def _checked(self, header: dict[str, Any]) -> dict[str, Any]:
+        if header.get("format") != FORMAT:
+            raise CheckpointIgnored(f"format {header.get('format')}, this code reads {FORMAT}")
+        if header.get("topic") != self._topic:
+            raise CheckpointIgnored(f"for topic {header.get('topic')!r}, not {self._topic!r}")
+        if header.get("fingerprint") != self._fingerprint:
+            raise CheckpointIgnored("written by other code or another configuration")
+        return header
+
+    @staticmethod
+    def _offsets(header: dict[str, Any], ends: dict[int, int]) -> dict[int, int]:
         offsets = {int(p): o for p, o in header["offsets"].items()}
         if set(offsets) != set(ends):
             raise CheckpointIgnored(
@@ -216,48 +212,35 @@ class Checkpoints:
                 f"ahead of the topic (partition: checkpoint offset > end) {ahead}; "
                 "was the topic recreated?"
             )
+        return offsets
+
+    @staticmethod
+    async def _read(
+        source: IO[bytes], storage: LedgerStorage, offsets: dict[int, int], header: dict[str, Any]
+    ) -> Restored:
         try:
-            parts = []
-            for chunk in chunks:
-                parts.append(pickle.loads(chunk))
-                await asyncio.sleep(0)
-            cells, timeliness, early, delays, pipeline, by_occurred, by_received = parts[0]
-            incidents.extend_from(parts[1:])
+            chunks = read_chunks(source)
+            (
+                kind,
+                dumps,
+                timeliness,
+                early,
+                delays,
+                pipeline,
+                by_occurred,
+                by_received,
+            ) = await anext(chunks)
+            if kind != storage.kind:
+                raise ValueError(f"written with {kind} storage, this ledger keeps {storage.kind}")
+            cells: dict[int, CellCounts] = {}
+            for month, (regions, counts) in dumps.items():
+                cells[month] = storage.month_cells()
+                cells[month].load(regions, counts)
+            incidents = storage.incidents()
+            incidents.extend_from([piece async for piece in chunks])
         except Exception as error:  # any unpickling failure: not usable
             raise CheckpointIgnored(f"cannot be read: {type(error).__name__}: {error}") from None
         snapshot = LedgerSnapshot(
-            incidents, by_occurred, by_received, cells, timeliness, early, delays
+            kind, incidents, by_occurred, by_received, cells, timeliness, early, delays
         )
         return Restored(snapshot, offsets, header["records_size"], pipeline)
-
-    def _verified(self, data: bytes) -> tuple[dict[str, Any], list[memoryview]]:
-        if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4 + 32:
-            raise CheckpointIgnored("not a checkpoint file")
-        body, digest = data[:-32], data[-32:]
-        if hashlib.sha256(body).digest() != digest:
-            raise CheckpointIgnored("corrupt: its checksum does not match")
-        view = memoryview(body)
-        (head_length,) = struct.unpack_from(">I", view, len(MAGIC))
-        start = len(MAGIC) + 4
-        header = json.loads(bytes(view[start : start + head_length]))
-        if header.get("format") != FORMAT:
-            raise CheckpointIgnored(f"format {header.get('format')}, this code reads {FORMAT}")
-        if header.get("topic") != self._topic:
-            raise CheckpointIgnored(f"for topic {header.get('topic')!r}, not {self._topic!r}")
-        if header.get("fingerprint") != self._fingerprint:
-            raise CheckpointIgnored("written by other code or another configuration")
-        chunks = []
-        position = start + head_length
-        while position < len(view):
-            (length,) = _LENGTH.unpack_from(view, position)
-            chunks.append(view[position + 8 : position + 8 + length])
-            position += 8 + length
-        return header, chunks
-
-
-def _sync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -37,7 +37,7 @@ class CheckpointKeeper:
         """Restore the checkpoint and return the offsets to read on from; None (and an
         empty record file) when there is none to use, saying why."""
         try:
-            restored = await self._checkpoints.load(ends, self._ledger.new_incidents())
+            restored = await self._checkpoints.load(ends, self._ledger.storage)
             if restored.records_size > self._records.size:
                 raise CheckpointIgnored(
                     f"the record file holds {self._records.size} bytes, the checkpoint "

@@ -154,7 +154,11 @@ async def healthz(aggregator: AggregatorDep) -> JSONResponse:
 async def readyz(aggregator: AggregatorDep) -> JSONResponse:
     if aggregator.ready:
         return JSONResponse(
-            {"status": "ready", "replay_seconds": aggregator.pipeline.replay_seconds}
+            {
+                "status": "ready",
+                "replay_seconds": aggregator.pipeline.replay_seconds,
+                "incidents": len(aggregator.ledger),
+            }
         )
     return JSONResponse({"status": "replaying"}, status_code=503, headers={"Retry-After": "2"})
 

@@ -25,7 +25,7 @@ from safetywatch.aggregator._metrics import Clock, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.aggregator._record_file import RecordFile, StateDirectoryBusy
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
-from safetywatch.native import incident_tables
+from safetywatch.native import ledger_storage
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -71,7 +71,7 @@ class Aggregator:
         self.records = open_record_file(state_dir, keep=checkpointing)
         grader = Grader(area.zone, area.grade_tables())
         self.ledger = Ledger(
-            area.zone, self.records, grader, area.reporting.chain_rules(), incident_tables()
+            area.zone, self.records, grader, area.reporting.chain_rules(), ledger_storage()
         )
         self.pipeline = PipelineState()
         self.board = AlertBoard(

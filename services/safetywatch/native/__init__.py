@@ -1,18 +1,20 @@
-"""Compiled twins of the accounting core's hot parts, built from source on first use.
+"""Compiled twins of the accounting core's storage, built from source on first use.
 
-``incident_tables()`` is what the aggregator keeps its incidents in: the compiled table
-when it can be built here, else the Python one (and a log line saying why).
+``ledger_storage()`` is what the aggregator keeps its incidents and counts in: the
+compiled rows and cells when they can be built here, else the Python ones (and a log
+line saying why).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import ModuleType
 
 import structlog
 
-from safetywatch.accounting import IncidentRows, IncidentTable
+from safetywatch.accounting import PYTHON_STORAGE, Grade, LedgerStorage, Totals
+from safetywatch.events import Category
 from safetywatch.native._build import SOURCE as ROWS_SOURCE
 from safetywatch.native._build import (
     CompiledRowsUnavailable,
@@ -26,15 +28,23 @@ from safetywatch.native._table import CompiledIncidentTable
 log = structlog.get_logger("safetywatch.native")
 
 
-def incident_tables(directory: Path | None = None) -> Callable[[], IncidentRows]:
-    """Makes the tables a ledger keeps its incidents in: compiled when possible."""
+def ledger_storage(directory: Path | None = None) -> LedgerStorage:
+    """What a ledger keeps its incidents and counts in: compiled when possible."""
     try:
         module = compiled_rows(directory)
     except CompiledRowsUnavailable as error:
-        log.warning("compiled_rows_unavailable", reason=str(error), using="python")
-        return IncidentTable
+        log.warning("compiled_rows_unavailable", reason=str(error), using=PYTHON_STORAGE.kind)
+        return PYTHON_STORAGE
     log.info("compiled_rows_loaded", path=module.__file__)
-    return partial(CompiledIncidentTable, module)
+    return compiled_storage(module)
+
+
+def compiled_storage(module: ModuleType) -> LedgerStorage:
+    return LedgerStorage(
+        f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}",
+        partial(CompiledIncidentTable, module),
+        partial(module.Cells, Totals, tuple(Category), tuple(Grade)),
+    )
 
 
 __all__ = [
@@ -44,6 +54,7 @@ __all__ = [
     "build_directory",
     "compile_rows",
     "compiled_rows",
-    "incident_tables",
+    "compiled_storage",
+    "ledger_storage",
     "source_hash",
 ]

@@ -750,6 +750,278 @@ static PyTypeObject RowsType = {
     .tp_as_sequence = &Rows_as_sequence,
 };
 
+/* -- one month's counts: cells by (region, category, grade) -------------------------
+ * The compiled twin of accounting/_cells.py's MonthCells: eleven 64-bit counts a cell in
+ * one array, found through an open-addressing table; a cell whose incidents fall to zero
+ * stays (a later revision may fill it again) and is left out of what is read. */
+
+#define FIGURES 11 /* Totals' fields, in order */
+
+typedef struct {
+    PyObject *region;
+    int64_t count[FIGURES];
+    uint8_t category, grade;
+} Cell;
+
+typedef struct {
+    PyObject_HEAD
+    Cell *cells;
+    Py_ssize_t count, capacity, live;
+    uint32_t *slots;
+    size_t mask;
+    PyObject *totals_class, *categories, *category_index, *grades, *grade_index;
+} Cells;
+
+static Py_hash_t cell_hash(Py_hash_t region, long category, long grade) {
+    uint64_t h = (uint64_t)region * 0x9E3779B97F4A7C15ULL;
+    h ^= (uint64_t)(category * 31 + grade + 1) * 0xC2B2AE3D27D4EB4FULL;
+    return (Py_hash_t)(h ^ (h >> 31));
+}
+
+static int cells_rehash(Cells *self, size_t size) {
+    uint32_t *slots = PyMem_RawCalloc(size, sizeof(uint32_t));
+    if (slots == NULL) { PyErr_NoMemory(); return -1; }
+    for (Py_ssize_t n = 0; n < self->count; n++) {
+        Cell *c = &self->cells[n];
+        Py_hash_t region = PyObject_Hash(c->region);
+        if (region == -1) { PyMem_RawFree(slots); return -1; }
+        size_t i = (size_t)cell_hash(region, c->category, c->grade) & (size - 1);
+        while (slots[i]) i = (i + 1) & (size - 1);
+        slots[i] = (uint32_t)(n + 1);
+    }
+    PyMem_RawFree(self->slots);
+    self->slots = slots;
+    self->mask = size - 1;
+    return 0;
+}
+
+/* The cell of (region, category, grade), made (zero) when absent. */
+static Cell *cell_of(Cells *self, PyObject *region, long category, long grade) {
+    Py_hash_t region_hash = PyObject_Hash(region);
+    if (region_hash == -1) return NULL;
+    if (self->slots == NULL && cells_rehash(self, 64) < 0) return NULL;
+    size_t i = (size_t)cell_hash(region_hash, category, grade) & self->mask;
+    while (self->slots[i]) {
+        Cell *c = &self->cells[self->slots[i] - 1];
+        if (c->category == category && c->grade == grade) {
+            int same = c->region == region ? 1 : PyObject_RichCompareBool(c->region, region, Py_EQ);
+            if (same < 0) return NULL;
+            if (same) return c;
+        }
+        i = (i + 1) & self->mask;
+    }
+    if (!PyUnicode_Check(region)) { PyErr_SetString(PyExc_TypeError, "a region code: str"); return NULL; }
+    if (self->count == self->capacity) {
+        Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 16;
+        Cell *grown = PyMem_RawRealloc(self->cells, (size_t)capacity * sizeof(Cell));
+        if (grown == NULL) { PyErr_NoMemory(); return NULL; }
+        self->cells = grown;
+        self->capacity = capacity;
+    }
+    Cell *c = &self->cells[self->count];
+    memset(c, 0, sizeof(Cell));
+    c->region = Py_NewRef(region);
+    c->category = (uint8_t)category;
+    c->grade = (uint8_t)grade;
+    self->slots[i] = (uint32_t)(++self->count);
+    if ((size_t)self->count * 2 > self->mask + 1 && cells_rehash(self, (self->mask + 1) * 2) < 0) {
+        return NULL;
+    }
+    return &self->cells[self->count - 1];
+}
+
+static int Cells_init(Cells *self, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"totals_class", "categories", "grades", NULL};
+    PyObject *totals_class, *categories, *grades;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!", names, &totals_class, &PyTuple_Type, &categories,
+                                     &PyTuple_Type, &grades))
+        return -1;
+    if (self->totals_class != NULL) { PyErr_SetString(PyExc_RuntimeError, "already initialised"); return -1; }
+    if (PyTuple_GET_SIZE(categories) > 255 || PyTuple_GET_SIZE(grades) > 255) {
+        PyErr_SetString(PyExc_ValueError, "at most 255 categories and grades");
+        return -1;
+    }
+    self->category_index = PyDict_New();
+    self->grade_index = PyDict_New();
+    if (!self->category_index || !self->grade_index) return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        PyObject *members = pass ? grades : categories, *index = pass ? self->grade_index : self->category_index;
+        for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(members); n++) {
+            PyObject *number = PyLong_FromSsize_t(n);
+            int failed = number == NULL || PyDict_SetItem(index, PyTuple_GET_ITEM(members, n), number) < 0;
+            Py_XDECREF(number);
+            if (failed) return -1;
+        }
+    }
+    self->totals_class = Py_NewRef(totals_class);
+    self->categories = Py_NewRef(categories);
+    self->grades = Py_NewRef(grades);
+    return 0;
+}
+
+static int Cells_traverse(Cells *self, visitproc visit, void *arg) {
+    Py_VISIT(self->totals_class); Py_VISIT(self->categories); Py_VISIT(self->category_index);
+    Py_VISIT(self->grades); Py_VISIT(self->grade_index);
+    return 0;
+}
+
+static int Cells_clear(Cells *self) {
+    Py_CLEAR(self->totals_class); Py_CLEAR(self->categories); Py_CLEAR(self->category_index);
+    Py_CLEAR(self->grades); Py_CLEAR(self->grade_index);
+    return 0;
+}
+
+static void Cells_dealloc(Cells *self) {
+    PyObject_GC_UnTrack(self);
+    Cells_clear(self);
+    for (Py_ssize_t n = 0; n < self->count; n++) Py_DECREF(self->cells[n].region);
+    PyMem_RawFree(self->cells);
+    PyMem_RawFree(self->slots);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t Cells_len(Cells *self) { return self->live; }
+
+static int64_t as_int64(PyObject *value, int *failed) {
+    long long v = PyLong_AsLongLong(value);
+    if (v == -1 && PyErr_Occurred()) *failed = 1;
+    return (int64_t)v;
+}
+
+/* move(region, category, grade, figures, late_report, near_miss, late_supplements, sign):
+ * deposit (+1) or withdraw (-1) one incident, as Totals.count_incident does. */
+static PyObject *Cells_move(Cells *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 8) { PyErr_SetString(PyExc_TypeError, "move takes 8 arguments"); return NULL; }
+    if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
+    long category = index_in(self->category_index, args[1], "category");
+    long grade = category < 0 ? -1 : index_in(self->grade_index, args[2], "grade");
+    if (grade < 0) return NULL;
+    PyObject *figures = args[3];
+    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != 7) { PyErr_SetString(PyExc_TypeError, "figures: a 7-tuple"); return NULL; }
+    int failed = 0, late = PyObject_IsTrue(args[4]), near = PyObject_IsTrue(args[5]);
+    int64_t figure[7], supplements = as_int64(args[6], &failed), sign = as_int64(args[7], &failed);
+    for (int n = 0; n < 7; n++) figure[n] = as_int64(PyTuple_GET_ITEM(figures, n), &failed);
+    if (failed || late < 0 || near < 0) return NULL;
+    Cell *c = cell_of(self, args[0], category, grade);
+    if (c == NULL) return NULL;
+    int was_live = c->count[0] != 0;
+    c->count[0] += sign;
+    for (int n = 0; n < 5; n++) c->count[1 + n] += sign * figure[n];
+    c->count[6] += late ? sign : 0;
+    c->count[7] += near ? sign : 0;
+    c->count[8] += sign * supplements;
+    c->count[9] += sign * figure[5];
+    c->count[10] += sign * figure[6];
+    self->live += (c->count[0] != 0) - was_live;
+    Py_RETURN_NONE;
+}
+
+/* totals(): {(region, category, grade): Totals} of the cells holding an incident. */
+static PyObject *Cells_totals(Cells *self, PyObject *unused) {
+    if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
+    PyObject *result = PyDict_New();
+    if (result == NULL) return NULL;
+    for (Py_ssize_t n = 0; n < self->count; n++) {
+        Cell *c = &self->cells[n];
+        if (c->count[0] == 0) continue;
+        PyObject *values[FIGURES] = {NULL};
+        int failed = 0;
+        for (int f = 0; f < FIGURES && !failed; f++) failed = (values[f] = PyLong_FromLongLong(c->count[f])) == NULL;
+        PyObject *totals = failed ? NULL : PyObject_Vectorcall(self->totals_class, values, FIGURES, NULL);
+        for (int f = 0; f < FIGURES; f++) Py_XDECREF(values[f]);
+        PyObject *key = totals == NULL ? NULL : PyTuple_Pack(3, c->region, PyTuple_GET_ITEM(self->categories, c->category),
+                                                             PyTuple_GET_ITEM(self->grades, c->grade));
+        failed = key == NULL || PyDict_SetItem(result, key, totals) < 0;
+        Py_XDECREF(key);
+        Py_XDECREF(totals);
+        if (failed) { Py_DECREF(result); return NULL; }
+    }
+    return result;
+}
+
+/* dump(): (regions, counts) of the live cells: what load() takes back. */
+static PyObject *Cells_dump(Cells *self, PyObject *unused) {
+    PyObject *regions = PyList_New(0);
+    PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(2 + FIGURES * 8));
+    if (regions == NULL || data == NULL) { Py_XDECREF(regions); Py_XDECREF(data); return NULL; }
+    char *at = PyBytes_AS_STRING(data);
+    for (Py_ssize_t n = 0; n < self->count; n++) {
+        Cell *c = &self->cells[n];
+        if (c->count[0] == 0) continue;
+        if (PyList_Append(regions, c->region) < 0) { Py_DECREF(regions); Py_DECREF(data); return NULL; }
+        at[0] = (char)c->category;
+        at[1] = (char)c->grade;
+        memcpy(at + 2, c->count, FIGURES * 8);
+        at += 2 + FIGURES * 8;
+    }
+    PyObject *result = PyTuple_Pack(2, regions, data);
+    Py_DECREF(regions);
+    Py_DECREF(data);
+    return result;
+}
+
+static PyObject *Cells_load(Cells *self, PyObject *args) {
+    PyObject *regions;
+    Py_buffer data;
+    if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
+    if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &regions, &data)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t size = 2 + FIGURES * 8, cells = PyList_GET_SIZE(regions);
+    if (self->count) { PyErr_SetString(PyExc_ValueError, "load needs empty cells"); goto done; }
+    if (data.len != cells * size) { PyErr_SetString(PyExc_ValueError, "counts for another number of cells"); goto done; }
+    const char *at = data.buf;
+    for (Py_ssize_t n = 0; n < cells; n++, at += size) {
+        int64_t count[FIGURES];
+        memcpy(count, at + 2, FIGURES * 8);
+        if ((uint8_t)at[0] >= PyTuple_GET_SIZE(self->categories) || (uint8_t)at[1] >= PyTuple_GET_SIZE(self->grades) || count[0] == 0) {
+            PyErr_SetString(PyExc_ValueError, "a cell of an unknown category or grade, or of no incident");
+            goto done;
+        }
+        Cell *c = cell_of(self, PyList_GET_ITEM(regions, n), (uint8_t)at[0], (uint8_t)at[1]);
+        if (c == NULL) goto done;
+        if (c->count[0] != 0) { PyErr_SetString(PyExc_ValueError, "a cell twice"); goto done; }
+        memcpy(c->count, count, sizeof count);
+        self->live++;
+    }
+    result = Py_NewRef(Py_None);
+done:
+    PyBuffer_Release(&data);
+    return result;
+}
+
+static PyObject *Cells_regions(Cells *self, PyObject *unused) {
+    PyObject *result = PySet_New(NULL);
+    for (Py_ssize_t n = 0; result != NULL && n < self->count; n++) {
+        if (self->cells[n].count[0] != 0 && PySet_Add(result, self->cells[n].region) < 0) Py_CLEAR(result);
+    }
+    return result;
+}
+
+static PyMethodDef Cells_methods[] = {
+    {"regions", (PyCFunction)Cells_regions, METH_NOARGS, "The regions of the cells holding an incident."},
+    {"move", (PyCFunction)(void (*)(void))Cells_move, METH_FASTCALL, "Deposit or withdraw one incident."},
+    {"totals", (PyCFunction)Cells_totals, METH_NOARGS, "Totals of the cells holding an incident."},
+    {"dump", (PyCFunction)Cells_dump, METH_NOARGS, "(regions, counts) of the live cells."},
+    {"load", (PyCFunction)Cells_load, METH_VARARGS, "Fill empty cells from a dump."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods Cells_as_sequence = {.sq_length = (lenfunc)Cells_len};
+
+static PyTypeObject CellsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "safetywatch.native._rows.Cells",
+    .tp_basicsize = sizeof(Cells),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Cells_init,
+    .tp_dealloc = (destructor)Cells_dealloc,
+    .tp_traverse = (traverseproc)Cells_traverse,
+    .tp_clear = (inquiry)Cells_clear,
+    .tp_methods = Cells_methods,
+    .tp_as_sequence = &Cells_as_sequence,
+};
+
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, NULL};
 
 #ifndef ROWS_SOURCE_HASH
@@ -764,10 +1036,11 @@ PyMODINIT_FUNC PyInit__rows(void) {
     NAME(figures) NAME(month) NAME(grade) NAME(late_report) NAME(near_miss) NAME(first_received_at)
     NAME(grade_since) NAME(near_miss_since) NAME(province_since) NAME(last_received_at) NAME(rare)
     NAME(utcoffset)
-    if (PyType_Ready(&RowsType) < 0) return NULL;
+    if (PyType_Ready(&RowsType) < 0 || PyType_Ready(&CellsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     if (PyModule_AddObjectRef(m, "Rows", (PyObject *)&RowsType) < 0
+        || PyModule_AddObjectRef(m, "Cells", (PyObject *)&CellsType) < 0
         || PyModule_AddStringConstant(m, "SOURCE_HASH", ROWS_SOURCE_HASH) < 0
         || PyModule_AddIntConstant(m, "ROW_SIZE", (long)sizeof(Row)) < 0) {
         Py_DECREF(m);
