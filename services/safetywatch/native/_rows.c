@@ -433,7 +433,7 @@ static PyObject *state_of(Rows *self, Py_ssize_t row) {
     PyObject *result = NULL;
     Py_ssize_t length;
     const char *text = id_of(self, row, &length);
-    args[0] = PyUnicode_DecodeASCII(text, length, "strict");
+    args[0] = PyUnicode_DecodeUTF8(text, length, "strict");
     args[1] = PyLong_FromLongLong(r->ref);
     args[2] = PyLong_FromLong(r->revision);
     args[3] = Py_NewRef(r->flags & RETRACTED ? Py_True : Py_False);
