@@ -200,3 +200,23 @@ def test_the_compiled_table_refuses_pieces_naming_what_it_does_not_know() -> Non
         TABLES["compiled"]().extend_from([common, (ids + b"x\n", rows)])
     with pytest.raises(ValueError, match="whole number"):
         TABLES["compiled"]().extend_from([common, (ids, rows[:-1])])
+
+
+def test_the_compiled_table_installs_its_saved_slots_or_places_every_id_again() -> None:
+    table = written(TABLES["compiled"], [plain(f"520201-S{n}") for n in range(3000)])
+    common, *pages = list(table.pieces())
+    for slots in (common["slots"], b""):  # saved with the rows, or none: placed again
+        copy = TABLES["compiled"]()
+        copy.extend_from([{**common, "slots": slots}, *pages])
+        assert [copy.row_of(f"520201-S{n}") for n in range(3000)] == list(range(3000))
+        assert copy.row_of("520201-S3000") is None
+    wrong = bytearray(common["slots"])
+    first = next(i for i in range(0, len(wrong), 8) if wrong[i : i + 8] != bytes(8))
+    wrong[first : first + 4] = (5000).to_bytes(4, "little")  # a row it does not have
+    with pytest.raises(ValueError, match="every row once"):
+        TABLES["compiled"]().extend_from([{**common, "slots": bytes(wrong)}, *pages])
+    ids, rows = pages[0]
+    one_id, one_row = ids.split(b"\n")[0] + b"\n", rows[: len(rows) // 3000]
+    twice = [{**common, "slots": b"", "rows": 2}, (one_id * 2, one_row * 2)]
+    with pytest.raises(ValueError, match="twice"):
+        TABLES["compiled"]().extend_from(twice)

@@ -10,7 +10,6 @@ the sum of its months.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from datetime import datetime, tzinfo
 from operator import attrgetter
 
@@ -150,7 +149,7 @@ class Ledger:
     def _take_early_confirmations(self, state: IncidentState, row: int) -> None:
         for early in self._early_confirmations.pop(state.incident_id, ()):
             confirmed = {early.level: Confirmed(early.received_at, early.unit_id)}
-            state.rare = replace(state.rare, confirmations={**confirmed, **state.confirmations})
+            state.rare = state.rare._replace(confirmations={**confirmed, **state.confirmations})
             self._incidents.set_rare(row, state.rare)
             self._by_received_day.add(row, early.received_at)
 
@@ -167,7 +166,7 @@ class Ledger:
         self._move(state, sign=-1)
         confirmed = Confirmed(confirmation.received_at, confirmation.unit_id)
         confirmations = {**state.confirmations, confirmation.level: confirmed}
-        state.rare = replace(state.rare, confirmations=confirmations)
+        state.rare = state.rare._replace(confirmations=confirmations)
         self._incidents.set_rare(row, state.rare)
         self._move(state, sign=1)
         self._by_received_day.add(row, confirmation.received_at)

@@ -13,6 +13,7 @@
 #include <structmember.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define MOMENTS 8 /* occurred, first received, last received, near miss, province, 3 grades */
 #define GRADE_MOMENTS 3
@@ -39,8 +40,9 @@ typedef struct {
     char *arena;                 /* ids, each followed by '\n' */
     size_t arena_used, arena_capacity;
     uint32_t *starts;            /* where each row's id starts in the arena */
-    uint32_t *slots;             /* row + 1, 0 when empty */
+    uint64_t *slots;             /* the id's hash tag << 32 | row + 1; 0 when empty */
     size_t mask;
+    int loading;                 /* between adopt and index: ids appended, not yet placed */
     /* what the rows index into, and what they are read back as */
     PyObject *state_class, *categories, *category_index, *grades, *grade_index;
     PyObject *above_ordinary, *common, *no_grades;
@@ -100,38 +102,69 @@ static const char *id_of(Rows *self, Py_ssize_t row, Py_ssize_t *length) {
     return self->arena + start;
 }
 
-static Py_ssize_t find(Rows *self, const char *text, Py_ssize_t length, size_t *slot) {
+/* A slot holds the upper half of its id's hash beside the row: probing compares tags
+ * and reads an id only when they match (most probes touch no other memory). */
+static uint64_t slot_of(uint64_t hash, Py_ssize_t row) { return (hash & 0xFFFFFFFF00000000ULL) | (uint64_t)(row + 1); }
+
+static void place(uint64_t *slots, size_t mask, uint64_t hash, Py_ssize_t row) {
+    size_t i = (size_t)hash & mask;
+    while (slots[i]) i = (i + 1) & mask;
+    slots[i] = slot_of(hash, row);
+}
+
+static Py_ssize_t find(Rows *self, const char *text, Py_ssize_t length, uint64_t hash, size_t *slot) {
     if (self->slots == NULL) return -1;
-    size_t i = (size_t)hash_id(text, length) & self->mask;
-    while (self->slots[i]) {
-        Py_ssize_t row = (Py_ssize_t)self->slots[i] - 1, have;
+    size_t i = (size_t)hash & self->mask;
+    for (uint64_t value; (value = self->slots[i]) != 0; i = (i + 1) & self->mask) {
+        if ((value ^ hash) >> 32) continue;
+        Py_ssize_t row = (Py_ssize_t)(value & 0xFFFFFFFFu) - 1, have;
         const char *other = id_of(self, row, &have);
         if (have == length && memcmp(other, text, (size_t)length) == 0) {
             if (slot) *slot = i;
             return row;
         }
-        i = (i + 1) & self->mask;
     }
     if (slot) *slot = i;
     return -1;
+}
+
+static void place_every_id(Rows *self) {
+    for (Py_ssize_t row = 0; row < self->count; row++) {
+        Py_ssize_t length;
+        const char *text = id_of(self, row, &length);
+        place(self->slots, self->mask, hash_id(text, length), row);
+    }
+}
+
+/* Zeroed memory for the id slots: large tables are probed at random, so they go on
+ * huge pages where the kernel allows (a TLB miss a probe otherwise). */
+static uint64_t *new_slots(size_t size) {
+    size_t bytes = size * sizeof(uint64_t);
+    if (bytes < (2u << 20)) return PyMem_RawCalloc(size, sizeof(uint64_t));
+    void *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(memory, bytes, MADV_HUGEPAGE);
+#endif
+    return memory;
+}
+
+static void free_slots(uint64_t *slots, size_t size) {
+    if (slots == NULL) return;
+    if (size * sizeof(uint64_t) < (2u << 20)) PyMem_RawFree(slots);
+    else munmap(slots, size * sizeof(uint64_t));
 }
 
 static int grow_slots(Rows *self, Py_ssize_t wanted) {
     size_t size = self->slots ? self->mask + 1 : 1024;
     if ((size_t)wanted * 2 <= size && self->slots) return 0;
     while ((size_t)wanted * 2 > size) size *= 2;
-    uint32_t *slots = PyMem_RawCalloc(size, sizeof(uint32_t));
+    uint64_t *slots = new_slots(size);
     if (slots == NULL) { PyErr_NoMemory(); return -1; }
-    PyMem_RawFree(self->slots);
+    free_slots(self->slots, self->mask + 1);
     self->slots = slots;
     self->mask = size - 1;
-    for (Py_ssize_t row = 0; row < self->count; row++) {
-        Py_ssize_t length;
-        const char *text = id_of(self, row, &length);
-        size_t i = (size_t)hash_id(text, length) & self->mask;
-        while (slots[i]) i = (i + 1) & self->mask;
-        slots[i] = (uint32_t)(row + 1);
-    }
+    place_every_id(self);
     return 0;
 }
 
@@ -156,22 +189,30 @@ static int reserve(Rows *self, Py_ssize_t rows, size_t arena) {
         self->arena = grown;
         self->arena_capacity = capacity;
     }
-    return grow_slots(self, self->count + rows);
+    return self->loading ? 0 : grow_slots(self, self->count + rows);
 }
 
-/* Appends one id (checked for '\n') as a new row; its fields are written by put. */
-static Py_ssize_t append_id(Rows *self, const char *text, Py_ssize_t length) {
-    if (memchr(text, '\n', (size_t)length)) { PyErr_SetString(PyExc_ValueError, "an incident id holds a newline"); return -1; }
-    if (reserve(self, 1, (size_t)length + 1) < 0) return -1;
-    size_t slot;
-    if (find(self, text, length, &slot) >= 0) { PyErr_SetString(PyExc_ValueError, "the incident is already in the table"); return -1; }
+static Py_ssize_t append_to_arena(Rows *self, const char *text, Py_ssize_t length) {
     Py_ssize_t row = self->count++;
     self->starts[row] = (uint32_t)self->arena_used;
     memcpy(self->arena + self->arena_used, text, (size_t)length);
     self->arena[self->arena_used + (size_t)length] = '\n';
     self->arena_used += (size_t)length + 1;
-    self->slots[slot] = (uint32_t)(row + 1);
     memset(&self->rows[row], 0, sizeof(Row));
+    return row;
+}
+
+/* Appends one id (checked for '\n') as a new row; its fields are written by put. While
+ * loading, the id is placed in the slots later, by index(). */
+static Py_ssize_t append_id(Rows *self, const char *text, Py_ssize_t length) {
+    if (memchr(text, '\n', (size_t)length)) { PyErr_SetString(PyExc_ValueError, "an incident id holds a newline"); return -1; }
+    if (reserve(self, 1, (size_t)length + 1) < 0) return -1;
+    if (self->loading) return append_to_arena(self, text, length);
+    size_t slot;
+    uint64_t hash = hash_id(text, length);
+    if (find(self, text, length, hash, &slot) >= 0) { PyErr_SetString(PyExc_ValueError, "the incident is already in the table"); return -1; }
+    Py_ssize_t row = append_to_arena(self, text, length);
+    self->slots[slot] = slot_of(hash, row);
     return row;
 }
 
@@ -402,14 +443,9 @@ static void truncate_to(Rows *self, Py_ssize_t count) {
     if (count >= self->count) return;
     self->arena_used = self->starts[count];
     self->count = count;
-    memset(self->slots, 0, (self->mask + 1) * sizeof(uint32_t));
-    for (Py_ssize_t row = 0; row < self->count; row++) {
-        Py_ssize_t length;
-        const char *text = id_of(self, row, &length);
-        size_t i = (size_t)hash_id(text, length) & self->mask;
-        while (self->slots[i]) i = (i + 1) & self->mask;
-        self->slots[i] = (uint32_t)(row + 1);
-    }
+    if (self->slots == NULL) return;
+    memset(self->slots, 0, (self->mask + 1) * sizeof(uint64_t));
+    place_every_id(self);
 }
 
 /* -- from a row back to an IncidentState ----------------------------------------- */
@@ -549,7 +585,7 @@ static void Rows_dealloc(Rows *self) {
     PyMem_RawFree(self->rows);
     PyMem_RawFree(self->arena);
     PyMem_RawFree(self->starts);
-    PyMem_RawFree(self->slots);
+    free_slots(self->slots, self->mask + 1);
     PyMem_RawFree(self->offset_us);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -557,6 +593,12 @@ static void Rows_dealloc(Rows *self) {
 static Py_ssize_t Rows_len(Rows *self) { return self->count; }
 
 static int ready(Rows *self) {
+    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
+    if (self->loading) { PyErr_SetString(PyExc_RuntimeError, "the table is loading: index() first"); return -1; }
+    return 0;
+}
+
+static int initialised(Rows *self) {
     if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
     return 0;
 }
@@ -572,7 +614,7 @@ static PyObject *Rows_row_of(Rows *self, PyObject *incident_id) {
     Py_ssize_t length;
     const char *text = PyUnicode_AsUTF8AndSize(incident_id, &length);
     if (text == NULL) return NULL;
-    Py_ssize_t row = find(self, text, length, NULL);
+    Py_ssize_t row = find(self, text, length, hash_id(text, length), NULL);
     if (row < 0) Py_RETURN_NONE;
     return PyLong_FromSsize_t(row);
 }
@@ -642,7 +684,7 @@ static PyObject *Rows_rows_chunk(Rows *self, PyObject *args) {
 /* extend(ids, rows): rows as rows_chunk wrote them, their ids as ids_chunk did. */
 static PyObject *Rows_extend(Rows *self, PyObject *args) {
     Py_buffer ids, rows;
-    if (ready(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
+    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
     PyObject *result = NULL;
     Py_ssize_t count = rows.len / (Py_ssize_t)sizeof(Row), seen = 0;
     const char *text = ids.buf, *end = text + ids.len;
@@ -677,10 +719,12 @@ done:
     return result;
 }
 
-/* adopt(regions, offsets, rare): what an empty table's rows will index into. */
+/* adopt(regions, offsets, rare, rows): what an empty table's rows will index into, and
+ * how many rows it is about to take (room for them at once: no rehashing on the way). */
 static PyObject *Rows_adopt(Rows *self, PyObject *args) {
     PyObject *regions, *offsets, *rare;
-    if (ready(self) < 0 || !PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &regions, &PyList_Type, &offsets, &PyDict_Type, &rare))
+    Py_ssize_t rows;
+    if (ready(self) < 0 || !PyArg_ParseTuple(args, "O!O!O!n", &PyList_Type, &regions, &PyList_Type, &offsets, &PyDict_Type, &rare, &rows))
         return NULL;
     if (self->count || PyList_GET_SIZE(self->regions) || PyList_GET_SIZE(self->offsets) != 1) {
         PyErr_SetString(PyExc_ValueError, "adopt needs an empty table");
@@ -706,7 +750,85 @@ static PyObject *Rows_adopt(Rows *self, PyObject *args) {
         Py_XDECREF(number);
         if (failed) return NULL;
     }
-    if (PyDict_Update(self->rare, rare) < 0) return NULL;
+    self->loading = 1;
+    if (PyDict_Update(self->rare, rare) < 0 || (rows > 0 && reserve(self, rows, 0) < 0)) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* slots(): the id slots as bytes, for a checkpoint (index() takes them back). */
+static PyObject *Rows_slots(Rows *self, PyObject *unused) {
+    if (ready(self) < 0) return NULL;
+    if (self->slots == NULL) return PyBytes_FromStringAndSize(NULL, 0);
+    return PyBytes_FromStringAndSize((const char *)self->slots, (Py_ssize_t)((self->mask + 1) * sizeof(uint64_t)));
+}
+
+/* Installs slots that slots() wrote for these very ids: read in order, where placing
+ * every id again would probe a table of millions at random. Only checked for what
+ * memory safety needs (each row once, in range); the file's checksum vouches for
+ * where they sit. */
+static int install_slots(Rows *self, Py_buffer *saved) {
+    size_t size = (size_t)saved->len / sizeof(uint64_t);
+    if ((size_t)saved->len % sizeof(uint64_t) || size < 1024 || (size & (size - 1)) || (size_t)self->count * 2 > size) {
+        PyErr_SetString(PyExc_ValueError, "slots of another size");
+        return -1;
+    }
+    uint8_t *seen = PyMem_RawCalloc((size_t)self->count + 1, 1);
+    uint64_t *slots = new_slots(size);
+    if (seen == NULL || slots == NULL) { PyMem_RawFree(seen); free_slots(slots, size); PyErr_NoMemory(); return -1; }
+    memcpy(slots, saved->buf, (size_t)saved->len);
+    Py_ssize_t placed = 0;
+    for (size_t i = 0; i < size; i++) {
+        uint64_t row = slots[i] & 0xFFFFFFFFu;
+        if (slots[i] == 0) continue;
+        if (row == 0 || row > (uint64_t)self->count || seen[row]) { placed = -1; break; }
+        seen[row] = 1;
+        placed++;
+    }
+    PyMem_RawFree(seen);
+    if (placed != self->count) {
+        free_slots(slots, size);
+        PyErr_SetString(PyExc_ValueError, "slots that do not name every row once");
+        return -1;
+    }
+    free_slots(self->slots, self->mask + 1);
+    self->slots = slots;
+    self->mask = size - 1;
+    return 0;
+}
+
+/* index(slots): ends loading; the ids go into the slots saved with them, or (b"") are
+ * placed one by one, any id twice refused. */
+static PyObject *Rows_index(Rows *self, PyObject *args) {
+    Py_buffer saved;
+    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*", &saved)) return NULL;
+    int failed = 0;
+    if (self->loading) {
+        self->loading = 0;
+        if (saved.len) {
+            failed = install_slots(self, &saved);
+        } else {
+            size_t size = 1024;
+            while ((size_t)self->count * 2 > size) size *= 2;
+            uint64_t *slots = new_slots(size);
+            if (slots == NULL) { PyErr_NoMemory(); failed = -1; }
+            else { free_slots(self->slots, self->mask + 1); self->slots = slots; self->mask = size - 1; }
+            for (Py_ssize_t row = 0; !failed && row < self->count; row++) { /* duplicates refused */
+                Py_ssize_t length;
+                size_t slot;
+                const char *text = id_of(self, row, &length);
+                uint64_t hash = hash_id(text, length);
+                if (find(self, text, length, hash, &slot) >= 0) {
+                    PyErr_SetString(PyExc_ValueError, "an incident twice in the pieces");
+                    failed = -1;
+                } else {
+                    self->slots[slot] = slot_of(hash, row);
+                }
+            }
+        }
+        if (failed) truncate_to(self, 0);
+    }
+    PyBuffer_Release(&saved);
+    if (failed) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -724,7 +846,9 @@ static PyMethodDef Rows_methods[] = {
     {"ids_chunk", (PyCFunction)Rows_ids_chunk, METH_VARARGS, "Ids of rows [start, stop)."},
     {"rows_chunk", (PyCFunction)Rows_rows_chunk, METH_VARARGS, "Rows [start, stop) as bytes."},
     {"extend", (PyCFunction)Rows_extend, METH_VARARGS, "Append chunks of ids and rows."},
-    {"adopt", (PyCFunction)Rows_adopt, METH_VARARGS, "Regions, offsets and rare of an empty table."},
+    {"adopt", (PyCFunction)Rows_adopt, METH_VARARGS, "Regions, offsets, rare and room of an empty table."},
+    {"slots", (PyCFunction)Rows_slots, METH_NOARGS, "The id slots as bytes."},
+    {"index", (PyCFunction)Rows_index, METH_VARARGS, "End loading: install or build the id slots."},
     {NULL, NULL, 0, NULL},
 };
 

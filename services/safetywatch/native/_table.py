@@ -57,7 +57,8 @@ class CompiledIncidentTable:
         regions, offsets, rare = rows.tables
         count = len(rows)
         yield {"kind": self.kind, "rows": count, "regions": list(regions),
-               "offsets": [zone.utcoffset(None) for zone in offsets[1:]], "rare": dict(rare)}  # fmt: skip
+               "offsets": [zone.utcoffset(None) for zone in offsets[1:]], "rare": dict(rare),
+               "slots": rows.slots()}  # fmt: skip
         for start in range(0, count, PIECE_ROWS):
             stop = min(count, start + PIECE_ROWS)
             yield rows.ids_chunk(start, stop), rows.rows_chunk(start, stop)
@@ -67,8 +68,9 @@ class CompiledIncidentTable:
         common = next(parts)
         if len(self) or common.get("kind") != self.kind:
             raise ValueError(f"pieces of a {common.get('kind')} table for an {self.kind} one")
-        self._rows.adopt(common["regions"], common["offsets"], common["rare"])
+        self._rows.adopt(common["regions"], common["offsets"], common["rare"], common["rows"])
         for ids, rows in parts:
             self._rows.extend(ids, rows)
+        self._rows.index(common.get("slots", b""))
         if len(self) != common["rows"]:
             raise ValueError(f"{len(self)} incidents in the pieces, {common['rows']} said")
