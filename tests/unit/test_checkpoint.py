@@ -163,6 +163,13 @@ def test_a_corrupt_checkpoint_is_refused_before_it_is_read(written: Checkpoints,
     assert refused(written) in ("not a checkpoint file", "corrupt: its checksum does not match")
 
 
+def test_a_checkpoint_of_an_older_file_format_is_refused_by_name(written: Checkpoints):
+    data = bytearray(written.path.read_bytes())
+    data[:8] = b"SWCKPT01"
+    written.path.write_bytes(bytes(data))
+    assert refused(written) == "written as SWCKPT01, this code reads SWCKPT02"
+
+
 def test_a_truncated_or_missing_checkpoint_is_refused(written: Checkpoints):
     written.path.write_bytes(written.path.read_bytes()[:-10])
     assert "checksum" in refused(written)

@@ -92,7 +92,7 @@ class Rare(NamedTuple):
         # incidents apart, and one object serves them all.
         if self is COMMON:
             return "COMMON"
-        return (Rare, tuple(self))
+        return (Rare._make, (tuple(self),))  # no keyword defaults to fill in: cheaper
 
 
 COMMON = Rare()

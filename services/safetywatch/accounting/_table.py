@@ -62,6 +62,9 @@ class IncidentRows(Protocol):
     def state(self, row: int) -> IncidentState: ...
     def pieces(self) -> Iterator[Any]: ...
     def extend_from(self, pieces: Iterable[Any]) -> None: ...
+    def begin(self, common: dict[str, Any]) -> None: ...
+    def take(self, piece: Any) -> None: ...
+    def end(self) -> None: ...
 
 
 class IncidentTable:
@@ -82,6 +85,7 @@ class IncidentTable:
         self._offset_index: dict[tzinfo | timedelta, int] = {}
         #: What few incidents have, by row.
         self._rare: dict[int, Rare] = {}
+        self._expected = 0  # rows a checkpoint said it holds, while it is read
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -202,7 +206,13 @@ class IncidentTable:
     def extend_from(self, pieces: Iterable[Any]) -> None:
         """Fill this empty table from the pieces of one of its kind."""
         parts = iter(pieces)
-        common = next(parts)
+        self.begin(next(parts))
+        for piece in parts:
+            self.take(piece)
+        self.end()
+
+    def begin(self, common: dict[str, Any]) -> None:
+        """The first piece: what the rows index into (then ``take`` each page, ``end``)."""
         if len(self) or common.get("kind") != self.kind:
             raise ValueError(f"pieces of a {common.get('kind')} table for an {self.kind} one")
         self._regions = [sys.intern(region) for region in common["regions"]]
@@ -210,15 +220,19 @@ class IncidentTable:
         for utc_offset in common["offsets"]:
             self._offset_index[utc_offset] = len(self._offsets)
             self._offsets.append(timezone(utc_offset) if utc_offset else UTC)
-        self._rare = common["rare"]
-        for ids, rows in parts:
-            names = ids.split("\n")
-            if len(rows) != len(names) * ROW.size or len(self._ids) % PAGE_ROWS:
-                raise ValueError(f"a page of {len(rows)} bytes for {len(names)} incidents")
-            page = bytearray(PAGE_ROWS * ROW.size)
-            page[: len(rows)] = rows
-            self._pages.append(page)
-            self._ids.extend(names)
-        if len(self._ids) != common["rows"]:
-            raise ValueError(f"{len(self._ids)} incidents in the pages, {common['rows']} said")
+        self._rare, self._expected = common["rare"], common["rows"]
+
+    def take(self, piece: tuple[str, bytes]) -> None:
+        ids, rows = piece
+        names = ids.split("\n")
+        if len(rows) != len(names) * ROW.size or len(self._ids) % PAGE_ROWS:
+            raise ValueError(f"a page of {len(rows)} bytes for {len(names)} incidents")
+        page = bytearray(PAGE_ROWS * ROW.size)
+        page[: len(rows)] = rows
+        self._pages.append(page)
+        self._ids.extend(names)
+
+    def end(self) -> None:
+        if len(self._ids) != self._expected:
+            raise ValueError(f"{len(self._ids)} incidents in the pages, {self._expected} said")
         self._rows = dict(zip(self._ids, range(len(self._ids)), strict=True))

@@ -237,7 +237,10 @@ class Checkpoints:
                 cells[month] = storage.month_cells()
                 cells[month].load(regions, counts)
             incidents = storage.incidents()
-            incidents.extend_from([piece async for piece in chunks])
+            incidents.begin(await anext(chunks))
+            async for piece in chunks:  # a page at a time: never the whole file at once
+                incidents.take(piece)
+            incidents.end()
         except Exception as error:  # any unpickling failure: not usable
             raise CheckpointIgnored(f"cannot be read: {type(error).__name__}: {error}") from None
         snapshot = LedgerSnapshot(

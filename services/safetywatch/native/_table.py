@@ -34,6 +34,7 @@ class CompiledIncidentTable:
             NO_GRADES,
         )
         self._rows = rows
+        self._common: dict[str, Any] = {}  # the first piece of a checkpoint being read
         self.kind: str = f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}"
         # The compiled methods themselves, not wrappers: the ledger calls them per record.
         self.row_of: Callable[[str], int | None] = rows.row_of
@@ -65,12 +66,22 @@ class CompiledIncidentTable:
 
     def extend_from(self, pieces: Iterable[Any]) -> None:
         parts = iter(pieces)
-        common = next(parts)
+        self.begin(next(parts))
+        for piece in parts:
+            self.take(piece)
+        self.end()
+
+    def begin(self, common: dict[str, Any]) -> None:
         if len(self) or common.get("kind") != self.kind:
             raise ValueError(f"pieces of a {common.get('kind')} table for an {self.kind} one")
         self._rows.adopt(common["regions"], common["offsets"], common["rare"], common["rows"])
-        for ids, rows in parts:
-            self._rows.extend(ids, rows)
+        self._common = common
+
+    def take(self, piece: tuple[bytes, bytes]) -> None:
+        self._rows.extend(*piece)
+
+    def end(self) -> None:
+        common, self._common = self._common, {}
         self._rows.index(common.get("slots", b""))
         if len(self) != common["rows"]:
             raise ValueError(f"{len(self)} incidents in the pieces, {common['rows']} said")
