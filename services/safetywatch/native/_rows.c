@@ -13,7 +13,6 @@
 #include <structmember.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define MOMENTS 8 /* occurred, first received, last received, near miss, province, 3 grades */
 #define GRADE_MOMENTS 3
@@ -136,24 +135,9 @@ static void place_every_id(Rows *self) {
     }
 }
 
-/* Zeroed memory for the id slots: large tables are probed at random, so they go on
- * huge pages where the kernel allows (a TLB miss a probe otherwise). */
-static uint64_t *new_slots(size_t size) {
-    size_t bytes = size * sizeof(uint64_t);
-    if (bytes < (2u << 20)) return PyMem_RawCalloc(size, sizeof(uint64_t));
-    void *memory = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(memory, bytes, MADV_HUGEPAGE);
-#endif
-    return memory;
-}
+static uint64_t *new_slots(size_t size) { return PyMem_RawCalloc(size, sizeof(uint64_t)); }
 
-static void free_slots(uint64_t *slots, size_t size) {
-    if (slots == NULL) return;
-    if (size * sizeof(uint64_t) < (2u << 20)) PyMem_RawFree(slots);
-    else munmap(slots, size * sizeof(uint64_t));
-}
+static void free_slots(uint64_t *slots, size_t size) { PyMem_RawFree(slots); }
 
 /* At most two thirds full: tags keep probes within a cache line or two, and a table of
  * millions costs ~12 bytes an id instead of ~24 at half full. */
