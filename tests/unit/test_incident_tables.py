@@ -24,6 +24,7 @@ from safetywatch.accounting import (
     IncidentState,
     IncidentTable,
     Rare,
+    fill_table,
 )
 from safetywatch.events import Category
 from safetywatch.native import CompiledIncidentTable, compiled_rows
@@ -150,7 +151,7 @@ def test_a_table_read_from_its_pieces_is_the_same_table(puts: list[IncidentState
     for tables in TABLES.values():
         table = written(tables, puts)
         copy = tables()
-        copy.extend_from(pickle.loads(pickle.dumps(list(table.pieces()))))
+        fill_table(copy, pickle.loads(pickle.dumps(list(table.pieces()))))
         assert [as_tuple(s) for s in copy.states()] == [as_tuple(s) for s in table.states()]
         for state in latest(puts).values():  # and it goes on taking states
             row = copy.row_of(state.incident_id)
@@ -195,11 +196,11 @@ def test_the_compiled_table_refuses_pieces_naming_what_it_does_not_know() -> Non
     table = written(TABLES["compiled"], [plain("520201-A")])
     common, (ids, rows) = list(table.pieces())
     with pytest.raises(ValueError, match="unknown"):  # a region index beyond its regions
-        TABLES["compiled"]().extend_from([{**common, "regions": []}, (ids, rows)])
+        fill_table(TABLES["compiled"](), [{**common, "regions": []}, (ids, rows)])
     with pytest.raises(ValueError, match="ids for"):
-        TABLES["compiled"]().extend_from([common, (ids + b"x\n", rows)])
+        fill_table(TABLES["compiled"](), [common, (ids + b"x\n", rows)])
     with pytest.raises(ValueError, match="whole number"):
-        TABLES["compiled"]().extend_from([common, (ids, rows[:-1])])
+        fill_table(TABLES["compiled"](), [common, (ids, rows[:-1])])
 
 
 def test_the_compiled_table_installs_its_saved_slots_or_places_every_id_again() -> None:
@@ -207,16 +208,16 @@ def test_the_compiled_table_installs_its_saved_slots_or_places_every_id_again() 
     common, *pages = list(table.pieces())
     for slots in (common["slots"], b""):  # saved with the rows, or none: placed again
         copy = TABLES["compiled"]()
-        copy.extend_from([{**common, "slots": slots}, *pages])
+        fill_table(copy, [{**common, "slots": slots}, *pages])
         assert [copy.row_of(f"520201-S{n}") for n in range(3000)] == list(range(3000))
         assert copy.row_of("520201-S3000") is None
     wrong = bytearray(common["slots"])
     first = next(i for i in range(0, len(wrong), 8) if wrong[i : i + 8] != bytes(8))
     wrong[first : first + 4] = (5000).to_bytes(4, "little")  # a row it does not have
     with pytest.raises(ValueError, match="every row once"):
-        TABLES["compiled"]().extend_from([{**common, "slots": bytes(wrong)}, *pages])
+        fill_table(TABLES["compiled"](), [{**common, "slots": bytes(wrong)}, *pages])
     ids, rows = pages[0]
     one_id, one_row = ids.split(b"\n")[0] + b"\n", rows[: len(rows) // 3000]
     twice = [{**common, "slots": b"", "rows": 2}, (one_id * 2, one_row * 2)]
     with pytest.raises(ValueError, match="twice"):
-        TABLES["compiled"]().extend_from(twice)
+        fill_table(TABLES["compiled"](), twice)

@@ -94,7 +94,7 @@ from safetywatch.accounting._register import (
 )
 from safetywatch.accounting._snapshot import LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
-from safetywatch.accounting._table import IncidentRows, IncidentTable
+from safetywatch.accounting._table import IncidentRows, IncidentTable, fill_table
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
 __all__ = [
@@ -158,6 +158,7 @@ __all__ = [
     "comparison",
     "encode_cursor",
     "expects_follow_up",
+    "fill_table",
     "grade_for",
     "grade_term",
     "graded_area",

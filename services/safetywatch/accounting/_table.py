@@ -61,10 +61,18 @@ class IncidentRows(Protocol):
     def set_rare(self, row: int, rare: Rare) -> None: ...
     def state(self, row: int) -> IncidentState: ...
     def pieces(self) -> Iterator[Any]: ...
-    def extend_from(self, pieces: Iterable[Any]) -> None: ...
     def begin(self, common: dict[str, Any]) -> None: ...
     def take(self, piece: Any) -> None: ...
     def end(self) -> None: ...
+
+
+def fill_table(table: IncidentRows, pieces: Iterable[Any]) -> None:
+    """Fill an empty table from the pieces of one of its kind (``pieces()``)."""
+    parts = iter(pieces)
+    table.begin(next(parts))
+    for piece in parts:
+        table.take(piece)
+    table.end()
 
 
 class IncidentTable:
@@ -202,14 +210,6 @@ class IncidentTable:
             first = number * PAGE_ROWS
             ids = self._ids[first : first + PAGE_ROWS]
             yield "\n".join(ids), bytes(memoryview(page)[: len(ids) * ROW.size])
-
-    def extend_from(self, pieces: Iterable[Any]) -> None:
-        """Fill this empty table from the pieces of one of its kind."""
-        parts = iter(pieces)
-        self.begin(next(parts))
-        for piece in parts:
-            self.take(piece)
-        self.end()
 
     def begin(self, common: dict[str, Any]) -> None:
         """The first piece: what the rows index into (then ``take`` each page, ``end``)."""

@@ -507,6 +507,17 @@ done:
 
 /* -- the type ---------------------------------------------------------------------- */
 
+/* index[member] = its position in members: categories and grades by number. */
+static int number_members(PyObject *members, PyObject *index) {
+    for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(members); n++) {
+        PyObject *number = PyLong_FromSsize_t(n);
+        int failed = number == NULL || PyDict_SetItem(index, PyTuple_GET_ITEM(members, n), number) < 0;
+        Py_XDECREF(number);
+        if (failed) return -1;
+    }
+    return 0;
+}
+
 static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
     static char *names[] = {"state_class", "categories", "grades", "above_ordinary", "common", "no_grades", NULL};
     PyObject *state_class, *categories, *grades, *above_ordinary, *common, *no_grades;
@@ -531,15 +542,8 @@ static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
     if (PyList_Append(self->offsets, PyDateTime_TimeZone_UTC) < 0 || keep_offset_us(self, 0, 0) < 0)
         return -1; /* 0: no moment */
     if (find_slots(self, state_class) < 0) return -1;
-    for (int pass = 0; pass < 2; pass++) {
-        PyObject *members = pass ? grades : categories, *index = pass ? self->grade_index : self->category_index;
-        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(members); i++) {
-            PyObject *number = PyLong_FromSsize_t(i);
-            int failed = number == NULL || PyDict_SetItem(index, PyTuple_GET_ITEM(members, i), number) < 0;
-            Py_XDECREF(number);
-            if (failed) return -1;
-        }
-    }
+    if (number_members(categories, self->category_index) < 0 || number_members(grades, self->grade_index) < 0)
+        return -1;
     self->state_class = Py_NewRef(state_class);
     self->categories = Py_NewRef(categories);
     self->grades = Py_NewRef(grades);
@@ -953,15 +957,8 @@ static int Cells_init(Cells *self, PyObject *args, PyObject *kwds) {
     self->category_index = PyDict_New();
     self->grade_index = PyDict_New();
     if (!self->category_index || !self->grade_index) return -1;
-    for (int pass = 0; pass < 2; pass++) {
-        PyObject *members = pass ? grades : categories, *index = pass ? self->grade_index : self->category_index;
-        for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(members); n++) {
-            PyObject *number = PyLong_FromSsize_t(n);
-            int failed = number == NULL || PyDict_SetItem(index, PyTuple_GET_ITEM(members, n), number) < 0;
-            Py_XDECREF(number);
-            if (failed) return -1;
-        }
-    }
+    if (number_members(categories, self->category_index) < 0 || number_members(grades, self->grade_index) < 0)
+        return -1;
     self->totals_class = Py_NewRef(totals_class);
     self->categories = Py_NewRef(categories);
     self->grades = Py_NewRef(grades);

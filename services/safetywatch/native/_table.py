@@ -4,7 +4,7 @@ per record. A property test holds the two to reading back the same states."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -63,13 +63,6 @@ class CompiledIncidentTable:
         for start in range(0, count, PIECE_ROWS):
             stop = min(count, start + PIECE_ROWS)
             yield rows.ids_chunk(start, stop), rows.rows_chunk(start, stop)
-
-    def extend_from(self, pieces: Iterable[Any]) -> None:
-        parts = iter(pieces)
-        self.begin(next(parts))
-        for piece in parts:
-            self.take(piece)
-        self.end()
 
     def begin(self, common: dict[str, Any]) -> None:
         if len(self) or common.get("kind") != self.kind:
