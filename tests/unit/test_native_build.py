@@ -57,3 +57,11 @@ def test_without_a_compiler_the_ledger_keeps_python_storage(
     with pytest.raises(CompiledRowsUnavailable, match="cannot run no-such-cc"):
         compiled_rows(tmp_path)
     assert ledger_storage(tmp_path) is PYTHON_STORAGE
+
+
+def test_an_unwritable_build_directory_is_a_reason_not_a_crash(tmp_path: Path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    with pytest.raises(CompiledRowsUnavailable, match="cannot create"):
+        compiled_rows(blocked / "native")
+    assert ledger_storage(blocked / "native") is PYTHON_STORAGE

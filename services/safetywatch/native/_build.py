@@ -69,7 +69,10 @@ def compile_rows(digest: str, target: Path, source: Path = SOURCE) -> str:
             f"no Python.h in {include}: install the Python headers (Debian: python3-dev)"
         )
     compiler = shlex.split(sysconfig.get_config_var("CC") or "cc")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CompiledRowsUnavailable(f"cannot create {target.parent}: {error.strerror}") from None
     partial = target.with_name(f".{target.name}.{os.getpid()}")
     command = [*compiler, *FLAGS, f"-I{include}", f'-DROWS_SOURCE_HASH="{digest}"',
                str(source), "-o", str(partial)]  # fmt: skip
@@ -80,5 +83,8 @@ def compile_rows(digest: str, target: Path, source: Path = SOURCE) -> str:
     if done.returncode != 0:
         partial.unlink(missing_ok=True)
         raise CompiledRowsUnavailable(f"{compiler[0]} failed: {done.stderr.strip()[-2000:]}")
-    os.replace(partial, target)
+    try:
+        os.replace(partial, target)
+    except OSError as error:
+        raise CompiledRowsUnavailable(f"cannot write {target}: {error.strerror}") from None
     return done.stderr
