@@ -4,11 +4,13 @@
 pickle each), and a CRC-32 of everything before it. The checksum is for corruption (a
 torn write, a bad disk), not for an adversary: a SHA-256 would not stop one either (it
 has no key), and nothing but the aggregator writes its 0700 state directory. CRC-32 runs
-at ~7 GB/s here against SHA-256's 1.6: 0.4 s of a restart of 4.3M incidents. It is written to a temporary name,
-synced and renamed: a crash while writing leaves the previous checkpoint. It is read in
-two passes, a block at a time: the checksum over the whole file first, before anything
-in it is unpickled, then each chunk (the page cache serves the second pass), so reading
-a checkpoint of millions of incidents holds one chunk of it at a time besides the state.
+at ~7 GB/s here against SHA-256's 1.6: 0.4 s of a restart of 4.3M incidents.
+
+It is written to a temporary name, synced and renamed: a crash while writing leaves the
+previous checkpoint. It is read in two passes, a block at a time: the checksum over the
+whole file first, before anything in it is unpickled, then each chunk (the page cache
+serves the second pass), so reading a checkpoint of millions of incidents holds one
+chunk of it at a time besides the state.
 """
 
 from __future__ import annotations
