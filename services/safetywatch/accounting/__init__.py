@@ -94,7 +94,7 @@ from safetywatch.accounting._register import (
 )
 from safetywatch.accounting._snapshot import LedgerSnapshot
 from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
-from safetywatch.accounting._table import IncidentRows, IncidentTable, fill_table
+from safetywatch.accounting._table import IncidentRows, IncidentTable, ReadsRows, fill_table
 from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
 
 __all__ = [
@@ -143,6 +143,7 @@ __all__ = [
     "PeriodKind",
     "Quarter",
     "Rare",
+    "ReadsRows",
     "RecordStore",
     "RegisterFilter",
     "Scale",

@@ -98,4 +98,4 @@ class LedgerStorage:
     month_cells: Callable[[], CellCounts]
 
 
-PYTHON_STORAGE = LedgerStorage("python-1", IncidentTable, MonthCells)
+PYTHON_STORAGE = LedgerStorage(IncidentTable.kind, IncidentTable, MonthCells)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
@@ -75,7 +75,24 @@ def fill_table(table: IncidentRows, pieces: Iterable[Any]) -> None:
     table.end()
 
 
-class IncidentTable:
+class ReadsRows:
+    """What both tables read the same way, through their own ``row_of`` and ``state``."""
+
+    row_of: Callable[[str], int | None]
+    state: Callable[[int], IncidentState]
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def get(self, incident_id: str) -> IncidentState | None:
+        row = self.row_of(incident_id)
+        return None if row is None else self.state(row)
+
+    def states(self) -> Iterator[IncidentState]:
+        return map(self.state, range(len(self)))
+
+
+class IncidentTable(ReadsRows):
     """Rows by incident id, in the order incidents first appeared."""
 
     #: Checkpoints name the kind of table that wrote them: only the same kind reads them.
@@ -100,13 +117,6 @@ class IncidentTable:
 
     def row_of(self, incident_id: str) -> int | None:
         return self._rows.get(incident_id)
-
-    def get(self, incident_id: str) -> IncidentState | None:
-        row = self._rows.get(incident_id)
-        return None if row is None else self.state(row)
-
-    def states(self) -> Iterator[IncidentState]:
-        return map(self.state, range(len(self._ids)))
 
     def add(self, state: IncidentState) -> int:
         """A new incident's row."""

@@ -23,7 +23,7 @@ from safetywatch.native._build import (
     compiled_rows,
     source_hash,
 )
-from safetywatch.native._table import CompiledIncidentTable
+from safetywatch.native._table import CompiledIncidentTable, compiled_kind
 
 log = structlog.get_logger("safetywatch.native")
 
@@ -41,7 +41,7 @@ def ledger_storage(directory: Path | None = None) -> LedgerStorage:
 
 def compiled_storage(module: ModuleType) -> LedgerStorage:
     return LedgerStorage(
-        f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}",
+        compiled_kind(module),
         partial(CompiledIncidentTable, module),
         partial(module.Cells, Totals, tuple(Category), tuple(Grade)),
     )

@@ -14,6 +14,7 @@ from safetywatch.accounting import (
     Grade,
     IncidentState,
     Rare,
+    ReadsRows,
 )
 from safetywatch.events import Category
 
@@ -21,7 +22,12 @@ from safetywatch.events import Category
 PIECE_ROWS = 1 << 14
 
 
-class CompiledIncidentTable:
+def compiled_kind(module: ModuleType) -> str:
+    """What checkpoints of this build's tables say they are: layout and source."""
+    return f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}"
+
+
+class CompiledIncidentTable(ReadsRows):
     """An ``IncidentRows`` over the compiled ``Rows`` of ``module``."""
 
     def __init__(self, module: ModuleType) -> None:
@@ -35,7 +41,7 @@ class CompiledIncidentTable:
         )
         self._rows = rows
         self._common: dict[str, Any] = {}  # the first piece of a checkpoint being read
-        self.kind: str = f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}"
+        self.kind = compiled_kind(module)
         # The compiled methods themselves, not wrappers: the ledger calls them per record.
         self.row_of: Callable[[str], int | None] = rows.row_of
         self.add: Callable[[IncidentState], int] = rows.add
@@ -45,13 +51,6 @@ class CompiledIncidentTable:
 
     def __len__(self) -> int:
         return len(self._rows)
-
-    def get(self, incident_id: str) -> IncidentState | None:
-        row = self.row_of(incident_id)
-        return None if row is None else self.state(row)
-
-    def states(self) -> Iterator[IncidentState]:
-        return map(self.state, range(len(self._rows)))
 
     def pieces(self) -> Iterator[Any]:
         rows = self._rows
