@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,13 @@ COUNT_METRICS = (
     "safetywatch_fatalities",
 )
 OUTCOMES = ("applied", "duplicate", "stale", "conflict", "invalid")
+
+
+def logged(service: Service, event: str) -> list[dict[str, object]]:
+    """The service's log lines of one event, as JSON."""
+    text = service.log_path.read_text("utf-8", errors="replace")
+    lines = (json.loads(line) for line in text.splitlines() if line.startswith("{"))
+    return [line for line in lines if line.get("event") == event]
 
 
 def outcome_counts(aggregator: Service) -> dict[str, float]:

@@ -4,23 +4,21 @@ trusted is ignored, saying why, and the full replay runs."""
 
 from __future__ import annotations
 
-import json
 import signal
 from pathlib import Path
 
 import pytest
 from devtools import produce_raw, read_topic, realistic_records
 
-from tests.integration.checks import assert_matches_reference, count_series, wait_until_read
+from tests.integration.checks import (
+    assert_matches_reference,
+    count_series,
+    logged,
+    wait_until_read,
+)
 from tests.integration.harness import Service, Services, records_of
 
 pytestmark = pytest.mark.integration
-
-
-def logged(service: Service, event: str) -> list[dict[str, object]]:
-    text = service.log_path.read_text("utf-8", errors="replace")
-    lines = (json.loads(line) for line in text.splitlines() if line.startswith("{"))
-    return [line for line in lines if line.get("event") == event]
 
 
 def with_state(services: Services, state: Path) -> Service:

@@ -41,7 +41,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "services" / "safetywatch"
 #: The aggregator's modules on the path from a record to the checkpointed state.
 STATE_MODULES = (
     "applier",
-    "decode",
+    "lag_monitor",
     "checkpoint",
     "checkpoint_keeper",
     "pipeline",
@@ -208,7 +208,8 @@ def _copy_of_the_package(tmp_path: Path) -> Path:
         ("accounting/_ledger.py", True),
         ("events/_fast_path.py", True),
         ("config/_area.py", True),
-        ("aggregator/_decode.py", True),
+        ("events/_decode.py", True),
+        ("aggregator/_applier.py", True),
         ("errors.py", True),
         ("ingest/_app_routes.py", False),
         ("alerting/_evaluate.py", False),

@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from safetywatch.events import FAST_PATH_SEPARATOR as SEPARATOR
-from safetywatch.events import IncidentRecord, decode_fast, fast_struct, joined_pattern
+from safetywatch.events import (
+    IncidentRecord,
+    decode_checked,
+    decode_fast,
+    fast_struct,
+    joined_pattern,
+)
 from tests.reports import record
 from tests.strategies import EDGE_VALUES, RECORD_FIELDS, json_values, mutated_records
 
@@ -48,6 +54,19 @@ def assert_agrees_with_pydantic(raw: bytes) -> None:
         if isinstance(ours, datetime):
             assert ours.utcoffset() == theirs.utcoffset(), name
     assert fast.casualties == validated.casualties
+    assert_checked_reads_the_same(raw, fast)
+
+
+def assert_checked_reads_the_same(raw: bytes, fast: Any) -> None:
+    """What the replay's reader vouched for is parsed again unchecked: to the same record."""
+    again = decode_checked(raw)
+    assert type(again) is type(fast)
+    for name in RECORD_FIELDS:
+        ours, theirs = getattr(again, name), getattr(fast, name)
+        assert ours == theirs, name
+        assert type(ours) is type(theirs), name
+        if isinstance(ours, datetime):
+            assert ours.utcoffset() == theirs.utcoffset(), name
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -12,12 +12,12 @@ from safetywatch.aggregator._checkpoint import (
     fingerprint,
 )
 from safetywatch.aggregator._counts import LedgerCollector, exposed_periods
-from safetywatch.aggregator._decode import MAX_RECORD_BYTES, InvalidReason, Rejection, decode_record
 from safetywatch.aggregator._follower import LogFollower
 from safetywatch.aggregator._metrics import PipelineCollector
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
 from safetywatch.aggregator._record_file import RecordFile
 from safetywatch.aggregator._service import Aggregator
+from safetywatch.events import MAX_RECORD_BYTES, InvalidReason, Rejection, decode_record
 
 __all__ = [
     "MAX_RECORD_BYTES",

@@ -8,9 +8,15 @@ import time
 import structlog
 
 from safetywatch.accounting import Ledger, Outcome
-from safetywatch.aggregator._decode import InvalidReason, Rejection, decode_record
 from safetywatch.aggregator._pipeline import InvalidRecord, PipelineState
-from safetywatch.events import ConfirmationRecord, StoredRecord
+from safetywatch.events import (
+    ConfirmationRecord,
+    InvalidReason,
+    Rejection,
+    StoredRecord,
+    decode_checked,
+    decode_record,
+)
 from safetywatch.kafka import is_retriable
 
 log = structlog.get_logger("safetywatch.aggregator")
@@ -21,12 +27,21 @@ class RecordApplier:
         self._ledger = ledger
         self._pipeline = pipeline
 
-    def handle(self, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
+    def handle(
+        self,
+        partition: int,
+        offset: int,
+        key: bytes | None,
+        value: bytes | None,
+        vouched: int = 0,
+    ) -> None:
         """Apply one record. Never raises for its content: a record that is invalid, or
         that fails to decode or apply, is counted and listed. Only a retriable error
-        (the state directory refused a write) leaves, and then nothing was applied."""
+        (the state directory refused a write) leaves, and then nothing was applied.
+        ``vouched`` (non-zero): the replay's reader process found that ``value`` passes the fast
+        path (``passes_fast_path``), so it is parsed without being checked again."""
         try:
-            decoded = decode_record(key, value)
+            decoded = decode_checked(value) if vouched and value else decode_record(key, value)
             if isinstance(decoded, Rejection):
                 self._isolate(partition, offset, decoded.reason, decoded.detail)
             else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable
 from contextlib import AsyncExitStack
 from functools import partial
 from typing import Any
@@ -29,18 +29,16 @@ from aiokafka.errors import KafkaError
 from safetywatch.accounting import Ledger, RecordStore
 from safetywatch.aggregator._applier import RecordApplier
 from safetywatch.aggregator._checkpoint_keeper import CheckpointKeeper
+from safetywatch.aggregator._lag_monitor import monitor_lag, note_ends
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.errors import SafetywatchError
-from safetywatch.kafka import is_retriable, open_log
+from safetywatch.kafka import ReadBatch, ReaderPlan, is_retriable, open_log, read_beside
 
 log = structlog.get_logger("safetywatch.aggregator")
 
 
 #: Records applied between two chances for the HTTP server to answer (~30 ms of work).
 FETCH_MAX_RECORDS = 2_000
-
-#: How often the lag monitor asks the broker for the partitions' end offsets.
-LAG_INTERVAL_SECONDS = 2.0
 
 #: Backoff while retrying a retriable error: first wait, longest wait.
 FIRST_RETRY_SECONDS = 0.5
@@ -61,6 +59,7 @@ class LogFollower:
         on_failure: Callable[[BaseException], None] | None = None,
         keeper: CheckpointKeeper | None = None,
         checkpoint_every: float = 0.0,
+        reader: ReaderPlan | None = None,
     ) -> None:
         self._bootstrap = bootstrap
         self._topic = topic
@@ -72,6 +71,7 @@ class LogFollower:
         self._on_failure = on_failure
         self._keeper = keeper
         self._checkpoint_every = checkpoint_every
+        self._reader = reader
         #: Held while a fetched batch is applied, and while a checkpoint is written: a
         #: checkpoint is the ledger between two batches, at the offsets after the first.
         self._applying = asyncio.Lock()
@@ -98,7 +98,7 @@ class LogFollower:
             for tp in reader.partitions:
                 if resumed is not None:
                     reader.consumer.seek(tp, resumed[tp.partition])
-        self._note_ends(reader.ends)
+        note_ends(self._pipeline, reader.ends)
         next_offset = self._pipeline.next_offset
         log.info(
             "replay_started",
@@ -108,7 +108,7 @@ class LogFollower:
         )
         works = [
             self._follow(reader.consumer, reader.ends),
-            self._monitor_lag(reader.consumer, reader.partitions),
+            monitor_lag(reader.consumer, reader.partitions, self._pipeline),
         ]
         if self._keeper is not None and self._checkpoint_every > 0:
             works.append(self._checkpoint_regularly())
@@ -179,7 +179,11 @@ class LogFollower:
         gc.disable()
         next_offset = self._pipeline.next_offset
         pending = {tp: end for tp, end in targets.items() if end > next_offset[tp.partition]}
-        if not pending:
+        to_read = sum(end - next_offset[tp.partition] for tp, end in pending.items())
+        if self._reader is not None and self._reader.wanted(to_read):
+            await self._replay_beside_reader(consumer, pending, self._reader)
+            await self._check_caught_up(consumer, pending, started)
+        elif not pending:
             self._mark_caught_up(started)
         while True:
             batches = await self._poll(consumer)
@@ -191,25 +195,50 @@ class LogFollower:
             if batches and self._pipeline.replay_complete and self._after_batch is not None:
                 self._after_batch()
 
+    async def _replay_beside_reader(
+        self, consumer: AIOKafkaConsumer, pending: dict[TopicPartition, int], plan: ReaderPlan
+    ) -> None:
+        """The replay with a second process fetching and checking (see _replay_reader);
+        the consumer then reads on from wherever that got to."""
+        consumer.pause(*pending)
+        next_offset = self._pipeline.next_offset
+        await read_beside(
+            self._bootstrap, self._topic, pending, next_offset, plan, self._apply_read
+        )
+        for tp in pending:
+            consumer.seek(tp, next_offset[tp.partition])
+        consumer.resume(*pending)
+
+    async def _apply_read(self, batch: ReadBatch) -> None:
+        self._pipeline.polled()
+        records = zip(batch.offsets, batch.keys, batch.values, batch.vouched, strict=True)
+        async with self._applying:
+            await self._apply_records(batch.partition, records)
+            await self._persist()
+
     async def _apply_batches(self, batches: dict[TopicPartition, list[Any]]) -> None:
-        handle = self._applier.handle
         for tp, messages in batches.items():
-            partition = tp.partition
-            for message in messages:
-                try:
-                    handle(partition, message.offset, message.key, message.value)
-                except SafetywatchError as error:  # only retriable ones leave handle()
-                    await self._retry(
-                        error,
-                        partial(handle, partition, message.offset, message.key, message.value),
-                    )
-            if messages:
-                self._pipeline.next_offset[partition] = messages[-1].offset + 1
-            # Applying is synchronous: let /metrics, /healthz and /readyz answer
-            # between partitions, also during a long replay.
-            await asyncio.sleep(0)
+            await self._apply_records(
+                tp.partition, ((m.offset, m.key, m.value, 0) for m in messages)
+            )
         if batches:
             await self._persist()
+
+    async def _apply_records(
+        self, partition: int, records: Iterable[tuple[int, bytes | None, bytes | None, int]]
+    ) -> None:
+        """One partition's records in log order (``vouched``: see RecordApplier.handle)."""
+        handle, offset = self._applier.handle, -1
+        for offset, key, value, vouched in records:
+            try:
+                handle(partition, offset, key, value, vouched)
+            except SafetywatchError as error:  # only retriable ones leave handle()
+                await self._retry(error, partial(handle, partition, offset, key, value, vouched))
+        if offset >= 0:
+            self._pipeline.next_offset[partition] = offset + 1
+        # Applying is synchronous: let /metrics, /healthz and /readyz answer
+        # between partitions, also during a long replay.
+        await asyncio.sleep(0)
 
     async def checkpoint(self) -> None:
         """Write a checkpoint if the ledger moved since the last one (once caught up:
@@ -245,30 +274,6 @@ class LogFollower:
                 del pending[tp]
         if not pending:
             self._mark_caught_up(started)
-
-    async def _monitor_lag(
-        self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
-    ) -> None:
-        """Asks the broker for the partitions' ends on its own schedule, so lag keeps
-        growing in /metrics while the follower is stuck (its own loop cannot say so)."""
-        pipeline = self._pipeline
-        while True:
-            try:
-                ends = await asyncio.wait_for(consumer.end_offsets(partitions), timeout=10)
-            except (KafkaError, TimeoutError) as error:
-                if pipeline.broker_reachable:
-                    log.warning("broker_unreachable", error=repr(error))
-                pipeline.broker_reachable = False
-            else:
-                pipeline.broker_reachable = True
-                pipeline.broker_contact_unix = time.time()
-                self._note_ends(ends)
-            await asyncio.sleep(LAG_INTERVAL_SECONDS)
-
-    def _note_ends(self, ends: Mapping[TopicPartition, int]) -> None:
-        pipeline = self._pipeline
-        for tp, end in ends.items():
-            pipeline.lag[tp.partition] = max(0, end - pipeline.next_offset.get(tp.partition, 0))
 
     def _mark_caught_up(self, started: float) -> None:
         seconds = time.monotonic() - started

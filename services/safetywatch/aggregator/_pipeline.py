@@ -7,7 +7,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from safetywatch.aggregator._decode import InvalidReason
+from safetywatch.events import InvalidReason
 
 #: The invalid-records listing keeps the newest entries only; counts are kept for all.
 INVALID_LISTING_LIMIT = 1000

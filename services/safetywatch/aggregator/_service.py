@@ -7,6 +7,7 @@ import os
 import signal
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -25,6 +26,8 @@ from safetywatch.aggregator._metrics import Clock, PipelineCollector
 from safetywatch.aggregator._pipeline import PipelineState
 from safetywatch.aggregator._record_file import RecordFile, StateDirectoryBusy
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
+from safetywatch.kafka import ReaderPlan
+from safetywatch.logs import configure_logging
 from safetywatch.native import ledger_storage
 
 log = structlog.get_logger("safetywatch.aggregator")
@@ -87,6 +90,15 @@ class Aggregator:
             on_failure=_stop_the_process,
             keeper=self._keeper(),
             checkpoint_every=settings.aggregator.checkpoint_interval_seconds,
+            reader=ReaderPlan(
+                settings.aggregator.replay_reader_min_records,
+                partial(
+                    configure_logging,
+                    "aggregator-reader",
+                    settings.service.log_format,
+                    settings.service.log_level,
+                ),
+            ),
         )
         self.registry = CollectorRegistry()
         self.registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))

@@ -152,6 +152,12 @@ class AggregatorSettings(RoleSettings):
         "how often a checkpoint is written (with a state directory; also after the replay "
         "and at shutdown); 0: never",
     )
+    replay_reader_min_records: Annotated[int, Field(ge=0)] = env(
+        "REPLAY_READER_MIN_RECORDS",
+        100_000,
+        "a replay of at least this many records is fetched and checked by a second process "
+        "while the aggregator applies it (it takes two cores); 0: never",
+    )
 
 
 class ClientSettings(RoleSettings):

@@ -4,6 +4,7 @@ the log from its beginning, durable writes, and the errors that say what to retr
 from safetywatch.kafka._errors import BrokerUnavailable, TopicMissing, is_retriable
 from safetywatch.kafka._log import LogReader, end_offsets, new_consumer, open_log, partitions_of
 from safetywatch.kafka._producer import PRODUCER_STATE_LOST, DurableProducer, Receipt
+from safetywatch.kafka._replay_reader import ReadBatch, ReaderPlan, read_beside
 from safetywatch.kafka._topic import DEFAULT_PARTITIONS, TopicSpec, ensure_topic
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "BrokerUnavailable",
     "DurableProducer",
     "LogReader",
+    "ReadBatch",
+    "ReaderPlan",
     "Receipt",
     "TopicMissing",
     "TopicSpec",
@@ -21,4 +24,5 @@ __all__ = [
     "new_consumer",
     "open_log",
     "partitions_of",
+    "read_beside",
 ]

@@ -8,7 +8,10 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from safetywatch.events import ConfirmationRecord, IncidentRecord, StoredRecord, decode_fast
+from safetywatch.events._confirmation import ConfirmationRecord
+from safetywatch.events._fast_path import decode_fast, is_fast_record
+from safetywatch.events._report import IncidentRecord
+from safetywatch.events._stored_record import StoredRecord
 
 Decoded = TypeVar("Decoded", StoredRecord, ConfirmationRecord)
 
@@ -51,6 +54,13 @@ def decode_record(
         if confirmation is not None:
             return confirmation
     return _decode_validated(key, value)
+
+
+def passes_fast_path(key: bytes | None, value: bytes | None) -> bool:
+    """Whether ``decode_record`` takes this record whole from the fast path: what the
+    replay's reader process vouches for, so that this one may decode it with
+    ``decode_checked``, without the checks."""
+    return is_fast_record(decode_record(key, value))
 
 
 def _confirmation(key: bytes | None, value: bytes) -> ConfirmationRecord | Rejection | None:
