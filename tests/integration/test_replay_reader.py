@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import httpx
 import pytest
 from devtools import produce_raw, realistic_records, wait_until
 
 from safetywatch.events import MAX_RECORD_BYTES
-from tests.integration.checks import count_series, logged, wait_until_read
+from tests.integration.checks import count_series, logged, status_of, wait_until_read
 from tests.integration.harness import Service, Services
 
 pytestmark = pytest.mark.integration
@@ -82,3 +83,17 @@ def test_a_reader_that_dies_leaves_the_follower_to_read_on(services: Services):
     alone = aggregator(services, reader_from=0)
     wait_until_read(alone, produced)
     assert count_series(beside) == count_series(alone)
+
+
+def test_a_stop_during_the_replay_stops_the_reader_too(services: Services):
+    produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="S"))
+    beside = aggregator(services, reader_from=1, wait=False)
+    [started] = wait_until(
+        lambda: logged(beside, "replay_reader_started"), 60, "the reader to start", interval=0.01
+    )
+    wait_until(lambda: status_of(f"{beside.url}/readyz") == 503, 60, "the API (replay running)")
+    # Shut down as uvicorn does: handlers run, then the signal is raised again.
+    assert beside.stop(signal.SIGTERM) == -signal.SIGTERM
+    assert "Traceback" not in beside.log()
+    reader = Path(f"/proc/{started['pid']}")
+    wait_until(lambda: not reader.exists(), 10, "the reader process to end")

@@ -151,6 +151,9 @@ class ReplayReader:
             with contextlib.suppress(queue.Empty):
                 self._received.get(timeout=0.1)
         self._receiving.close()
+        # A batches() cancelled while it waited leaves an executor thread in get():
+        # the end releases it (the interpreter waits for that thread at exit).
+        self._received.put_nowait(None)
 
 
 async def read_beside(
@@ -194,15 +197,16 @@ def run_reader(
     then None; a reason (str) instead if it cannot finish."""
     if plan.prepare is not None:
         plan.prepare()
+    last_word: str | None = None
     try:
         asyncio.run(_read(bootstrap, topic, starts, ends, sending))
-    except BrokenPipeError:
-        return  # the aggregator is gone: nobody to tell
+    except (BrokenPipeError, KeyboardInterrupt):
+        return  # the aggregator is gone or stopping (^C reaches the whole group)
     except Exception as error:
         log.exception("replay_reader_failed", topic=topic)
-        _send(sending, f"{type(error).__name__}: {error}")
-        return
-    _send(sending, None)
+        last_word = f"{type(error).__name__}: {error}"
+    with contextlib.suppress(BrokenPipeError):
+        _send(sending, last_word)
 
 
 def _send(sending: Connection, message: Any) -> None:
