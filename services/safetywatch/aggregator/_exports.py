@@ -8,8 +8,6 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from openpyxl import Workbook
-
 from safetywatch.accounting import Summary, Totals
 from safetywatch.events import GROUP_NAMES, Category, Group, Names
 from safetywatch.regions import Area
@@ -104,6 +102,10 @@ def register_xlsx(
     area: Area,
     names: Mapping[Category, Names],
 ) -> bytes:
+    # Imported when asked for: openpyxl brings numpy and Pillow, 18 MB the aggregator
+    # would otherwise hold from start-up for an export most replicas never write.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     register = workbook.create_sheet("台账 Register")
     register.append(_HEADINGS)
