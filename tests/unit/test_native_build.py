@@ -3,7 +3,6 @@ build, a build of other source is refused, and a machine that cannot build says 
 
 from __future__ import annotations
 
-import platform
 import shutil
 import sysconfig
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 
 from safetywatch.accounting import PYTHON_STORAGE
 from safetywatch.native import (
-    LARGE_ALLOCATION_BYTES,
     ROWS_SOURCE,
     CompiledRowsUnavailable,
     compile_rows,
@@ -67,12 +65,3 @@ def test_an_unwritable_build_directory_is_a_reason_not_a_crash(tmp_path: Path):
     with pytest.raises(CompiledRowsUnavailable, match="cannot create"):
         compiled_rows(blocked / "native")
     assert ledger_storage(blocked / "native") is PYTHON_STORAGE
-
-
-def test_large_allocations_are_mapped_on_glibc_and_the_threshold_is_bounded():
-    module = compiled_rows()
-    on_glibc = platform.libc_ver()[0] == "glibc"
-    assert module.map_large_allocations(LARGE_ALLOCATION_BYTES) is on_glibc
-    for wrong in (0, 64 << 20):
-        with pytest.raises(ValueError, match="4 KiB to 32 MiB"):
-            module.map_large_allocations(wrong)

@@ -27,10 +27,6 @@ from safetywatch.native._table import CompiledIncidentTable, compiled_kind
 
 log = structlog.get_logger("safetywatch.native")
 
-#: Blocks from this size up get a mapping of their own (see map_large_allocations in
-#: _rows.c): the compiled rows then grow without stranding their old copies.
-LARGE_ALLOCATION_BYTES = 1 << 20
-
 
 def ledger_storage(directory: Path | None = None) -> LedgerStorage:
     """What a ledger keeps its incidents and counts in: compiled when possible."""
@@ -39,8 +35,7 @@ def ledger_storage(directory: Path | None = None) -> LedgerStorage:
     except CompiledRowsUnavailable as error:
         log.warning("compiled_rows_unavailable", reason=str(error), using=PYTHON_STORAGE.kind)
         return PYTHON_STORAGE
-    mapped = module.map_large_allocations(LARGE_ALLOCATION_BYTES)
-    log.info("compiled_rows_loaded", path=module.__file__, large_allocations_mapped=mapped)
+    log.info("compiled_rows_loaded", path=module.__file__)
     return compiled_storage(module)
 
 
@@ -53,7 +48,6 @@ def compiled_storage(module: ModuleType) -> LedgerStorage:
 
 
 __all__ = [
-    "LARGE_ALLOCATION_BYTES",
     "ROWS_SOURCE",
     "CompiledIncidentTable",
     "CompiledRowsUnavailable",

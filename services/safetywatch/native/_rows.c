@@ -7,15 +7,14 @@
  * timestamps). The ids live in one arena, each followed by '\n' (an id never holds
  * one), found through an open-addressing hash table of row numbers.
  */
+#define _GNU_SOURCE /* mremap */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <datetime.h>
 #include <structmember.h>
 #include <stdint.h>
 #include <string.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <sys/mman.h>
 
 #define MOMENTS 8 /* occurred, first received, last received, near miss, province, 3 grades */
 #define GRADE_MOMENTS 3
@@ -39,6 +38,7 @@ typedef struct {
     PyObject_HEAD
     Row *rows;
     Py_ssize_t count, capacity;
+    size_t rows_bytes, starts_bytes; /* the sizes of their regions */
     char *arena;                 /* ids, each followed by '\n' */
     size_t arena_used, arena_capacity;
     uint32_t *starts;            /* where each row's id starts in the arena */
@@ -58,7 +58,7 @@ typedef struct {
 static PyObject *s_ref, *s_revision, *s_retracted, *s_category, *s_region_code, *s_occurred_at,
     *s_figures, *s_month, *s_grade, *s_late_report, *s_near_miss, *s_first_received_at,
     *s_grade_since, *s_near_miss_since, *s_province_since, *s_last_received_at, *s_rare,
-    *s_utcoffset;
+    *s_utcoffset, *s_incident_id;
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's
  * algorithms): a moment is its wall time minus its offset, with no call into Python. */
@@ -138,9 +138,36 @@ static void place_every_id(Rows *self) {
     }
 }
 
-static uint64_t *new_slots(size_t size) { return PyMem_RawCalloc(size, sizeof(uint64_t)); }
+/* The rows, their id starts, the id arena and the slots grow to hundreds of MB, each in
+ * a mapping of its own: growing one is an mremap, which neither copies it nor leaves the
+ * old copy resident. glibc's realloc served them from its heap once its dynamic mmap
+ * threshold had risen, and there every growth stranded the old copy: 50 MB of 370 at
+ * 870k incidents (measured). A new region reads as zeros. */
+static void *grow_region(void *old, size_t old_bytes, size_t new_bytes) {
+    void *region;
+    if (old == NULL) {
+        region = mmap(NULL, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    } else {
+#ifdef __linux__
+        region = mremap(old, old_bytes, new_bytes, MREMAP_MAYMOVE);
+#else
+        region = mmap(NULL, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (region != MAP_FAILED) {
+            memcpy(region, old, old_bytes < new_bytes ? old_bytes : new_bytes);
+            munmap(old, old_bytes);
+        }
+#endif
+    }
+    return region == MAP_FAILED ? NULL : region;
+}
 
-static void free_slots(uint64_t *slots, size_t size) { PyMem_RawFree(slots); }
+static void free_region(void *region, size_t bytes) {
+    if (region != NULL) munmap(region, bytes);
+}
+
+static uint64_t *new_slots(size_t size) { return grow_region(NULL, 0, size * sizeof(uint64_t)); }
+
+static void free_slots(uint64_t *slots, size_t size) { free_region(slots, size * sizeof(uint64_t)); }
 
 /* At most two thirds full: tags keep probes within a cache line or two, and a table of
  * millions costs ~12 bytes an id instead of ~24 at half full. */
@@ -164,18 +191,22 @@ static int reserve(Rows *self, Py_ssize_t rows, size_t arena) {
         Py_ssize_t capacity = self->capacity ? self->capacity : 4096;
         while (capacity < self->count + rows) capacity += capacity / 2;
         if (capacity > (Py_ssize_t)UINT32_MAX - 1) { PyErr_SetString(PyExc_OverflowError, "too many incidents"); return -1; }
-        Row *grown = PyMem_RawRealloc(self->rows, (size_t)capacity * sizeof(Row));
-        uint32_t *starts = grown ? PyMem_RawRealloc(self->starts, (size_t)capacity * sizeof(uint32_t)) : NULL;
-        if (grown) self->rows = grown;
-        if (starts) self->starts = starts;
-        if (!grown || !starts) { PyErr_NoMemory(); return -1; }
+        size_t rows_bytes = (size_t)capacity * sizeof(Row), starts_bytes = (size_t)capacity * sizeof(uint32_t);
+        Row *grown = grow_region(self->rows, self->rows_bytes, rows_bytes);
+        if (grown == NULL) { PyErr_NoMemory(); return -1; }
+        self->rows = grown;
+        self->rows_bytes = rows_bytes;
+        uint32_t *starts = grow_region(self->starts, self->starts_bytes, starts_bytes);
+        if (starts == NULL) { PyErr_NoMemory(); return -1; }
+        self->starts = starts;
+        self->starts_bytes = starts_bytes;
         self->capacity = capacity;
     }
     if (self->arena_used + arena > self->arena_capacity) {
         size_t capacity = self->arena_capacity ? self->arena_capacity : 65536;
         while (capacity < self->arena_used + arena) capacity += capacity / 2;
         if (capacity > UINT32_MAX) { PyErr_SetString(PyExc_OverflowError, "incident ids exceed 4 GB"); return -1; }
-        char *grown = PyMem_RawRealloc(self->arena, capacity);
+        char *grown = grow_region(self->arena, self->arena_capacity, capacity);
         if (!grown) { PyErr_NoMemory(); return -1; }
         self->arena = grown;
         self->arena_capacity = capacity;
@@ -577,9 +608,9 @@ static int Rows_clear(Rows *self) {
 static void Rows_dealloc(Rows *self) {
     PyObject_GC_UnTrack(self);
     Rows_clear(self);
-    PyMem_RawFree(self->rows);
-    PyMem_RawFree(self->arena);
-    PyMem_RawFree(self->starts);
+    free_region(self->rows, self->rows_bytes);
+    free_region(self->arena, self->arena_capacity);
+    free_region(self->starts, self->starts_bytes);
     free_slots(self->slots, self->mask + 1);
     PyMem_RawFree(self->offset_us);
     Py_TYPE(self)->tp_free((PyObject *)self);
@@ -619,14 +650,16 @@ static PyObject *Rows_add(Rows *self, PyObject *state) {
     Row r;
     PyObject *rare;
     if (row_from(self, state, &r, &rare) < 0) return NULL;
-    PyObject *incident_id = PyObject_GetAttrString(state, "incident_id");
+    PyObject *incident_id = PyObject_GetAttr(state, s_incident_id);
     Py_ssize_t length, row = -1;
     const char *text = incident_id == NULL ? NULL : PyUnicode_AsUTF8AndSize(incident_id, &length);
     if (text != NULL) row = append_id(self, text, length);
     Py_XDECREF(incident_id);
     if (row >= 0) {
         self->rows[row] = r;
-        if (keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
+        /* A new row has no rare entry to drop (rows are only ever taken back by a refused
+         * load, which leaves the table unusable): only an uncommon one is kept. */
+        if (rare != self->common && keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
     }
     Py_DECREF(rare);
     return row < 0 ? NULL : PyLong_FromSsize_t(row);
@@ -1131,31 +1164,7 @@ static PyTypeObject CellsType = {
     .tp_as_sequence = &Cells_as_sequence,
 };
 
-/* The rows, the id arena and the slots grow by half to hundreds of MB. glibc's dynamic
-   threshold soon serves blocks that size from its heap, where growing one copies it and
-   leaves the old copy resident: 50 MB of 360 at 870k incidents (measured). A fixed
-   threshold keeps large blocks mapped, and realloc then grows them with mremap. */
-static PyObject *map_large_allocations(PyObject *Py_UNUSED(module), PyObject *arg) {
-    long bytes = PyLong_AsLong(arg);
-    if (bytes == -1 && PyErr_Occurred()) return NULL;
-    if (bytes < 4096 || bytes > (32L << 20)) {
-        PyErr_SetString(PyExc_ValueError, "a threshold from 4 KiB to 32 MiB");
-        return NULL;
-    }
-#ifdef __GLIBC__
-    return PyBool_FromLong(mallopt(M_MMAP_THRESHOLD, (int)bytes) == 1);
-#else
-    Py_RETURN_FALSE;
-#endif
-}
-
-static PyMethodDef module_methods[] = {
-    {"map_large_allocations", map_large_allocations, METH_O,
-     "Serve blocks of at least this many bytes from their own mappings (glibc); False elsewhere."},
-    {NULL, NULL, 0, NULL},
-};
-
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, module_methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, NULL};
 
 #ifndef ROWS_SOURCE_HASH
 #error "build with -DROWS_SOURCE_HASH=\"<sha256 of this file>\" (see _native.py)"
@@ -1168,7 +1177,7 @@ PyMODINIT_FUNC PyInit__rows(void) {
     NAME(ref) NAME(revision) NAME(retracted) NAME(category) NAME(region_code) NAME(occurred_at)
     NAME(figures) NAME(month) NAME(grade) NAME(late_report) NAME(near_miss) NAME(first_received_at)
     NAME(grade_since) NAME(near_miss_since) NAME(province_since) NAME(last_received_at) NAME(rare)
-    NAME(utcoffset)
+    NAME(utcoffset) NAME(incident_id)
     if (PyType_Ready(&RowsType) < 0 || PyType_Ready(&CellsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
