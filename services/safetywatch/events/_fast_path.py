@@ -20,7 +20,7 @@ import re
 import types
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Union, cast, get_args, get_origin
 
 import annotated_types
 import msgspec
@@ -198,20 +198,34 @@ _DATETIME_FIELDS = tuple(
     name for name, info in IncidentRecord.model_fields.items() if _is_date_time(info.annotation)
 )
 _JOINED_FIELDS: list[tuple[str, str]] = []
-_DECODER = msgspec.json.Decoder(fast_struct(IncidentRecord, _FastRecordBase, _JOINED_FIELDS))
+_FAST_RECORD = fast_struct(IncidentRecord, _FastRecordBase, _JOINED_FIELDS)
+_DECODER = msgspec.json.Decoder(_FAST_RECORD)
 _JOINED = joined_pattern([pattern for _, pattern in _JOINED_FIELDS])
 _joined_values = operator.attrgetter(*(name for name, _ in _JOINED_FIELDS))
 _SEPARATORS = len(_JOINED_FIELDS) - 1
 _parse_datetime = datetime.fromisoformat
 
 
-def _parse_moments(record: Any) -> Any:
-    """``record`` with its date-time texts parsed (not checked)."""
-    for name in _DATETIME_FIELDS:
-        value = getattr(record, name)
-        if value is not None:
-            setattr(record, name, _parse_datetime(value))
-    return record
+def _with_parsed_moments(fast: type[msgspec.Struct]) -> type[msgspec.Struct]:
+    """``fast`` with msgspec reading its date-time texts as date-times: for bytes the fast
+    path accepted, whose texts are RFC 3339 within the span, where msgspec's parse and
+    ``fromisoformat`` agree (a property test holds them to it). It saved the replay a
+    tenth of a record's parse."""
+    fields = [
+        (f.name, (datetime if f.required else datetime | None) if f.name in _DATETIME_FIELDS else f.type,
+         msgspec.NODEFAULT if f.required else f.default)
+        for f in msgspec.structs.fields(fast)
+    ]  # fmt: skip
+    return msgspec.defstruct(
+        "CheckedIncidentRecord",
+        fields,
+        bases=(_FastRecordBase,),
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+
+
+_CHECKED_DECODER = msgspec.json.Decoder(_with_parsed_moments(_FAST_RECORD))
 
 
 def decode_fast(raw: bytes) -> StoredRecord | None:
@@ -221,11 +235,10 @@ def decode_fast(raw: bytes) -> StoredRecord | None:
         text = SEPARATOR.join(_joined_values(record))
         if text.count(SEPARATOR) != _SEPARATORS or _JOINED.match(text) is None:
             return None
-        _parse_moments(record)
         for name in _DATETIME_FIELDS:
             value = getattr(record, name)
             if value is not None:
-                check_moment(value)
+                setattr(record, name, check_moment(_parse_datetime(value)))
         check_region_prefix(record.incident_id, record.region_code)
         if (  # one expression: most records have none of these, and a loop cost 0.3 µs
             record.burned_area_ha
@@ -246,8 +259,8 @@ def decode_checked(raw: bytes) -> StoredRecord:
     """What ``decode_fast`` returns for ``raw``, known to accept it: the same parse
     without the checks. For bytes ``decode_fast`` accepted in another process (the
     replay's reader), which this one then need not check again."""
-    checked: StoredRecord = _parse_moments(_DECODER.decode(raw))
-    return checked
+    checked: Any = _CHECKED_DECODER.decode(raw)
+    return cast(StoredRecord, checked)
 
 
 def is_fast_record(decoded: object) -> bool:
