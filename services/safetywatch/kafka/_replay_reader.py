@@ -203,7 +203,7 @@ def run_reader(
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the aggregator is gone or stopping (^C reaches the whole group)
     except Exception as error:
-        log.exception("replay_reader_failed", topic=topic)
+        log.exception("replay_reader_error", topic=topic)  # the aggregator logs what follows
         last_word = f"{type(error).__name__}: {error}"
     with contextlib.suppress(BrokenPipeError):
         _send(sending, last_word)
