@@ -97,3 +97,14 @@ def test_a_stop_during_the_replay_stops_the_reader_too(services: Services):
     assert "Traceback" not in beside.log()
     reader = Path(f"/proc/{started['pid']}")
     wait_until(lambda: not reader.exists(), 10, "the reader process to end")
+
+
+def test_a_reader_does_not_outlive_a_killed_aggregator(services: Services):
+    produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="O"))
+    beside = aggregator(services, reader_from=1, wait=False)
+    [started] = wait_until(
+        lambda: logged(beside, "replay_reader_started"), 60, "the reader to start", interval=0.01
+    )
+    assert beside.stop(signal.SIGKILL) == -signal.SIGKILL  # nothing runs its shutdown
+    reader = Path(f"/proc/{started['pid']}")
+    wait_until(lambda: not reader.exists(), 30, "the orphaned reader process to end")

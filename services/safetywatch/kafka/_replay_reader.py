@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import fcntl
 import multiprocessing
+import os
 import pickle
 import queue
 import threading
@@ -98,7 +99,7 @@ class ReplayReader:
         _widen(sending)
         self._process = context.Process(
             target=run_reader,
-            args=(bootstrap, topic, starts, ends, sending, plan),
+            args=(bootstrap, topic, starts, ends, sending, plan, os.getpid()),
             name="safetywatch-replay-reader",
             daemon=True,
         )
@@ -192,14 +193,16 @@ def run_reader(
     ends: dict[int, int],
     sending: Connection,
     plan: ReaderPlan,
+    aggregator: int,
 ) -> None:
     """The reader process: read [start, end) of every partition and send it in batches,
-    then None; a reason (str) instead if it cannot finish."""
+    then None; a reason (str) instead if it cannot finish. It ends early, saying nothing,
+    once the ``aggregator`` process is gone."""
     if plan.prepare is not None:
         plan.prepare()
     last_word: str | None = None
     try:
-        asyncio.run(_read(bootstrap, topic, starts, ends, sending))
+        asyncio.run(_read(bootstrap, topic, starts, ends, sending, aggregator))
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the aggregator is gone or stopping (^C reaches the whole group)
     except Exception as error:
@@ -214,7 +217,12 @@ def _send(sending: Connection, message: Any) -> None:
 
 
 async def _read(
-    bootstrap: str, topic: str, starts: dict[int, int], ends: dict[int, int], sending: Connection
+    bootstrap: str,
+    topic: str,
+    starts: dict[int, int],
+    ends: dict[int, int],
+    sending: Connection,
+    aggregator: int,
 ) -> None:
     consumer = new_consumer(bootstrap, "safetywatch-replay-reader")
     await consumer.start()
@@ -227,7 +235,9 @@ async def _read(
         consumer.assign(list(remaining))
         for tp in remaining:
             consumer.seek(tp, starts[tp.partition])
-        while remaining:
+        # A killed aggregator closes nothing it could tell us by; its end of the pipe
+        # only fails the next send, which may be long in coming while the broker is away.
+        while remaining and os.getppid() == aggregator:
             batches = await consumer.getmany(timeout_ms=500, max_records=READ_MAX_RECORDS)
             for tp, messages in batches.items():
                 end = remaining.get(tp)
