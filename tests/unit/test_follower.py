@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from safetywatch.accounting import Ledger, MemoryRecordStore, Period, Quarter
-from safetywatch.aggregator import InvalidReason, LogFollower, PipelineState
+from safetywatch.aggregator import InvalidReason, LogFollower, PipelineState, RecordApplier
 from safetywatch.errors import StateUnavailable
-from safetywatch.kafka import is_retriable
+from safetywatch.events import passes_fast_path
+from safetywatch.kafka import ReadBatch, is_retriable
 from tests.reports import record
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -88,3 +89,60 @@ def test_retriable_is_read_from_the_error_itself():
     assert is_retriable(KafkaConnectionError())
     assert not is_retriable(UnsupportedVersionError())
     assert not is_retriable(RuntimeError("x"))
+
+
+def batch_of(*items: Any) -> ReadBatch:
+    """Records (or raw (key, value) pairs) at offsets 0.., vouched as the reader would."""
+    pairs = [
+        (item.incident_id.encode(), item.to_json_bytes()) if hasattr(item, "incident_id") else item
+        for item in items
+    ]
+    keys, values = [key for key, _ in pairs], [value for _, value in pairs]
+    vouched = bytes(map(passes_fast_path, keys, values))
+    return ReadBatch(0, list(range(len(pairs))), keys, values, vouched)
+
+
+def test_a_batch_applies_exactly_as_its_records_one_by_one():
+    items = [
+        record("520201-A", deaths=1), record("520201-B", deaths=2),
+        record("520201-A", 2, deaths=3), record("520201-A", 2, deaths=3),  # a retry
+        record("520201-B", 1, deaths=2),  # stale
+        (b"520201-P", b"not json"), (b"520201-E", None), (b"520201-OTHER", record().to_json_bytes()),
+        record("520201-C", retracted=True),
+    ]  # fmt: skip
+    batch = batch_of(*items)
+    assert batch.vouched.count(1) == 6  # the poison and the mismatched key are not vouched
+    one_by_one, batched = Ledger(ZONE), Ledger(ZONE)
+    singly, whole = PipelineState(), PipelineState()
+    for n in range(len(items)):
+        RecordApplier(one_by_one, singly).handle(0, *batch.record(n))
+    assert RecordApplier(batched, whole).handle_batch(batch) == (len(items), None)
+    quarter = Period.of_quarter(Quarter(2022, 1))
+    assert batched.summary(quarter).to_json() == one_by_one.summary(quarter).to_json()
+    assert whole.outcomes == singly.outcomes
+    assert list(whole.invalid_records) == list(singly.invalid_records)
+
+
+def test_a_retriable_error_stops_a_batch_at_its_record_with_nothing_of_it_applied():
+    ledger = BrokenOn("520201-DISK", StateUnavailable("disk full"))
+    pipeline = PipelineState()
+    applier = RecordApplier(ledger, pipeline)
+    batch = batch_of(record("520201-A"), record("520201-DISK"), record("520201-B"))
+    done, error = applier.handle_batch(batch)
+    assert (done, type(error)) == (1, StateUnavailable)
+    assert ledger.incident("520201-A") is not None
+    assert ledger.incident("520201-DISK") is None
+    assert applier.handle_batch(batch, done + 1) == (3, None)
+    assert ledger.incident("520201-B") is not None
+    assert not pipeline.invalid_records
+
+
+def test_a_vouched_record_that_fails_to_apply_is_isolated_and_the_batch_goes_on():
+    ledger = BrokenOn("520201-BAD", OverflowError("date value out of range"))
+    pipeline = PipelineState()
+    batch = batch_of(record("520201-BAD"), record("520201-GOOD"))
+    assert batch.vouched == b"\x01\x01"
+    assert RecordApplier(ledger, pipeline).handle_batch(batch) == (2, None)
+    (listed,) = pipeline.invalid_records
+    assert (listed.offset, listed.reason) == (0, InvalidReason.UNAPPLICABLE)
+    assert ledger.incident("520201-GOOD") is not None

@@ -3,6 +3,7 @@ counts, the alerts and its own health."""
 
 from safetywatch.aggregator._alerts import AlertBoard, AlertCollector
 from safetywatch.aggregator._app import aggregator_app, create_app
+from safetywatch.aggregator._applier import RecordApplier
 from safetywatch.aggregator._chain_metrics import ChainCollector
 from safetywatch.aggregator._checkpoint import (
     STATE_PACKAGES,
@@ -34,6 +35,7 @@ __all__ = [
     "LogFollower",
     "PipelineCollector",
     "PipelineState",
+    "RecordApplier",
     "RecordFile",
     "Rejection",
     "aggregator_app",

@@ -17,7 +17,7 @@ from safetywatch.events import (
     decode_checked,
     decode_record,
 )
-from safetywatch.kafka import is_retriable
+from safetywatch.kafka import ReadBatch, is_retriable
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -49,10 +49,45 @@ class RecordApplier:
         except Exception as error:
             if is_retriable(error):
                 raise
-            log.exception("record_unapplicable", partition=partition, offset=offset)
-            self._isolate(
-                partition, offset, InvalidReason.UNAPPLICABLE, f"{type(error).__name__}: {error}"
-            )
+            self._unapplicable(partition, offset, error)
+
+    def handle_batch(self, batch: ReadBatch, start: int = 0) -> tuple[int, Exception | None]:
+        """``handle`` each record of ``batch`` from ``start`` on, in log order: to the end
+        (its length, None), or to a record that met a retriable error (its index and the
+        error; nothing of it applied). A vouched record goes the short way: ``handle``'s
+        calls per record cost the replay 0.45 µs of its ~7."""
+        ledger_apply, pipeline, applied = self._ledger.apply, self._pipeline, Outcome.APPLIED
+        partition, offsets, values, vouched = (
+            batch.partition,
+            batch.offsets,
+            batch.values,
+            batch.vouched,
+        )
+        for n in range(start, len(offsets)):
+            value = values[n]
+            try:
+                if not (vouched[n] and value):
+                    self.handle(partition, offsets[n], batch.keys[n], value)
+                    continue
+                record = decode_checked(value)
+                outcome = ledger_apply(record, value)
+            except Exception as error:
+                if is_retriable(error):
+                    return n, error
+                self._unapplicable(partition, offsets[n], error)
+                continue
+            if outcome is applied and not pipeline.replay_complete:
+                pipeline.outcomes[applied] += 1  # as _counted does, without the call
+                pipeline.last_applied_unix = time.time()
+            else:
+                self._counted(partition, offsets[n], record, outcome)
+        return len(offsets), None
+
+    def _unapplicable(self, partition: int, offset: int, error: Exception) -> None:
+        log.exception("record_unapplicable", partition=partition, offset=offset)
+        self._isolate(
+            partition, offset, InvalidReason.UNAPPLICABLE, f"{type(error).__name__}: {error}"
+        )
 
     def _confirm(self, partition: int, offset: int, confirmation: ConfirmationRecord) -> None:
         outcome = self._ledger.apply_confirmation(confirmation)
@@ -81,7 +116,11 @@ class RecordApplier:
         if isinstance(decoded, ConfirmationRecord):
             self._confirm(partition, offset, decoded)
             return
-        outcome = self._ledger.apply(decoded, value)
+        self._counted(partition, offset, decoded, self._ledger.apply(decoded, value))
+
+    def _counted(
+        self, partition: int, offset: int, decoded: StoredRecord, outcome: Outcome
+    ) -> None:
         pipeline = self._pipeline
         pipeline.outcomes[outcome] += 1  # a StrEnum member counts under its value
         if outcome is Outcome.APPLIED and not pipeline.replay_complete:

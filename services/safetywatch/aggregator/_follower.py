@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from functools import partial
 from typing import Any
@@ -211,31 +211,28 @@ class LogFollower:
 
     async def _apply_read(self, batch: ReadBatch) -> None:
         self._pipeline.polled()
-        records = zip(batch.offsets, batch.keys, batch.values, batch.vouched, strict=True)
         async with self._applying:
-            await self._apply_records(batch.partition, records)
+            await self._apply_batch(batch)
             await self._persist()
 
     async def _apply_batches(self, batches: dict[TopicPartition, list[Any]]) -> None:
         for tp, messages in batches.items():
-            await self._apply_records(
-                tp.partition, ((m.offset, m.key, m.value, 0) for m in messages)
-            )
+            await self._apply_batch(ReadBatch.unvouched(tp.partition, messages))
         if batches:
             await self._persist()
 
-    async def _apply_records(
-        self, partition: int, records: Iterable[tuple[int, bytes | None, bytes | None, int]]
-    ) -> None:
-        """One partition's records in log order (``vouched``: see RecordApplier.handle)."""
-        handle, offset = self._applier.handle, -1
-        for offset, key, value, vouched in records:
-            try:
-                handle(partition, offset, key, value, vouched)
-            except SafetywatchError as error:  # only retriable ones leave handle()
-                await self._retry(error, partial(handle, partition, offset, key, value, vouched))
-        if offset >= 0:
-            self._pipeline.next_offset[partition] = offset + 1
+    async def _apply_batch(self, batch: ReadBatch) -> None:
+        """One partition's records in log order; a retriable error is waited out at its
+        record, then the rest follow."""
+        applier, done = self._applier, 0
+        while done < len(batch.offsets):
+            done, error = applier.handle_batch(batch, done)
+            if error is not None:
+                record = batch.record(done)
+                await self._retry(error, partial(applier.handle, batch.partition, *record))
+                done += 1
+        if batch.offsets:
+            self._pipeline.next_offset[batch.partition] = batch.offsets[-1] + 1
         # Applying is synchronous: let /metrics, /healthz and /readyz answer
         # between partitions, also during a long replay.
         await asyncio.sleep(0)

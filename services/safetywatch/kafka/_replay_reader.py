@@ -71,6 +71,20 @@ class ReadBatch(NamedTuple):
     #: One byte a record: 1 when ``passes_fast_path`` held, else 0.
     vouched: bytes
 
+    @classmethod
+    def unvouched(cls, partition: int, messages: list[Any]) -> ReadBatch:
+        """aiokafka's records of one partition, none of them vouched for."""
+        offsets = [message.offset for message in messages]
+        keys, values = (
+            [message.key for message in messages],
+            [message.value for message in messages],
+        )
+        return cls(partition, offsets, keys, values, bytes(len(offsets)))
+
+    def record(self, n: int) -> tuple[int, bytes | None, bytes | None, int]:
+        """The ``n``th record: offset, key, value, vouched."""
+        return self.offsets[n], self.keys[n], self.values[n], self.vouched[n]
+
 
 class ReaderFailed(Exception):
     """The reader ended before reaching the ends it was given (the reason says why)."""
@@ -251,12 +265,5 @@ async def _read(
 
 
 def _checked(partition: int, messages: list[Any]) -> ReadBatch:
-    keys = [message.key for message in messages]
-    values = [message.value for message in messages]
-    return ReadBatch(
-        partition,
-        [message.offset for message in messages],
-        keys,
-        values,
-        bytes(map(passes_fast_path, keys, values)),
-    )
+    batch = ReadBatch.unvouched(partition, messages)
+    return batch._replace(vouched=bytes(map(passes_fast_path, batch.keys, batch.values)))
