@@ -92,7 +92,8 @@ def test_retriable_is_read_from_the_error_itself():
 
 
 def batch_of(*items: Any) -> ReadBatch:
-    """Records (or raw (key, value) pairs) at offsets 0.., vouched as the reader would."""
+    """Records (or raw (key, value) pairs) at offsets 0.., vouched as the reader would
+    (while applying them one by one below decodes each in full)."""
     pairs = [
         (item.incident_id.encode(), item.to_json_bytes()) if hasattr(item, "incident_id") else item
         for item in items

@@ -81,9 +81,9 @@ class ReadBatch(NamedTuple):
         )
         return cls(partition, offsets, keys, values, bytes(len(offsets)))
 
-    def record(self, n: int) -> tuple[int, bytes | None, bytes | None, int]:
-        """The ``n``th record: offset, key, value, vouched."""
-        return self.offsets[n], self.keys[n], self.values[n], self.vouched[n]
+    def record(self, n: int) -> tuple[int, bytes | None, bytes | None]:
+        """The ``n``th record: offset, key, value."""
+        return self.offsets[n], self.keys[n], self.values[n]
 
 
 class ReaderFailed(Exception):
