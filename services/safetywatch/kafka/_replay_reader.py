@@ -63,6 +63,17 @@ class ReaderPlan:
         return 0 < self.min_records <= records
 
 
+class ReadOrder(NamedTuple):
+    """What the reader process is to read: [start, end) of each partition of a topic."""
+
+    bootstrap: str
+    topic: str
+    starts: dict[int, int]
+    ends: dict[int, int]
+    #: The aggregator's process: once it is gone, the reader stops.
+    aggregator: int
+
+
 class ReadBatch(NamedTuple):
     partition: int
     offsets: list[int]
@@ -100,20 +111,13 @@ def _widen(pipe: Connection) -> None:
 class ReplayReader:
     """The aggregator's side: starts the reader process and yields its batches."""
 
-    def __init__(
-        self,
-        bootstrap: str,
-        topic: str,
-        starts: dict[int, int],
-        ends: dict[int, int],
-        plan: ReaderPlan,
-    ) -> None:
+    def __init__(self, order: ReadOrder, plan: ReaderPlan) -> None:
         context = multiprocessing.get_context("spawn")  # never fork a running event loop
         self._receiving, sending = context.Pipe(duplex=False)
         _widen(sending)
         self._process = context.Process(
             target=run_reader,
-            args=(bootstrap, topic, starts, ends, sending, plan, os.getpid()),
+            args=(order, sending, plan),
             name="safetywatch-replay-reader",
             daemon=True,
         )
@@ -181,14 +185,10 @@ async def read_beside(
 ) -> None:
     """Replay from ``next_offset`` to the ``pending`` ends with a reader, ``apply``ing
     each batch; a reader that fails is logged, and what it did not send is left unread."""
-    reader = ReplayReader(
-        bootstrap,
-        topic,
-        {tp.partition: next_offset[tp.partition] for tp in pending},
-        {tp.partition: end for tp, end in pending.items()},
-        plan,
-    )
-    records = sum(end - next_offset[tp.partition] for tp, end in pending.items())
+    starts = {tp.partition: next_offset[tp.partition] for tp in pending}
+    ends = {tp.partition: end for tp, end in pending.items()}
+    reader = ReplayReader(ReadOrder(bootstrap, topic, starts, ends, os.getpid()), plan)
+    records = sum(end - starts[partition] for partition, end in ends.items())
     log.info("replay_reader_started", pid=reader.start(), records=records)
     try:
         async for batch in reader.batches():
@@ -200,27 +200,19 @@ async def read_beside(
         reader.stop()
 
 
-def run_reader(
-    bootstrap: str,
-    topic: str,
-    starts: dict[int, int],
-    ends: dict[int, int],
-    sending: Connection,
-    plan: ReaderPlan,
-    aggregator: int,
-) -> None:
-    """The reader process: read [start, end) of every partition and send it in batches,
-    then None; a reason (str) instead if it cannot finish. It ends early, saying nothing,
-    once the ``aggregator`` process is gone."""
+def run_reader(order: ReadOrder, sending: Connection, plan: ReaderPlan) -> None:
+    """The reader process: read the order and send it in batches, then None; a reason
+    (str) instead if it cannot finish. It ends early, saying nothing, once the
+    aggregator's process is gone."""
     if plan.prepare is not None:
         plan.prepare()
     last_word: str | None = None
     try:
-        asyncio.run(_read(bootstrap, topic, starts, ends, sending, aggregator))
+        asyncio.run(_read(order, sending))
     except (BrokenPipeError, KeyboardInterrupt):
         return  # the aggregator is gone or stopping (^C reaches the whole group)
     except Exception as error:
-        log.exception("replay_reader_error", topic=topic)  # the aggregator logs what follows
+        log.exception("replay_reader_error", topic=order.topic)  # the aggregator logs what follows
         last_word = f"{type(error).__name__}: {error}"
     with contextlib.suppress(BrokenPipeError):
         _send(sending, last_word)
@@ -230,28 +222,21 @@ def _send(sending: Connection, message: Any) -> None:
     sending.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-async def _read(
-    bootstrap: str,
-    topic: str,
-    starts: dict[int, int],
-    ends: dict[int, int],
-    sending: Connection,
-    aggregator: int,
-) -> None:
-    consumer = new_consumer(bootstrap, "safetywatch-replay-reader")
+async def _read(order: ReadOrder, sending: Connection) -> None:
+    consumer = new_consumer(order.bootstrap, "safetywatch-replay-reader")
     await consumer.start()
     try:
         remaining = {
-            TopicPartition(topic, partition): end
-            for partition, end in ends.items()
-            if end > starts[partition]
+            TopicPartition(order.topic, partition): end
+            for partition, end in order.ends.items()
+            if end > order.starts[partition]
         }
         consumer.assign(list(remaining))
         for tp in remaining:
-            consumer.seek(tp, starts[tp.partition])
+            consumer.seek(tp, order.starts[tp.partition])
         # A killed aggregator closes nothing it could tell us by; its end of the pipe
         # only fails the next send, which may be long in coming while the broker is away.
-        while remaining and os.getppid() == aggregator:
+        while remaining and os.getppid() == order.aggregator:
             batches = await consumer.getmany(timeout_ms=500, max_records=READ_MAX_RECORDS)
             for tp, messages in batches.items():
                 end = remaining.get(tp)
