@@ -105,9 +105,15 @@ def aggregator(
         replay = float(str(status["replay_seconds"]))
         scrape = metrics_scrape(f"http://127.0.0.1:{port}/metrics")
         return ReplayResult(
-            label, records, replay, peak_rss_mib(pid), start_to_ready, scrape, held_rss,
+            label,
+            records,
+            replay,
+            peak_rss_mib(pid),
+            start_to_ready,
+            scrape,
+            held_rss,
             int(status["incidents"]),
-        )  # fmt: skip
+        )
     finally:
         process.stop(timeout=600)  # a checkpoint at shutdown may take a while at scale
 

@@ -68,8 +68,16 @@ def fetch(cache: Path) -> Path:
     )
     partial = jars.with_name(jars.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
-    command = ["mvn", "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-               "-DincludeScope=runtime", f"-DoutputDirectory={partial}"]  # fmt: skip
+    command = [
+        "mvn",
+        "-B",
+        "-q",
+        "-f",
+        str(POM),
+        "dependency:copy-dependencies",
+        "-DincludeScope=runtime",
+        f"-DoutputDirectory={partial}",
+    ]
     if subprocess.run(command, stdout=sys.stderr).returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
         raise InfrastructureError(f"mvn could not fetch org.apache.kafka:kafka_2.13:{version}")
@@ -139,15 +147,26 @@ class Broker:
         return pid_in(self._pid_file)
 
     def _java(self, jars: Path, *arguments: str, log_file: Path) -> list[str]:
-        return ["java", f"-Dlog4j2.configurationFile={LOG_CONFIG}",
-                f"-Dkafka.log.file={log_file}", "-cp", f"{jars}/*", *arguments]  # fmt: skip
+        return [
+            "java",
+            f"-Dlog4j2.configurationFile={LOG_CONFIG}",
+            f"-Dkafka.log.file={log_file}",
+            "-cp",
+            f"{jars}/*",
+            *arguments,
+        ]
 
     def _format(self, jars: Path, properties: Path) -> None:
         cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         say(f"formatting storage in {self.directory / 'log'} (cluster {cluster})")
-        command = self._java(jars, "kafka.tools.StorageTool", "format",
-                             f"--cluster-id={cluster}", f"--config={properties}",
-                             log_file=self.directory / "format.log")  # fmt: skip
+        command = self._java(
+            jars,
+            "kafka.tools.StorageTool",
+            "format",
+            f"--cluster-id={cluster}",
+            f"--config={properties}",
+            log_file=self.directory / "format.log",
+        )
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             raise InfrastructureError(
@@ -174,8 +193,16 @@ class Broker:
         say(
             f"starting broker on {self.bootstrap} (controller :{self.controller_port}), log {self.directory / 'broker.log'}"
         )
-        command = ["java", "-Xms256m", f"-Xmx{self.heap}", "-XX:+UseG1GC", "-Djava.awt.headless=true",
-                   *self._java(jars, "kafka.Kafka", str(properties), log_file=self.directory / "broker.log")[1:]]  # fmt: skip
+        command = [
+            "java",
+            "-Xms256m",
+            f"-Xmx{self.heap}",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            *self._java(
+                jars, "kafka.Kafka", str(properties), log_file=self.directory / "broker.log"
+            )[1:],
+        ]
         process = Supervised.start("kafka", command, self.directory / "broker.out", detach=True)
         self._pid_file.write_text(str(process.process.pid))
         self._process = process

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from safetywatch.artifacts.dashboards import Dashboard, Panel, Query
+from safetywatch.artifacts import Dashboard, Panel, Query
 
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC")
 

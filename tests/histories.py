@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
-from safetywatch.events import FIRE_CATEGORIES, Category, ConfirmationRecord, IncidentRecord
-from safetywatch.regions import Level
+from safetywatch.events.categories import FIRE_CATEGORIES, Category
+from safetywatch.events.confirmation import ConfirmationRecord
+from safetywatch.events.report import IncidentRecord
+from safetywatch.regions.levels import Level
 
 REGIONS = ("520201", "520203", "520204", "520281", "530102")
 PREFIXES = ("", "52", "5202", "53", *REGIONS, "520299")

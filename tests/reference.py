@@ -17,26 +17,24 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise, takewhile
 from typing import Any
 
-from safetywatch.accounting import (
-    GEOLOGICAL_THREAT_PLAN,
+from safetywatch.accounting.chain import ChainRules, StepStatus
+from safetywatch.accounting.grade_tables import GEOLOGICAL_THREAT_PLAN, Grade
+from safetywatch.accounting.grading import grade_for, highest_grade_reached
+from safetywatch.accounting.periods import Period, month_of
+from safetywatch.accounting.policy import (
     LATE_REPORT_AFTER,
-    ChainRules,
-    Grade,
-    Period,
-    StepStatus,
-    grade_for,
     grading_figures_of,
     has_threat_figures,
-    highest_grade_reached,
     in_supplement_window,
     is_late_supplement,
     is_near_miss,
-    month_of,
     reported_moment,
-    yuan_to_fen,
 )
-from safetywatch.events import Category, ConfirmationRecord, Group, IncidentRecord
-from safetywatch.regions import Level
+from safetywatch.accounting.totals import yuan_to_fen
+from safetywatch.events.categories import Category, Group
+from safetywatch.events.confirmation import ConfirmationRecord
+from safetywatch.events.report import IncidentRecord
+from safetywatch.regions.levels import Level
 
 FIGURES = (
     "incidents",
@@ -52,13 +50,25 @@ FIGURES = (
 )
 
 GROUPS: dict[Group, set[Category]] = {
-    Group.PRODUCTION_SAFETY: {c for c in Category if c not in {
-        Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE}},
+    Group.PRODUCTION_SAFETY: {
+        c
+        for c in Category
+        if c not in {Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE}
+    },
     Group.INDUSTRIAL_MINING_COMMERCE: {
-        Category.COAL_MINE, Category.METAL_NONMETAL_MINE, Category.HAZARDOUS_CHEMICALS,
-        Category.FIREWORKS, Category.CONSTRUCTION, Category.OTHER},
-    Group.NATURAL_DISASTER: {Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE},
-}  # fmt: skip
+        Category.COAL_MINE,
+        Category.METAL_NONMETAL_MINE,
+        Category.HAZARDOUS_CHEMICALS,
+        Category.FIREWORKS,
+        Category.CONSTRUCTION,
+        Category.OTHER,
+    },
+    Group.NATURAL_DISASTER: {
+        Category.GEOLOGICAL_HAZARD,
+        Category.FOREST_FIRE,
+        Category.GRASSLAND_FIRE,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -298,9 +308,11 @@ def _required_since(effective: list[IncidentRecord], level: Level, zone: tzinfo)
 
 
 def reference_chains(
-    log: Sequence[IncidentRecord | ConfirmationRecord], rules: ChainRules, now: datetime,
+    log: Sequence[IncidentRecord | ConfirmationRecord],
+    rules: ChainRules,
+    now: datetime,
     zone: tzinfo,
-) -> dict[str, list[ReferenceStep]]:  # fmt: skip
+) -> dict[str, list[ReferenceStep]]:
     """Every incident's chain, recomputed from the whole log for the instant ``now``."""
     reports = [r for r in log if isinstance(r, IncidentRecord)]
     confirmed: dict[tuple[str, Level], ConfirmationRecord] = {}
@@ -333,14 +345,18 @@ def reference_chains(
 
 
 def reference_timeliness(
-    log: Sequence[IncidentRecord | ConfirmationRecord], period: Period, rules: ChainRules,
+    log: Sequence[IncidentRecord | ConfirmationRecord],
+    period: Period,
+    rules: ChainRules,
     zone: tzinfo,
-) -> dict[tuple[str, Level, bool], int]:  # fmt: skip
+) -> dict[tuple[str, Level, bool], int]:
     """On-time and late confirmations by region and level of the period's incidents."""
     reports = [r for r in log if isinstance(r, IncidentRecord)]
     facts = truths(reports, zone)
     counts: dict[tuple[str, Level, bool], int] = {}
-    for incident_id, steps in reference_chains(log, rules, datetime.max.replace(tzinfo=UTC), zone).items():  # fmt: skip
+    for incident_id, steps in reference_chains(
+        log, rules, datetime.max.replace(tzinfo=UTC), zone
+    ).items():
         truth = facts[incident_id]
         if not period.first <= truth.month <= period.last:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from safetywatch.events import IncidentRecord
+from safetywatch.events.report import IncidentRecord
 
 RECEIVED = datetime(2022, 2, 10, 12, 0, tzinfo=UTC)
 

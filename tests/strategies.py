@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from safetywatch.events import IncidentRecord, IncidentReport
+from safetywatch.events.report import IncidentRecord, IncidentReport
 from tests.reports import report
 
 json_values = st.recursive(

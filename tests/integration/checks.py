@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from devtools import metric_samples, sample, wait_until
 
-from safetywatch.accounting import Period, Quarter
-from safetywatch.config import load_area
-from safetywatch.events import IncidentRecord
+from safetywatch.accounting.periods import Period, Quarter
+from safetywatch.config.area import load_area
+from safetywatch.events.report import IncidentRecord
 from tests.integration.harness import Service
 from tests.reference import summary_document, truths
 

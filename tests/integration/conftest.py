@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from devtools import Broker, InfrastructureError
 
-from safetywatch.kafka import TopicSpec, ensure_topic
+from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.harness import Services
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from devtools import LoggedRecord, Supervised, free_port
 
-from safetywatch.aggregator import Rejection, decode_record
-from safetywatch.events import ConfirmationRecord, IncidentRecord
-from safetywatch.units import add_token
-
-ROOT = Path(__file__).resolve().parents[2]
+from safetywatch.events.confirmation import ConfirmationRecord
+from safetywatch.events.decode import Rejection, decode_record
+from safetywatch.events.report import IncidentRecord
+from safetywatch.units.tokens import add_token
+from tests.paths import ROOT
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from devtools import InfrastructureError, Supervised, free_port
 
-from tests.integration.harness import ROOT
+from tests.paths import ROOT
 
 RULES = ROOT / "deploy" / "prometheus" / "rules" / "safetywatch.yml"
 ALERTMANAGER_BASE = ROOT / "deploy" / "alertmanager" / "alertmanager.base.yml"

@@ -15,17 +15,18 @@ import pytest
 import yaml
 from devtools import wait_until
 
-from safetywatch.accounting import quarter_of
-from safetywatch.config import load_area
-from safetywatch.kafka import TopicSpec, ensure_topic
+from safetywatch.accounting.periods import quarter_of
+from safetywatch.config.area import load_area
+from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.checks import post, summary
-from tests.integration.harness import ROOT, Service, Services
+from tests.integration.harness import Service, Services
 from tests.integration.monitoring import (
     Process,
     WebhookReceiver,
     start_alertmanager,
     start_prometheus,
 )
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from safetywatch.artifacts.dashboards import DASHBOARDS
-from tests.integration.harness import ROOT
+from tests.paths import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -18,14 +18,16 @@ import pytest
 import yaml
 from devtools import render, run_query, shown_text, substitute, wait_until
 
-from safetywatch.accounting import Grade, Quarter, quarter_of
+from safetywatch.accounting.grade_tables import Grade
+from safetywatch.accounting.periods import Quarter, quarter_of
 from safetywatch.artifacts.dashboards import DASHBOARDS
-from safetywatch.config import load_area
-from safetywatch.events import Category
-from safetywatch.regions import Level
+from safetywatch.config.area import load_area
+from safetywatch.events.categories import Category
+from safetywatch.regions.levels import Level
 from tests.integration.checks import post, wait_until_read
-from tests.integration.harness import ROOT, Services
+from tests.integration.harness import Services
 from tests.integration.monitoring import start_prometheus
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

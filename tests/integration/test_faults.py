@@ -28,8 +28,8 @@ from devtools import (
     wait_until,
 )
 
-from safetywatch.events import IncidentRecord
-from safetywatch.kafka import TopicSpec, ensure_topic
+from safetywatch.events.report import IncidentRecord
+from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.checks import (
     assert_matches_reference,
     count_series,
@@ -181,7 +181,7 @@ def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
 
 
 def _quarter_label(moment: str) -> str:
-    from safetywatch.accounting import quarter_of
+    from safetywatch.accounting.periods import quarter_of
     from tests.integration.checks import AREA
 
     return quarter_of(datetime.fromisoformat(moment), AREA.zone).label

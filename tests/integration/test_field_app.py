@@ -35,9 +35,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from safetywatch.config import load_area
-from safetywatch.regions import Level
-from safetywatch.units import add_token
+from safetywatch.config.area import load_area
+from safetywatch.regions.levels import Level
+from safetywatch.units.tokens import add_token
 from tests.integration.checks import summary
 from tests.integration.harness import Service, Services
 
@@ -89,7 +89,7 @@ def services(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     import asyncio
     import uuid
 
-    from safetywatch.kafka import TopicSpec, ensure_topic
+    from safetywatch.kafka.topic import TopicSpec, ensure_topic
 
     topic = f"test.app.{uuid.uuid4().hex[:8]}"
     asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
@@ -416,12 +416,27 @@ def test_a_qr_code_held_to_the_camera_signs_in(stack: Stack, services: Services,
     camera, signs the app in: read by jsQR, as in browsers without BarcodeDetector."""
     picture, film = tmp_path / "qr.png", tmp_path / "camera.y4m"
     subprocess.run(
-        [str(Path(sys.executable).with_name("safetywatch")), "tokens", "add", "liupanshui-duty",
-         "--regions", "5202", "--level", "city", "--qr-png", str(picture)],
-        env={**os.environ, "SAFETYWATCH_TOKENS_FILE": str(services.tokens_file),
-             "SAFETYWATCH_PUBLIC_URL": stack.gateway.url},
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).with_name("safetywatch")),
+            "tokens",
+            "add",
+            "liupanshui-duty",
+            "--regions",
+            "5202",
+            "--level",
+            "city",
+            "--qr-png",
+            str(picture),
+        ],
+        env={
+            **os.environ,
+            "SAFETYWATCH_TOKENS_FILE": str(services.tokens_file),
+            "SAFETYWATCH_PUBLIC_URL": stack.gateway.url,
+        },
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     camera_film(picture, film)
     browser = stack.browser.browser_type.launch(
         executable_path=chromium_path(),

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from devtools import end_offsets, free_port, read_topic, wait_until
 
-from safetywatch.units import add_token, revoke_token
+from safetywatch.units.tokens import add_token, revoke_token
 from tests.integration.checks import post, summary, wait_until_read
-from tests.integration.harness import ROOT, Services
+from tests.integration.harness import Services
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

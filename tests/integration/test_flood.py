@@ -17,8 +17,9 @@ import yaml
 from devtools import metric_samples, wait_until
 
 from tests.integration.checks import wait_for_outcomes
-from tests.integration.harness import ROOT, Services
+from tests.integration.harness import Services
 from tests.integration.monitoring import WebhookReceiver, start_alertmanager, start_prometheus
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

@@ -13,11 +13,12 @@ import pytest
 import yaml
 from devtools import end_offsets, free_port, metric_samples, produce_raw, sample, wait_until
 
-from safetywatch.accounting import quarter_of
-from safetywatch.aggregator import MAX_RECORD_BYTES
-from safetywatch.events import IncidentRecord
+from safetywatch.accounting.periods import quarter_of
+from safetywatch.events.decode import MAX_RECORD_BYTES
+from safetywatch.events.report import IncidentRecord
 from tests.integration.checks import count_series, post, status_of, wait_for_outcomes
-from tests.integration.harness import ROOT, Services
+from tests.integration.harness import Services
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

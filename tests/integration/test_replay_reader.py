@@ -12,7 +12,7 @@ import httpx
 import pytest
 from devtools import produce_raw, realistic_records, wait_until
 
-from safetywatch.events import MAX_RECORD_BYTES
+from safetywatch.events.decode import MAX_RECORD_BYTES
 from tests.integration.checks import count_series, logged, status_of, wait_until_read
 from tests.integration.harness import Service, Services
 
@@ -62,9 +62,13 @@ def test_a_replay_read_beside_a_reader_equals_one_read_alone(services: Services)
     assert count_series(beside) == count_series(alone)
     counts, listed = invalid_listing(beside)
     assert counts == {
-        "not_utf8": 1, "not_json": 1, "not_a_report": 1, "empty": 1, "oversized": 1,
+        "not_utf8": 1,
+        "not_json": 1,
+        "not_a_report": 1,
+        "empty": 1,
+        "oversized": 1,
         "key_mismatch": 1,
-    }  # fmt: skip
+    }
     assert (counts, listed) == invalid_listing(alone)
 
 

@@ -25,17 +25,18 @@ import pytest
 import yaml
 from devtools import metric_samples, wait_until
 
-from safetywatch.kafka import TopicSpec, ensure_topic
-from safetywatch.regions import Level
-from safetywatch.units import add_token
+from safetywatch.kafka.topic import TopicSpec, ensure_topic
+from safetywatch.regions.levels import Level
+from safetywatch.units.tokens import add_token
 from tests.integration.checks import post
-from tests.integration.harness import ROOT, Service, Services
+from tests.integration.harness import Service, Services
 from tests.integration.monitoring import (
     Process,
     WebhookReceiver,
     start_alertmanager,
     start_prometheus,
 )
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

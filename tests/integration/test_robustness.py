@@ -18,10 +18,11 @@ import httpx
 import pytest
 from devtools import metric_samples, sample, wait_until
 
-from safetywatch.units import add_token, audit_path
+from safetywatch.units.tokens import add_token, audit_path
 from tests.integration.checks import post, wait_for_outcomes
-from tests.integration.harness import ROOT, Service, Services
+from tests.integration.harness import Service, Services
 from tests.integration.monitoring import start_prometheus
+from tests.paths import ROOT
 from tests.reports import report
 
 pytestmark = pytest.mark.integration

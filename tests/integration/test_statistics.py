@@ -13,8 +13,8 @@ import pytest
 from devtools import read_topic
 from openpyxl import load_workbook
 
-from safetywatch.accounting import Period, Quarter, month_of
-from safetywatch.config import load_area
+from safetywatch.accounting.periods import Period, Quarter, month_of
+from safetywatch.config.area import load_area
 from tests.integration.checks import post, wait_for_outcomes
 from tests.integration.harness import Service, Services, records_of
 from tests.reference import summary_document, truths

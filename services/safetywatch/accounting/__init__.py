@@ -4,190 +4,78 @@ counts by month, summaries and comparisons, bulletins.
 Nothing here does I/O or reads a clock; the aggregator feeds it records in log order.
 """
 
-from safetywatch.accounting._bulletin import Language, bulletin_text
-from safetywatch.accounting._cells import (
-    PYTHON_STORAGE,
-    CellCounts,
-    CellKey,
-    LedgerStorage,
-    MonthCells,
-)
-from safetywatch.accounting._chain import (
-    BASE_LEVELS,
-    ChainRules,
-    Step,
-    StepStatus,
-    chain_of,
-    expects_follow_up,
-    levels_for,
-    next_follow_up_due,
-    required_levels,
-    required_since,
-    timeliness,
-)
-from safetywatch.accounting._delays import DELAY_BUCKETS, DelayHistogram
-from safetywatch.accounting._grade_tables import (
-    DECREE_394,
-    DECREE_493,
-    FOREST_FIRE_822,
-    FOREST_FIRE_2008,
-    GEOLOGICAL_THREAT_PLAN,
-    GRASSLAND_FIRE_822,
+from safetywatch.accounting.bulletin import Language, bulletin_text
+from safetywatch.accounting.cells import PYTHON_STORAGE, CellCounts, CellKey, LedgerStorage
+from safetywatch.accounting.chain import ChainRules, StepStatus, chain_of, next_follow_up_due
+from safetywatch.accounting.grade_tables import (
     THREAT_TABLES,
     Criterion,
     Grade,
     GradeTable,
-    Scale,
     check_rising,
     grade_term,
     national_tables,
     scale_of,
 )
-from safetywatch.accounting._grading import Grader, GradingFigures, grade_for, highest_grade_reached
-from safetywatch.accounting._incident import (
-    COMMON,
-    NO_GRADES,
-    Confirmed,
-    IncidentState,
-    Outcome,
-    Rare,
-)
-from safetywatch.accounting._ledger import Ledger
-from safetywatch.accounting._periods import (
+from safetywatch.accounting.grading import Grader
+from safetywatch.accounting.incident import COMMON, NO_GRADES, IncidentState, Outcome, Rare
+from safetywatch.accounting.ledger import Ledger
+from safetywatch.accounting.periods import (
     ALL_TIME,
-    INDEXED_YEARS,
     Period,
-    PeriodKind,
     Quarter,
-    month_by_conversion,
-    month_index,
-    month_label,
     month_of,
-    month_start,
-    quarter_by_conversion,
     quarter_of,
     recent_quarters,
 )
-from safetywatch.accounting._policy import (
-    LATE_REPORT_AFTER,
-    NEAR_MISS_EVACUATED,
-    NEAR_MISS_PEOPLE,
-    SHORT_SUPPLEMENT_WINDOW,
-    SUPPLEMENT_WINDOW,
-    casualty_figures,
-    graded_area,
-    grading_figures_of,
-    has_threat_figures,
-    in_supplement_window,
-    is_late_supplement,
-    is_near_miss,
-    reported_moment,
-    supplement_window,
-)
-from safetywatch.accounting._records import MemoryRecordStore, RecordStore
-from safetywatch.accounting._register import (
-    BadCursor,
-    RegisterFilter,
-    encode_cursor,
-    matching,
-    page,
-)
-from safetywatch.accounting._snapshot import LedgerSnapshot
-from safetywatch.accounting._summary import Summary, change_percent, comparison, summary_document
-from safetywatch.accounting._table import IncidentRows, IncidentTable, ReadsRows, fill_table
-from safetywatch.accounting._totals import FIGURE_NAMES, Totals, yuan_to_fen
+from safetywatch.accounting.record_store import RecordStore
+from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
+from safetywatch.accounting.snapshot import LedgerSnapshot
+from safetywatch.accounting.summary import Summary, summary_document
+from safetywatch.accounting.table import ReadsRows
+from safetywatch.accounting.totals import Totals, yuan_to_fen
 
 __all__ = [
     "ALL_TIME",
-    "BASE_LEVELS",
     "COMMON",
-    "DECREE_394",
-    "DECREE_493",
-    "DELAY_BUCKETS",
-    "FIGURE_NAMES",
-    "FOREST_FIRE_822",
-    "FOREST_FIRE_2008",
-    "GEOLOGICAL_THREAT_PLAN",
-    "GRASSLAND_FIRE_822",
-    "INDEXED_YEARS",
-    "LATE_REPORT_AFTER",
-    "NEAR_MISS_EVACUATED",
-    "NEAR_MISS_PEOPLE",
     "NO_GRADES",
     "PYTHON_STORAGE",
-    "SHORT_SUPPLEMENT_WINDOW",
-    "SUPPLEMENT_WINDOW",
     "THREAT_TABLES",
     "BadCursor",
     "CellCounts",
     "CellKey",
     "ChainRules",
-    "Confirmed",
     "Criterion",
-    "DelayHistogram",
     "Grade",
     "GradeTable",
     "Grader",
-    "GradingFigures",
-    "IncidentRows",
     "IncidentState",
-    "IncidentTable",
     "Language",
     "Ledger",
     "LedgerSnapshot",
     "LedgerStorage",
-    "MemoryRecordStore",
-    "MonthCells",
     "Outcome",
     "Period",
-    "PeriodKind",
     "Quarter",
     "Rare",
     "ReadsRows",
     "RecordStore",
     "RegisterFilter",
-    "Scale",
-    "Step",
     "StepStatus",
     "Summary",
     "Totals",
     "bulletin_text",
-    "casualty_figures",
     "chain_of",
-    "change_percent",
     "check_rising",
-    "comparison",
-    "encode_cursor",
-    "expects_follow_up",
-    "fill_table",
-    "grade_for",
     "grade_term",
-    "graded_area",
-    "grading_figures_of",
-    "has_threat_figures",
-    "highest_grade_reached",
-    "in_supplement_window",
-    "is_late_supplement",
-    "is_near_miss",
-    "levels_for",
     "matching",
-    "month_by_conversion",
-    "month_index",
-    "month_label",
     "month_of",
-    "month_start",
     "national_tables",
     "next_follow_up_due",
     "page",
-    "quarter_by_conversion",
     "quarter_of",
     "recent_quarters",
-    "reported_moment",
-    "required_levels",
-    "required_since",
     "scale_of",
     "summary_document",
-    "supplement_window",
-    "timeliness",
     "yuan_to_fen",
 ]

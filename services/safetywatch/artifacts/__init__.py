@@ -3,65 +3,15 @@ model, the Grafana dashboards, the README's settings table, the field app's retr
 rules, and the runnable
 Alertmanager configuration (rendered per deployment, never committed)."""
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from safetywatch.artifacts._alertmanager import (
-    receiver_names,
-    render_alertmanager_config,
-    write_alertmanager_config,
-)
-from safetywatch.artifacts._app_rules import APP_RULES_PATH, app_rules_module
-from safetywatch.artifacts._grading_doc import grading_document
-from safetywatch.artifacts._schemas import schema_documents
-from safetywatch.artifacts._settings_table import settings_table, with_settings_table
-from safetywatch.artifacts.dashboards import DASHBOARDS, dashboard_files
-
-
-def generated_files(root: Path) -> dict[Path, str]:
-    """Every committed generated file under ``root`` (the repository) → its text."""
-    files = {root / "schemas" / name: text for name, text in schema_documents().items()}
-    files.update(
-        {root / "grafana" / "dashboards" / name: text for name, text in dashboard_files().items()}
-    )
-    files[root / "docs" / "grading.md"] = grading_document()
-    files[root / APP_RULES_PATH] = app_rules_module()
-    readme = root / "README.md"
-    files[readme] = with_settings_table(readme.read_text(encoding="utf-8"))
-    return files
-
-
-def stale_files(root: Path) -> list[Path]:
-    """The generated files whose committed text differs from what the code generates."""
-    return [
-        path
-        for path, text in generated_files(root).items()
-        if not path.is_file() or path.read_text(encoding="utf-8") != text
-    ]
-
-
-def write_generated_files(root: Path) -> list[Path]:
-    written = []
-    for path, text in generated_files(root).items():
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    return written
-
+from safetywatch.artifacts.alertmanager import write_alertmanager_config
+from safetywatch.artifacts.dashboards.model import Dashboard, Panel, Query
+from safetywatch.artifacts.generated import stale_files, write_generated_files
 
 __all__ = [
-    "DASHBOARDS",
-    "dashboard_files",
-    "generated_files",
-    "grading_document",
-    "receiver_names",
-    "render_alertmanager_config",
-    "schema_documents",
-    "settings_table",
+    "Dashboard",
+    "Panel",
+    "Query",
     "stale_files",
-    "with_settings_table",
     "write_alertmanager_config",
     "write_generated_files",
 ]

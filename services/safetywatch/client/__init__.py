@@ -1,79 +1,8 @@
 """The field client: read reports, keep them in an outbox, deliver them when possible."""
 
-from __future__ import annotations
-
-import sys
-from pathlib import Path
-from typing import Any, TextIO
-
-import httpx
-
-from safetywatch.client._deliver import (
-    BASE_DELAY_S,
-    BATCH_SIZE,
-    MAX_DELAY_S,
-    RETRIABLE_STATUS,
-    Delivery,
-    backoff,
-    deliver,
-)
-from safetywatch.client._formats import ReportFileError, parse_reports
-from safetywatch.client._outbox import Outbox
-
-DEFAULT_OUTBOX = Path.home() / ".local" / "share" / "safetywatch" / "outbox"
-
-
-def gateway_client(gateway: str, token: str, timeout: float = 30) -> httpx.Client:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.Client(base_url=gateway, headers=headers, timeout=timeout)
-
-
-def report_command(
-    path: str, gateway: str, token: str, outbox_dir: Path, deadline_s: float, out: TextIO
-) -> int:
-    """``safetywatch report``: 0 all accepted, 1 some refused, 2 token refused, 3 some still pending."""
-    outbox = Outbox(outbox_dir)
-    if path != "-" or not sys.stdin.isatty():
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-        reports = parse_reports(text, path)
-        for report in reports:
-            outbox.put(report)
-        print(f"report: {len(reports)} reports queued in {outbox_dir}", file=sys.stderr)
-    with gateway_client(gateway, token) as client:
-        result = deliver(outbox, client, deadline_s=deadline_s, progress=sys.stderr)
-    for refused_path, status, errors in result.refused:
-        reasons = "; ".join(f"{e.get('field')}: {e.get('msg')}" for e in errors or []) or "refused"
-        print(f"refused ({status}) {refused_path.name}: {reasons}", file=out)
-    print(
-        f"report: {result.delivered} accepted, {len(result.refused)} refused, {result.pending} still in the outbox",
-        file=out,
-    )
-    if result.fatal:
-        print(f"report: {result.fatal}", file=out)
-        return 2
-    if result.refused:
-        return 1
-    return 3 if result.pending else 0
-
-
-def post_report(client: httpx.Client, report: dict[str, Any], attempts: int = 6) -> httpx.Response:
-    """One report through the single endpoint, retrying 503/429 and network errors."""
-    for attempt in range(attempts):
-        try:
-            response = client.post("/v1/incidents", json=report)
-        except httpx.TransportError:
-            if attempt == attempts - 1:
-                raise
-            retry_after = None
-        else:
-            if response.status_code not in RETRIABLE_STATUS or attempt == attempts - 1:
-                return response
-            retry_after = float(response.headers.get("retry-after", 0) or 0)
-        import time
-
-        time.sleep(backoff(attempt, retry_after))
-    raise AssertionError("unreachable")
-
+from safetywatch.client.command import DEFAULT_OUTBOX, gateway_client, post_report, report_command
+from safetywatch.client.deliver import BASE_DELAY_S, BATCH_SIZE, MAX_DELAY_S, RETRIABLE_STATUS
+from safetywatch.client.formats import ReportFileError
 
 __all__ = [
     "BASE_DELAY_S",
@@ -81,13 +10,8 @@ __all__ = [
     "DEFAULT_OUTBOX",
     "MAX_DELAY_S",
     "RETRIABLE_STATUS",
-    "Delivery",
-    "Outbox",
     "ReportFileError",
-    "backoff",
-    "deliver",
     "gateway_client",
-    "parse_reports",
     "post_report",
     "report_command",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from safetywatch.native import CompiledRowsUnavailable, compiled_rows
+from safetywatch.native.build import CompiledRowsUnavailable, compiled_rows
 
 
 def main() -> int:

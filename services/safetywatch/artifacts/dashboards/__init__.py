@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from safetywatch.artifacts.dashboards._chain import CHAIN
-from safetywatch.artifacts.dashboards._city import CITY_OVERVIEW
-from safetywatch.artifacts.dashboards._county import COUNTY
-from safetywatch.artifacts.dashboards._model import Dashboard, Panel, Query, RegionVariable
-from safetywatch.artifacts.dashboards._pipeline import PIPELINE
+from safetywatch.artifacts.dashboards.chain import CHAIN
+from safetywatch.artifacts.dashboards.city import CITY_OVERVIEW
+from safetywatch.artifacts.dashboards.county import COUNTY
+from safetywatch.artifacts.dashboards.model import Dashboard, Panel, Query, RegionVariable
+from safetywatch.artifacts.dashboards.pipeline import PIPELINE
 
 DASHBOARDS = (CITY_OVERVIEW, COUNTY, CHAIN, PIPELINE)
 

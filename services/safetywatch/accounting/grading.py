@@ -1,0 +1,159 @@
+"""Grading an incident by the table in force on the day it occurred (contract §3).
+
+Grades are computed by the service, never taken from a client. ``highest_grade_reached``
+is the definition (scan every grade); ``Grader`` climbs from the lowest grade and stops
+at the first one not reached, which is equal because every table's bounds rise with the
+grade (``check_rising``, at import and for every local table) — and most incidents are
+ordinary, one comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from safetywatch.accounting.grade_tables import (
+    THREAT_TABLES,
+    Criterion,
+    Grade,
+    GradeTable,
+    national_tables,
+)
+from safetywatch.events import Category
+
+
+@dataclass(frozen=True, slots=True)
+class GradingFigures:
+    """The figures grading looks at. ``casualties`` = deaths + missing."""
+
+    casualties: float = 0
+    serious_injuries: float = 0
+    direct_loss_yuan: float = 0
+    area_ha: float = 0
+    threatened_people: float = 0
+    potential_loss_yuan: float = 0
+
+    def of(self, criterion: Criterion) -> float:
+        value: float = getattr(self, criterion.value)
+        return value
+
+
+def highest_grade_reached(table: GradeTable, figures: GradingFigures) -> Grade:
+    """The definition: the highest grade any criterion of the table reaches."""
+    for grade in reversed(Grade):
+        bounds = table.bounds.get(grade, {})
+        if any(figures.of(criterion) >= bound for criterion, bound in bounds.items()):
+            return grade
+    return Grade.ORDINARY
+
+
+_NEVER = float("inf")  # a criterion a table does not have is never reached
+#: One row per grade above ordinary, lowest first: the grade and the bounds of the
+#: criteria in the order the grader compares them.
+_Row = tuple[Any, ...]
+
+
+def _rows(table: GradeTable, criteria: Sequence[Criterion]) -> tuple[_Row, ...]:
+    return tuple(
+        (grade, *(table.bounds.get(grade, {}).get(c, _NEVER) for c in criteria))
+        for grade in Grade
+        if grade is not Grade.ORDINARY
+    )
+
+
+_DISASTER = (
+    Criterion.CASUALTIES,
+    Criterion.SERIOUS_INJURIES,
+    Criterion.DIRECT_LOSS_YUAN,
+    Criterion.AREA_HA,
+)
+_THREAT = (Criterion.THREATENED_PEOPLE, Criterion.POTENTIAL_LOSS_YUAN)
+
+
+class _Versions:
+    """A category's tables by the instant each comes into force in the area's zone."""
+
+    def __init__(self, tables: Sequence[GradeTable], zone: tzinfo, criteria: Sequence[Criterion]):
+        ordered = sorted(tables, key=lambda t: t.effective_from)
+        self.tables = ordered
+        self.starts = [
+            datetime(
+                t.effective_from.year, t.effective_from.month, t.effective_from.day, tzinfo=zone
+            ).timestamp()
+            for t in ordered
+        ]
+        self.rows = [_rows(t, criteria) for t in ordered]
+        self.single = self.rows[0] if len(ordered) == 1 else None
+
+    def index(self, occurred_at: datetime) -> int:
+        moment = occurred_at.timestamp()
+        index = len(self.starts) - 1
+        while index > 0 and moment < self.starts[index]:
+            index -= 1  # before the first table's day the first one applies
+        return index
+
+
+class Grader:
+    """Grades by the table in force on the incident's ``occurred_at`` (in the zone)."""
+
+    def __init__(
+        self, zone: tzinfo, local: Mapping[Category, Sequence[GradeTable]] | None = None
+    ) -> None:
+        local = local or {}
+        self._disaster = {
+            c: _Versions([*national_tables(c), *local.get(c, ())], zone, _DISASTER)
+            for c in Category
+        }
+        self._threat = _Versions(THREAT_TABLES, zone, _THREAT)
+        # Most categories have one table: their rows without a date comparison.
+        self._single = {c: v.single for c, v in self._disaster.items()}
+
+    def table_for(self, category: Category, occurred_at: datetime) -> GradeTable:
+        versions = self._disaster[category]
+        return versions.tables[versions.index(occurred_at)]
+
+    def grade(
+        self,
+        category: Category,
+        occurred_at: datetime,
+        casualties: float,
+        serious_injuries: float,
+        direct_loss_yuan: float,
+        area_ha: float,
+    ) -> Grade:
+        rows = self._single[category]
+        if rows is None:
+            versions = self._disaster[category]
+            rows = versions.rows[versions.index(occurred_at)]
+        grade = Grade.ORDINARY
+        for next_grade, casualty, injury, loss, area in rows:
+            if not (
+                casualties >= casualty
+                or serious_injuries >= injury
+                or direct_loss_yuan >= loss
+                or area_ha >= area
+            ):
+                break
+            grade = next_grade
+        return grade
+
+    def threat_grade(self, threatened_people: float, potential_loss_yuan: float) -> Grade:
+        """The grade of a geological threat (险情), on the same four levels."""
+        grade = Grade.ORDINARY
+        for next_grade, people, loss in self._threat.rows[-1]:
+            if not (threatened_people >= people or potential_loss_yuan >= loss):
+                break
+            grade = next_grade
+        return grade
+
+
+def grade_for(
+    category: Category, figures: GradingFigures, occurred_at: datetime, zone: tzinfo
+) -> Grade:
+    """The definition, for one incident: the national table in force, scanned."""
+    tables = sorted(national_tables(category), key=lambda t: t.effective_from)
+    local_day = occurred_at.astimezone(zone).date()
+    in_force = [t for t in tables if t.effective_from <= local_day] or tables[:1]
+    return highest_grade_reached(in_force[-1], figures)

@@ -1,0 +1,97 @@
+"""The per-record rules of the accounting: late reports (迟报), the supplementary window
+(补报), near misses (较大涉险) and the figures grading reads. Pure functions of a record."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from safetywatch.accounting.grading import GradingFigures
+from safetywatch.events import Category, StoredRecord
+
+#: 迟报: the first report reached the gateway more than this after the occurrence.
+LATE_REPORT_AFTER = timedelta(hours=1)
+
+#: 补报 (Decree 493 art. 13): casualty changes are due within 30 days of the occurrence,
+#: 7 for road traffic and fire accidents. The same window bounds the statistics: a
+#: revision received later updates the incident but not its ``fatalities``.
+SUPPLEMENT_WINDOW = timedelta(days=30)
+SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
+_SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
+
+#: 较大涉险 (安监总局令第21号 art. 26): 3 or more trapped or missing — together, 3
+#: trapped and 1 missing is 4 people in danger — or 500 or more evacuated; flagged
+#: whatever the grade.
+NEAR_MISS_PEOPLE = 3
+NEAR_MISS_EVACUATED = 500
+
+
+def graded_area(record: StoredRecord) -> tuple[float, bool]:
+    """The area a fire is graded by — the damaged forest or grassland area — and whether
+    the burned area (过火面积, larger) stood in for it because none was reported."""
+    if record.category is Category.FOREST_FIRE:
+        damaged = record.damaged_forest_area_ha
+    elif record.category is Category.GRASSLAND_FIRE:
+        damaged = record.damaged_grassland_area_ha
+    else:
+        return 0.0, False
+    if damaged is None:
+        return record.burned_area_ha, record.burned_area_ha > 0
+    return damaged, False
+
+
+def has_threat_figures(record: StoredRecord) -> bool:
+    return record.threatened_people is not None or record.potential_loss_yuan is not None
+
+
+def grading_figures_of(record: StoredRecord) -> GradingFigures:
+    return GradingFigures(
+        casualties=record.casualties,
+        serious_injuries=record.serious_injuries,
+        direct_loss_yuan=record.direct_loss_yuan,
+        area_ha=graded_area(record)[0],
+        threatened_people=record.threatened_people or 0,
+        potential_loss_yuan=record.potential_loss_yuan or 0,
+    )
+
+
+def is_near_miss(record: StoredRecord) -> bool:
+    return (record.trapped or 0) + record.missing >= NEAR_MISS_PEOPLE or (
+        record.evacuated or 0
+    ) >= NEAR_MISS_EVACUATED
+
+
+def reported_moment(record: StoredRecord) -> datetime:
+    """When the unit reported: its own ``reported_at`` (stamped as the report was written
+    or queued) when that lies between the occurrence and the receipt, else when the
+    gateway received it. Lateness (迟报) is judged from this, so a report kept in an
+    outbox by a dead network is not blamed on the unit."""
+    reported = record.reported_at
+    if reported is not None and record.occurred_at <= reported <= record.received_at:
+        return reported
+    return record.received_at
+
+
+def supplement_window(category: Category) -> timedelta:
+    return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
+
+
+def casualty_figures(record: StoredRecord) -> tuple[int, int, int, int]:
+    return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
+
+
+def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
+    """A revision that changes the casualty figures after the supplementary window closed."""
+    return changes_casualties_late(casualty_figures(previous), revision)
+
+
+#: The window of each category, looked up once per record by the replay.
+SUPPLEMENT_WINDOWS = {category: supplement_window(category) for category in Category}
+
+
+def in_supplement_window(revision: StoredRecord) -> bool:
+    """Received within the window of the occurrence it states (exactly at its end is in)."""
+    return revision.received_at <= revision.occurred_at + supplement_window(revision.category)
+
+
+def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
+    return casualty_figures(revision) != previous and not in_supplement_window(revision)

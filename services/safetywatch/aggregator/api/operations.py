@@ -1,0 +1,75 @@
+"""What operators and Prometheus read: the isolated records, the active alerts, health,\nreadiness and the metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from safetywatch.aggregator.api.dependencies import AggregatorDep, ReadyDep
+
+router = APIRouter()
+
+
+@router.get("/v1/invalid-records")
+async def invalid_records(aggregator: AggregatorDep) -> dict[str, Any]:
+    pipeline = aggregator.pipeline
+    return {
+        "counts": {reason.value: n for reason, n in sorted(pipeline.invalid_by_reason.items())},
+        "records": [record.to_json() for record in pipeline.invalid_records],
+    }
+
+
+@router.get("/v1/alerts")
+async def alerts(aggregator: ReadyDep) -> JSONResponse:
+    board = aggregator.board
+    active = [
+        {
+            "rule": s.rule,
+            "severity": s.severity,
+            "region": s.region,
+            "category": s.category,
+            "value": s.value,
+            "threshold": s.threshold,
+            "incident_id": s.incident.incident_id if s.incident else None,
+            **({"overflow": True} if s.overflow else {}),
+        }
+        for s in board.states
+        if s.active
+    ]
+    evaluated = board.evaluated_at.isoformat() if board.evaluated_at else None
+    return JSONResponse({"evaluated_at": evaluated, "active": active})
+
+
+@router.get("/healthz")
+async def healthz(aggregator: AggregatorDep) -> JSONResponse:
+    failure = aggregator.pipeline.failure
+    if failure is not None:
+        return JSONResponse({"status": "failed", "detail": failure}, status_code=500)
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(aggregator: AggregatorDep) -> JSONResponse:
+    if aggregator.ready:
+        return JSONResponse(
+            {
+                "status": "ready",
+                "replay_seconds": aggregator.pipeline.replay_seconds,
+                "incidents": len(aggregator.ledger),
+            }
+        )
+    return JSONResponse({"status": "replaying"}, status_code=503, headers={"Retry-After": "2"})
+
+
+@router.get("/metrics")
+async def metrics(request: Request, aggregator: AggregatorDep) -> Response:
+    # ?name[]=… restricts the output (client_python's convention), and collects
+    # only the collectors named: a poller watching one counter then costs little
+    # even when a province's state makes the full exposition take ~50 ms.
+    names = request.query_params.getlist("name[]")
+    registry = aggregator.registry
+    source = registry.restricted_registry(names) if names else registry
+    return Response(generate_latest(source), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,258 @@
+"""The count gauges (contract §4, §7), computed from the ledger at scrape time.
+
+Collected on the event loop that also applies records, so one scrape is one consistent
+snapshot. Until the initial replay has caught up only pipeline health is exposed: a
+restarting replica shows no count series rather than wrong ones.
+
+Every count series has a ``period`` label — the exposed quarters, the current month and
+the same month last year, the year to date and the same months last year ("2026-ytd",
+"2025-ytd") — and keeps the first contract's ``quarter`` label on quarter series
+(empty, so absent, on the others).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from safetywatch.accounting import (
+    CellKey,
+    Grade,
+    Ledger,
+    Period,
+    Totals,
+    month_of,
+    recent_quarters,
+)
+from safetywatch.aggregator.clock import Clock, system_clock
+from safetywatch.aggregator.metrics import names_only
+from safetywatch.aggregator.pipeline import PipelineState
+from safetywatch.config import AreaConfig
+from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Group
+from safetywatch.regions import Level, level_of
+
+_PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
+    (
+        "safetywatch_fatalities",
+        "Deaths and missing as the statistics count them: within the supplementary window",
+        lambda t: t.fatalities,
+    ),
+    ("safetywatch_deaths", "Deaths", lambda t: t.deaths),
+    ("safetywatch_missing", "Missing persons", lambda t: t.missing),
+    ("safetywatch_serious_injuries", "Serious injuries", lambda t: t.serious_injuries),
+    ("safetywatch_minor_injuries", "Minor injuries", lambda t: t.minor_injuries),
+    ("safetywatch_direct_loss_yuan", "Direct economic loss in yuan", lambda t: t.direct_loss_yuan),
+    (
+        "safetywatch_late_reports",
+        "Incidents first reported more than 1 h late (迟报)",
+        lambda t: t.late_reports,
+    ),
+    (
+        "safetywatch_near_misses",
+        "Incidents flagged as near misses (较大涉险): trapped >= 3, missing >= 3 or evacuated >= 500",
+        lambda t: t.near_misses,
+    ),
+    (
+        "safetywatch_late_supplements",
+        "Revisions that changed casualty figures after the supplementary window (补报超期)",
+        lambda t: t.late_supplements,
+    ),
+)
+
+_GRADE_NAMES = {
+    Grade.ORDINARY: ("一般", "ordinary"),
+    Grade.RELATIVELY_SERIOUS: ("较大", "relatively serious"),
+    Grade.SERIOUS: ("重大", "serious"),
+    Grade.PARTICULARLY_SERIOUS: ("特别重大", "particularly serious"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExposedPeriod:
+    period: Period
+    label: str
+    kind: str  # month, quarter, ytd
+    relation: str  # current, last_year, earlier
+    quarter: str  # the quarter label on quarter series, else ""
+
+
+def exposed_periods(now: datetime, area: AreaConfig) -> list[ExposedPeriod]:
+    month = month_of(now, area.zone)
+    quarters = recent_quarters(now, area.zone, area.exposed_quarters)
+    exposed = [
+        ExposedPeriod(
+            Period.of_quarter(q),
+            q.label,
+            "quarter",
+            "current" if age == 0 else "last_year" if age == 4 else "earlier",
+            q.label,
+        )
+        for age, q in enumerate(quarters)
+    ]
+    for back, relation in ((0, "current"), (12, "last_year")):
+        this = Period.month(month - back)
+        exposed.append(ExposedPeriod(this, this.label, "month", relation, ""))
+        ytd = Period.year_to_date(month - back)
+        exposed.append(ExposedPeriod(ytd, f"{ytd.first // 12}-ytd", "ytd", relation, ""))
+    return exposed
+
+
+def _info_families(area: AreaConfig, periods: list[ExposedPeriod]) -> Iterator[Metric]:
+    region_info = GaugeMetricFamily(
+        "safetywatch_region_info",
+        "Configured regions: names, level (county, city, province, national) and parent",
+        labels=["region", "name", "name_en", "level", "parent"],
+    )
+    for region in area.regions:
+        level = level_of(region.code).value
+        english = region.name_en or region.name
+        region_info.add_metric([region.code, region.name, english, level, region.parent or ""], 1)
+    yield region_info
+    # "The current quarter" (age 0) or "the same quarter last year" (age 4) in PromQL:
+    # ... and on (quarter) safetywatch_quarter_info{age="0"}.
+    quarter_info = GaugeMetricFamily(
+        "safetywatch_quarter_info",
+        "Exposed quarters by age: 0 is the current quarter, 4 the same quarter last year",
+        labels=["quarter", "age"],
+    )
+    for age, exposed in enumerate(p for p in periods if p.kind == "quarter"):
+        quarter_info.add_metric([exposed.label, str(age)], 1)
+    yield quarter_info
+    period_info = GaugeMetricFamily(
+        "safetywatch_period_info",
+        "Exposed periods: kind month, quarter or ytd; relation current, last_year or earlier",
+        labels=["period", "kind", "relation", "first_month", "last_month"],
+    )
+    for exposed in periods:
+        first, last = Period.month(exposed.period.first), Period.month(exposed.period.last)
+        period_info.add_metric(
+            [exposed.label, exposed.kind, exposed.relation, first.label, last.label], 1
+        )
+    yield period_info
+    yield from _name_families(area)
+
+
+def _name_families(area: AreaConfig) -> Iterator[Metric]:
+    """The names people read, from the same source as the bulletin's."""
+    category_info = GaugeMetricFamily(
+        "safetywatch_category_info",
+        "Categories: group (production_safety or natural_disaster), subgroup, names, order",
+        labels=["category", "group", "subgroup", "name", "name_en", "order"],
+    )
+    names = area.category_names
+    for category in area.visible_categories:
+        groups = CATEGORY_GROUPS[category]
+        subgroup = Group.INDUSTRIAL_MINING_COMMERCE.value if len(groups) > 1 else ""
+        category_info.add_metric(
+            [
+                category.value,
+                groups[0].value,
+                subgroup,
+                names[category].zh,
+                names[category].en,
+                f"{CATEGORY_ORDER[category]:02d}",
+            ],
+            1,
+        )
+    yield category_info
+    grade_info = GaugeMetricFamily(
+        "safetywatch_grade_info",
+        "Grades: names and severity order (0 = 一般)",
+        labels=["grade", "name", "name_en", "order"],
+    )
+    for grade, (zh, en) in _GRADE_NAMES.items():
+        grade_info.add_metric([grade.value, zh, en, str(grade.rank)], 1)
+    yield grade_info
+
+
+def _at_metric_level(cells: dict[CellKey, Totals], area: AreaConfig) -> dict[CellKey, Totals]:
+    """The cells summed to the metrics' region level (themselves at county level)."""
+    if area.metrics.region_level is Level.COUNTY:
+        return cells
+    summed: dict[CellKey, Totals] = {}
+    for (region, category, grade), totals in cells.items():
+        key = (area.metric_region(region), category, grade)
+        if (cell := summed.get(key)) is None:
+            cell = summed[key] = Totals()
+        cell.add(totals)
+    return summed
+
+
+class LedgerCollector(Collector):
+    def __init__(
+        self,
+        ledger: Ledger,
+        area: AreaConfig,
+        pipeline: PipelineState,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._ledger = ledger
+        self._area = area
+        self._pipeline = pipeline
+        self._clock = clock
+
+    def describe(self) -> Iterator[Metric]:
+        return names_only(
+            "safetywatch_region_info",
+            "safetywatch_quarter_info",
+            "safetywatch_period_info",
+            "safetywatch_category_info",
+            "safetywatch_grade_info",
+            "safetywatch_incidents",
+            *(name for name, _, _ in _PER_CATEGORY),
+            "safetywatch_report_delivery_delay_seconds",
+        )
+
+    def collect(self) -> Iterator[Metric]:
+        periods = exposed_periods(self._clock(), self._area)
+        yield from _info_families(self._area, periods)
+        if not self._pipeline.replay_complete:
+            return
+        labels = ["quarter", "period", "region", "category"]
+        incidents = GaugeMetricFamily(
+            "safetywatch_incidents",
+            "Incidents (not retracted), latest revision",
+            labels=[*labels, "grade"],
+        )
+        per_category = [
+            (GaugeMetricFamily(name, text, labels=labels), value)
+            for name, text, value in _PER_CATEGORY
+        ]
+        area = self._area
+        seen = {area.metric_region(code) for code in self._ledger.regions_seen()}
+        regions = sorted(area.metric_regions | seen)
+        for exposed in periods:
+            cells = _at_metric_level(self._ledger.cells(exposed.period), area)
+            present = {category for _, category, _ in cells}
+            categories = [c for c in Category if c in present or c in self._area.visible_categories]
+            for region in regions:
+                for category in categories:
+                    combined = Totals()
+                    for grade in Grade:
+                        totals = cells.get((region, category, grade))
+                        incidents.add_metric(
+                            [exposed.quarter, exposed.label, region, category.value, grade.value],
+                            totals.incidents if totals else 0,
+                        )
+                        if totals is not None:
+                            combined.add(totals)
+                    for family, value in per_category:
+                        family.add_metric(
+                            [exposed.quarter, exposed.label, region, category.value],
+                            value(combined),
+                        )
+        yield incidents
+        for family, _ in per_category:
+            yield family
+        delays = self._ledger.delivery_delays
+        yield HistogramMetricFamily(
+            "safetywatch_report_delivery_delay_seconds",
+            "From the unit's reported_at to the gateway's received_at, per applied report: "
+            "network trouble, apart from late reporting",
+            buckets=delays.cumulative(),
+            sum_value=delays.total_seconds,
+        )

@@ -1,0 +1,300 @@
+"""``SAFETYWATCH_*`` environment settings, one typed class per role.
+
+Every variable is declared here with its exact name (the field's alias), its type, its
+default and a sentence; a bad value stops start-up naming the variable. The README's
+configuration table is generated from these classes, and a test fails when a
+``SAFETYWATCH_*`` name appears anywhere in the project without being declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from safetywatch.config.errors import ConfigError, describe_errors
+
+ENV_PREFIX = "SAFETYWATCH_"
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+R = TypeVar("R", bound="RoleSettings")
+TopicName = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")]
+
+
+def env(name: str, default: Any, description: str) -> Any:
+    """A field read from ``SAFETYWATCH_<name>``."""
+    return Field(default, validation_alias=ENV_PREFIX + name, description=description)
+
+
+class RoleSettings(BaseSettings):
+    """Base of the role classes: the environment only, unknown variables ignored."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+    #: Shown as the heading of the role's rows in the README table.
+    role: ClassVar[str] = ""
+
+    @classmethod
+    def variables(cls) -> dict[str, str]:
+        """Field name → the variable it is read from."""
+        return {name: str(field.validation_alias) for name, field in cls.model_fields.items()}
+
+    @classmethod
+    def from_mapping(cls: type[R], env: Mapping[str, str]) -> R:
+        """From ``env`` alone, not the process environment (every field given)."""
+        values: dict[str, Any] = {
+            variable: env[variable] if variable in env else cls.model_fields[name].default
+            for name, variable in cls.variables().items()
+        }
+        try:
+            return cls(**values)
+        except ValidationError as error:
+            raise describe_errors(error, "environment", _env_key) from None
+
+
+class KafkaSettings(RoleSettings):
+    role = "Kafka"
+    bootstrap: str = env(
+        "KAFKA_BOOTSTRAP",
+        "127.0.0.1:9092",
+        "brokers, comma-separated; set before `up` to use an existing cluster (no local broker is started)",
+    )
+    topic: TopicName = env("TOPIC", "safetywatch.incidents.v1", "the incidents topic")
+    replication: Annotated[int, Field(ge=1, le=10)] = env(
+        "TOPIC_REPLICATION", 1, "replication factor `up` creates the topic with (3 in production)"
+    )
+
+
+class ServiceSettings(RoleSettings):
+    role = "Both services"
+    config_file: Path | None = env(
+        "CONFIG_FILE",
+        None,
+        "the area YAML (regions, time zone, rules); the built-in Liupanshui when unset",
+    )
+    log_format: Literal["json", "console"] = env(
+        "LOG_FORMAT", "json", "`json` lines, or `console` for humans"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = env("LOG_LEVEL", "INFO", "")
+    max_header_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = env(
+        "MAX_HEADER_BYTES", 16 * 1024, "request line and headers; beyond it 431"
+    )
+    max_header_fields: Annotated[int, Field(ge=8, le=1000)] = env(
+        "MAX_HEADER_FIELDS", 100, "header fields per request; beyond it 431"
+    )
+
+
+class GatewaySettings(RoleSettings):
+    role = "Ingest gateway"
+    host: str = env("GATEWAY_HOST", "127.0.0.1", "address the gateway listens on")
+    port: Port = env("GATEWAY_PORT", 8080, "")
+    produce_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = env(
+        "PRODUCE_TIMEOUT_SECONDS", 10.0, "503 when Kafka has not acknowledged by then"
+    )
+    retry_after_seconds: Annotated[int, Field(ge=1, le=3600)] = env(
+        "RETRY_AFTER_SECONDS", 5, "`Retry-After` on 503"
+    )
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1 << 20)] = env(
+        "MAX_BODY_BYTES", 64 * 1024, "one report's body; beyond it 413"
+    )
+    max_batch_bytes: Annotated[int, Field(ge=1024, le=64 << 20)] = env(
+        "MAX_BATCH_BYTES", 4 << 20, "a batch's body; beyond it 413"
+    )
+    max_batch_reports: Annotated[int, Field(ge=1, le=5000)] = env(
+        "MAX_BATCH_REPORTS", 500, "reports per batch"
+    )
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = env(
+        "BODY_TIMEOUT_SECONDS", 10.0, "a body not sent whole by then gets 408 (slow-loris defence)"
+    )
+    tokens_file: Path | None = env(
+        "TOKENS_FILE", None, "field units' tokens (`safetywatch tokens`); required unless anonymous"
+    )
+    allow_anonymous: bool = env(
+        "ALLOW_ANONYMOUS", False, "accept reports without a token: development only"
+    )
+    unit_reports_per_second: Annotated[float, Field(gt=0)] = env(
+        "UNIT_REPORTS_PER_SECOND", 100.0, "per-unit rate, in reports (a batch counts each)"
+    )
+    unit_burst: Annotated[int, Field(ge=1)] = env("UNIT_BURST", 1000, "per-unit burst, in reports")
+    public_url: str = env(
+        "PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "the gateway's address as phones reach it: the field app's link in a token's QR code",
+    )
+    aggregator_url: str = env(
+        "AGGREGATOR_URL",
+        "http://127.0.0.1:9108",
+        "the aggregator (internal) the gateway asks before a confirmation and for units' reads",
+    )
+
+
+class AggregatorSettings(RoleSettings):
+    role = "Aggregator"
+    evaluation_interval_seconds: Annotated[float, Field(ge=0.5, le=3600)] = env(
+        "EVALUATION_INTERVAL_SECONDS",
+        60.0,
+        "how often rules and reporting deadlines are evaluated on the clock alone",
+    )
+    host: str = env("AGGREGATOR_HOST", "127.0.0.1", "address of the query API and /metrics")
+    port: Port = env("AGGREGATOR_PORT", 9108, "")
+    state_dir: Path | None = env(
+        "STATE_DIR",
+        None,
+        "where the record file (~0.5 GB per million reports) and the checkpoint live; "
+        "unset: an unlinked file in the system's temporary directory, and no checkpoint",
+    )
+    checkpoint_interval_seconds: Annotated[float, Field(ge=0, le=86400)] = env(
+        "CHECKPOINT_INTERVAL_SECONDS",
+        600.0,
+        "how often a checkpoint is written (with a state directory; also after the replay "
+        "and at shutdown); 0: never",
+    )
+    replay_reader_min_records: Annotated[int, Field(ge=0)] = env(
+        "REPLAY_READER_MIN_RECORDS",
+        100_000,
+        "a replay of at least this many records is fetched and checked by a second process "
+        "while the aggregator applies it (it takes two cores); 0: never",
+    )
+
+
+class ClientSettings(RoleSettings):
+    role = "Field client (`safetywatch report`)"
+    gateway: str = env("GATEWAY", "http://127.0.0.1:8080", "the gateway's URL")
+    token: SecretStr = env("TOKEN", SecretStr(""), "the unit's token (or `--token-file`)")
+    outbox: Path | None = env(
+        "OUTBOX", None, "the outbox directory (or `--outbox`); ~/.local/share/safetywatch/outbox"
+    )
+
+
+class NotificationSettings(RoleSettings):
+    """What `safetywatch alertmanager-config` renders into the Alertmanager file. Receivers
+    get only the integrations the environment provides; secrets never reach the repository."""
+
+    role = "Notifications (`safetywatch alertmanager-config`)"
+    #: Variables named per receiver: the prefix, then the receiver's name in capitals with
+    #: "-" as "_" (``SAFETYWATCH_WEBHOOK_URL_COUNTY_520201``).
+    PER_RECEIVER: ClassVar[dict[str, str]] = {
+        "WEBHOOK_URL_": "that receiver's webhook, instead of SAFETYWATCH_WEBHOOK_URL",
+        "EMAIL_TO_": "email address(es) for that receiver (needs the SMTP settings)",
+        "WECHAT_TO_PARTY_": "WeChat Work party for that receiver (needs the WeChat settings)",
+    }
+    webhook_url: str = env(
+        "WEBHOOK_URL",
+        "",
+        "webhook for every receiver; `{receiver}` in it becomes the receiver's name",
+    )
+    smtp_smarthost: str = env("SMTP_SMARTHOST", "", "host:port of the mail server")
+    smtp_from: str = env("SMTP_FROM", "", "sender address")
+    smtp_username: str = env("SMTP_USERNAME", "", "")
+    smtp_password: SecretStr = env("SMTP_PASSWORD", SecretStr(""), "")
+    wechat_corp_id: str = env("WECHAT_CORP_ID", "", "WeChat Work corporation id")
+    wechat_api_secret: SecretStr = env("WECHAT_API_SECRET", SecretStr(""), "")
+    wechat_agent_id: str = env("WECHAT_AGENT_ID", "", "")
+    wechat_api_url: str = env("WECHAT_API_URL", "", "only for a private WeChat Work endpoint")
+    group_wait: str = env("ALERTMANAGER_GROUP_WAIT", "10s", "before a group's first notification")
+    group_interval: str = env("ALERTMANAGER_GROUP_INTERVAL", "1m", "between a group's updates")
+    repeat_interval: str = env(
+        "ALERTMANAGER_REPEAT_INTERVAL", "6h", "before repeating a notification"
+    )
+
+    def for_receiver(self, prefix: str, receiver: str, env_vars: Mapping[str, str]) -> str:
+        """A per-receiver variable's value ("" when unset)."""
+        key = receiver.upper().replace("-", "_")
+        return env_vars.get(f"{ENV_PREFIX}{prefix}{key}", "")
+
+
+class GrafanaSettings(RoleSettings):
+    """Read by Grafana's provisioning (grafana/provisioning/), not by safetywatch."""
+
+    role = "Grafana"
+    prometheus_url: str = env(
+        "PROMETHEUS_URL", "http://prometheus:9090", "the Prometheus the dashboards query"
+    )
+
+
+class LocalSettings(RoleSettings):
+    """The local broker and stack that `deploy/local/*`, the tests and the benchmarks run
+    (the development tooling reads these; the services never do)."""
+
+    role = "Local development (`deploy/local/*`, tests, benchmarks)"
+    kafka_port: Port = env("KAFKA_PORT", 9092, "the local broker's port")
+    controller_port: Port = env("KAFKA_CONTROLLER_PORT", 29093, "its KRaft controller port")
+    kafka_dir: Path | None = env(
+        "KAFKA_DIR", None, "its data, log and pid; `.run/kafka` when unset"
+    )
+    kafka_cache: Path | None = env(
+        "KAFKA_CACHE", None, "where the Kafka jars are cached; `deploy/kafka/.cache` when unset"
+    )
+    kafka_heap: Annotated[str, Field(pattern=r"^[0-9]+[kmgKMG]$")] = env(
+        "KAFKA_HEAP", "512m", "the broker JVM's -Xmx"
+    )
+    kafka_start_timeout: Annotated[float, Field(gt=0)] = env(
+        "KAFKA_START_TIMEOUT", 90.0, "seconds the broker may take to start"
+    )
+    render_dashboards: Path | None = env(
+        "RENDER_DASHBOARDS", None, "the dashboard query test also draws PNGs into this directory"
+    )
+    app_screenshots: Path | None = env(
+        "APP_SCREENSHOTS", None, "the field app's browser test also saves each screen here"
+    )
+
+
+#: Every role, in the order the README lists them.
+ROLES: tuple[type[RoleSettings], ...] = (
+    KafkaSettings,
+    ServiceSettings,
+    GatewaySettings,
+    AggregatorSettings,
+    ClientSettings,
+    NotificationSettings,
+    GrafanaSettings,
+    LocalSettings,
+)
+
+
+def _env_key(loc: tuple[str | int, ...]) -> str:
+    return str(loc[0]) if loc else ENV_PREFIX + "*"
+
+
+def load_role(role: type[R]) -> R:
+    """One role's settings from the environment; ConfigError naming each bad variable."""
+    try:
+        return role()
+    except ValidationError as error:
+        raise describe_errors(error, "environment", _env_key) from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a service process reads: Kafka, the shared service settings and each role's."""
+
+    kafka: KafkaSettings
+    service: ServiceSettings
+    gateway: GatewaySettings
+    aggregator: AggregatorSettings
+
+    @property
+    def config_file(self) -> Path | None:
+        return self.service.config_file
+
+
+def load_settings() -> Settings:
+    """Every service role at once: all bad variables are named together."""
+    loaded: dict[str, RoleSettings] = {}
+    problems: list[str] = []
+    for name, role in (
+        ("kafka", KafkaSettings),
+        ("service", ServiceSettings),
+        ("gateway", GatewaySettings),
+        ("aggregator", AggregatorSettings),
+    ):
+        try:
+            loaded[name] = load_role(role)
+        except ConfigError as error:
+            problems.extend(str(error).splitlines()[1:])
+    if problems:
+        raise ConfigError("invalid configuration:\n" + "\n".join(problems))
+    return Settings(**loaded)  # type: ignore[arg-type]

@@ -1,0 +1,84 @@
+"""The incident table with its rows in C: the same contract as the Python table
+(``safetywatch.accounting.IncidentTable``, the definition), a fraction of its cost
+per record. A property test holds the two to reading back the same states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+from safetywatch.accounting import (
+    COMMON,
+    NO_GRADES,
+    Grade,
+    IncidentState,
+    Rare,
+    ReadsRows,
+)
+from safetywatch.events import Category
+
+#: Rows per checkpoint piece (about 2 MB).
+PIECE_ROWS = 1 << 14
+
+
+def compiled_kind(module: ModuleType) -> str:
+    """What checkpoints of this build's tables say they are: layout and source."""
+    return f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}"
+
+
+class CompiledIncidentTable(ReadsRows):
+    """An ``IncidentRows`` over the compiled ``Rows`` of ``module``."""
+
+    def __init__(self, module: ModuleType) -> None:
+        rows = module.Rows(
+            IncidentState,
+            tuple(Category),
+            tuple(Grade),
+            tuple(grade for grade in Grade if grade.rank > 0),
+            COMMON,
+            NO_GRADES,
+        )
+        self._rows = rows
+        self._common: dict[str, Any] = {}  # the first piece of a checkpoint being read
+        self.kind = compiled_kind(module)
+        # The compiled methods themselves, not wrappers: the ledger calls them per record.
+        self.row_of: Callable[[str], int | None] = rows.row_of
+        self.add: Callable[[IncidentState], int] = rows.add
+        self.put: Callable[[int, IncidentState], None] = rows.put
+        self.state: Callable[[int], IncidentState] = rows.state
+        self.set_rare: Callable[[int, Rare], None] = rows.set_rare
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def pieces(self) -> Iterator[Any]:
+        rows = self._rows
+        regions, offsets, rare = rows.tables
+        count = len(rows)
+        yield {
+            "kind": self.kind,
+            "rows": count,
+            "regions": list(regions),
+            "offsets": [zone.utcoffset(None) for zone in offsets[1:]],
+            "rare": dict(rare),
+            "slots": rows.slots(),
+        }
+        for start in range(0, count, PIECE_ROWS):
+            stop = min(count, start + PIECE_ROWS)
+            yield rows.ids_chunk(start, stop), rows.rows_chunk(start, stop)
+
+    def begin(self, common: dict[str, Any]) -> None:
+        if len(self) or common.get("kind") != self.kind:
+            raise ValueError(f"pieces of a {common.get('kind')} table for an {self.kind} one")
+        self._rows.adopt(common["regions"], common["offsets"], common["rare"], common["rows"])
+        self._common = common
+
+    def take(self, piece: tuple[bytes, bytes]) -> None:
+        self._rows.extend(*piece)
+
+    def end(self) -> None:
+        common, self._common = self._common, {}
+        self._rows.index(common.get("slots", b""))
+        if len(self) != common["rows"]:
+            raise ValueError(f"{len(self)} incidents in the pieces, {common['rows']} said")

@@ -1,0 +1,163 @@
+"""The bulletin in the official form, in Chinese and in English, to the character, for a
+scenario whose figures are worked out by hand below."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from safetywatch.accounting.bulletin import Language, bulletin_text
+from safetywatch.accounting.ledger import Ledger
+from safetywatch.accounting.periods import Period, Quarter
+from safetywatch.events.report import IncidentRecord
+from safetywatch.regions.area import Place
+from tests.reports import record
+
+ZONE = ZoneInfo("Asia/Shanghai")
+CITY = Place("全市", "the city")
+JAN_TO_NOV = Period.parse("2026-01..2026-11")
+
+
+def at(month: int, year: int = 2026) -> dict[str, Any]:
+    """Occurred on the 10th of the month, reported an hour later (within every window)."""
+    occurred = datetime(year, month, 10, 9, 0, tzinfo=ZONE)
+    return {"occurred_at": occurred.isoformat(), "received_at": occurred + timedelta(hours=1)}
+
+
+def ledger_with(*records: IncidentRecord) -> Ledger:
+    ledger = Ledger(ZONE)
+    for item in records:
+        ledger.apply(item)
+    return ledger
+
+
+def scenario() -> Ledger:
+    """2026, January to November:
+    - road traffic: 5 accidents in 钟山区, deaths 1, 1, 0, 2, 0 and one missing: 5 fatalities;
+    - coal mine: 1 accident in 六枝特区, 3 dead (较大);
+    - fire: 1 accident in 钟山区, nobody dead;
+    - geological hazards: 2 in 水城区, one with 2 dead and 3 missing (5), one with none;
+    - forest fire: 1 in 盘州市, nobody dead;
+    so work safety: 7 accidents, 8 fatalities (1 missing); natural disasters apart.
+    2025, January to November: 8 work-safety accidents (road traffic), 10 dead.
+    Year on year: incidents (7 − 8) / 8 = −12.5%, fatalities (8 − 10) / 10 = −20.0%.
+    A December 2026 road accident (outside the period) must not count."""
+    road = [
+        record(f"520201-R{n}", deaths=d, missing=int(n == 2), **at(n + 2))
+        for n, d in enumerate([1, 1, 0, 2, 0])
+    ]
+    this_year = [
+        *road,
+        record("520203-M1", category="coal_mine", deaths=3, **at(4)),
+        record("520201-F1", category="fire", serious_injuries=1, **at(6)),
+        record("520204-G1", category="geological_hazard", deaths=2, missing=3, **at(7)),
+        record("520204-G2", category="geological_hazard", evacuated=40, **at(8)),
+        record("520281-W1", category="forest_fire", burned_area_ha=0.5, **at(3)),
+        record("520201-DEC", deaths=4, **at(12)),
+    ]
+    last_year = [
+        record(f"520201-L{n}", deaths=d, **at(n + 1, 2025))
+        for n, d in enumerate([2, 1, 1, 2, 1, 1, 1, 1])
+    ]
+    return ledger_with(*this_year, *last_year)
+
+
+def bulletin(
+    ledger: Ledger, period: Period, place: Place, language: Language, prefix: str = ""
+) -> str:
+    return bulletin_text(
+        ledger.summary(period, prefix),
+        ledger.summary(period.same_period_last_year(), prefix),
+        place,
+        language,
+    )
+
+
+def test_the_official_sentence_in_chinese():
+    assert bulletin(scenario(), JAN_TO_NOV, CITY, Language.ZH) == (
+        "2026年1—11月，全市共发生各类生产安全事故7起、死亡8人（含下落不明1人），"
+        "同比分别下降12.5%、20.0%；其中，较大事故1起、死亡3人；"
+        "煤矿事故1起、死亡3人，火灾事故1起，道路交通事故5起、死亡5人（含下落不明1人）。"
+        "自然灾害方面，发生地质灾害2起、死亡和失踪5人，森林火灾1起。"
+    )
+
+
+def test_the_same_in_english():
+    assert bulletin(scenario(), JAN_TO_NOV, CITY, Language.EN) == (
+        "From January to November 2026, the city recorded 7 work-safety accidents with "
+        "8 deaths (1 of them missing), down 12.5% and 20.0% year on year; including "
+        "1 relatively serious accident with 3 deaths; 1 coal mine accident with 3 deaths, "
+        "1 fire accident and 5 road traffic accidents with 5 deaths (1 of them missing). "
+        "Natural disasters: 2 geological hazards with 5 dead or missing and 1 forest fire."
+    )
+
+
+def test_a_county_bulletin_names_the_county_and_counts_only_its_incidents():
+    # 钟山区: 5 road accidents (5 fatalities, 1 missing) and the fire; last year all 8 (10 dead)
+    # were there: (6 − 8) / 8 = −25.0%, (5 − 10) / 10 = −50.0%.
+    text = bulletin(scenario(), JAN_TO_NOV, Place("钟山区", "Zhongshan"), Language.ZH, "520201")
+    assert text == (
+        "2026年1—11月，钟山区共发生各类生产安全事故6起、死亡5人（含下落不明1人），"
+        "同比分别下降25.0%、50.0%；其中，火灾事故1起，道路交通事故5起、死亡5人（含下落不明1人）。"
+    )
+
+
+def test_a_rise_a_fall_and_a_year_without_accidents_are_each_said_as_such():
+    rise = ledger_with(
+        record("520201-A", deaths=2, **at(5)),
+        record("520201-B", **at(6)),
+        record("520201-C", deaths=4, **at(5, 2025)),
+    )
+    # incidents 2 against 1: +100.0%; fatalities 2 against 4: −50.0%.
+    assert bulletin(rise, Period.year(2026), CITY, Language.ZH) == (
+        "2026年，全市共发生各类生产安全事故2起、死亡2人，同比分别上升100.0%、下降50.0%；"
+        "其中，道路交通事故2起、死亡2人。"
+    )
+    first = ledger_with(record("520201-A", deaths=1, **at(5)))
+    assert bulletin(first, Period.month(2026 * 12 + 4), CITY, Language.EN) == (
+        "In May 2026, the city recorded 1 work-safety accident with 1 death; "
+        "including 1 road traffic accident with 1 death."
+    )
+
+
+def test_an_empty_period_says_so_and_natural_disasters_stand_alone():
+    quiet = ledger_with()
+    q4 = Period.of_quarter(Quarter(2026, 4))
+    assert (
+        bulletin(quiet, q4, CITY, Language.ZH)
+        == "2026年第四季度，全市未发生生产安全事故和自然灾害。"
+    )
+    assert bulletin(quiet, q4, CITY, Language.EN) == (
+        "In Q4 2026, the city recorded no work-safety accidents and no natural disasters."
+    )
+    slides = ledger_with(record("520204-G9", category="geological_hazard", missing=1, **at(11)))
+    assert bulletin(slides, q4, CITY, Language.ZH) == (
+        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害1起、死亡和失踪1人。"
+    )
+
+
+def test_periods_are_named_as_bulletins_name_them():
+    ledger = ledger_with()
+    cases = {
+        "2026-11": "2026年11月",
+        "2026Q1": "2026年第一季度",
+        "2026": "2026年",
+        "2026-01..2026-12": "2026年",
+        "2025-12..2026-02": "2025年12月—2026年2月",
+    }
+    for label, named in cases.items():
+        text = bulletin(ledger, Period.parse(label), CITY, Language.ZH)
+        assert text.startswith(f"{named}，全市"), text
+
+
+def test_deaths_reported_after_the_window_do_not_move_the_bulletin():
+    occurred = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+    late = occurred + timedelta(days=7, seconds=1)
+    ledger = ledger_with(
+        record("520201-W", deaths=1, occurred_at=occurred.isoformat(), received_at=occurred),
+        record("520201-W", 2, deaths=6, occurred_at=occurred.isoformat(), received_at=late),
+    )
+    text = bulletin(ledger, Period.parse("2026-03"), CITY, Language.ZH)
+    # The incident itself now reads 6 dead (and 较大); the statistics keep the 1.
+    assert text.startswith("2026年3月，全市共发生各类生产安全事故1起、死亡1人；")

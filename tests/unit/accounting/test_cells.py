@@ -1,0 +1,107 @@
+"""The compiled month cells count exactly as the Python definition does: the same
+totals, regions and length after any deposits and withdrawals, and through a dump."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safetywatch.accounting.cells import CellCounts, MonthCells
+from safetywatch.accounting.grade_tables import Grade
+from safetywatch.accounting.totals import Totals
+from safetywatch.events.categories import Category
+from safetywatch.native.build import compiled_rows
+from safetywatch.native.storage import compiled_storage
+
+COMPILED = compiled_storage(compiled_rows()).month_cells
+
+casualties = st.integers(0, 100_000)
+incidents = st.tuples(
+    st.sampled_from(["520201", "520221", "520203"]),
+    st.sampled_from(list(Category)),
+    st.sampled_from(list(Grade)),
+    st.tuples(
+        casualties,
+        casualties,
+        casualties,
+        casualties,
+        st.integers(0, 10**15),
+        st.integers(0, 200_000),
+        casualties,
+    ),
+    st.booleans(),
+    st.booleans(),
+    st.integers(0, 5),
+)
+
+
+@st.composite
+def moves(draw: st.DrawFn) -> list[tuple[Any, ...]]:
+    """Deposits, and withdrawals of deposited incidents, interleaved (as revisions do)."""
+    deposited = draw(st.lists(incidents, max_size=30))
+    withdrawn = draw(
+        st.lists(st.sampled_from(deposited), unique_by=id) if deposited else st.just([])
+    )
+    order = [(*i, 1) for i in deposited]
+    for incident in withdrawn:  # each after its deposit
+        after = order.index((*incident, 1)) + 1
+        order.insert(draw(st.integers(after, len(order))), (*incident, -1))
+    return order
+
+
+def counted(cells: CellCounts, sequence: list[tuple[Any, ...]]) -> CellCounts:
+    for move in sequence:
+        cells.move(*move)
+    return cells
+
+
+def seen(cells: CellCounts) -> tuple[Any, ...]:
+    return len(cells), cells.regions(), {k: v.to_json() for k, v in cells.totals().items()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(moves())
+def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, ...]]) -> None:
+    python, compiled = counted(MonthCells(), sequence), counted(COMPILED(), sequence)
+    assert seen(compiled) == seen(python)
+    fatalities = {k: (v.fatalities, v.fatalities_missing) for k, v in python.totals().items()}
+    assert {
+        k: (v.fatalities, v.fatalities_missing) for k, v in compiled.totals().items()
+    } == fatalities
+    for make, cells in ((MonthCells, python), (COMPILED, compiled)):
+        copy = make()
+        copy.load(*pickle.loads(pickle.dumps(cells.dump())))
+        assert seen(copy) == seen(cells)
+
+
+def test_totals_are_copies_the_caller_may_add_to() -> None:
+    for cells in (MonthCells(), COMPILED()):
+        cells.move(
+            "520201",
+            Category.ROAD_TRAFFIC,
+            Grade.ORDINARY,
+            (1, 0, 0, 0, 0, 1, 0),
+            False,
+            False,
+            0,
+            1,
+        )
+        totals = cells.totals()
+        totals["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].add(Totals(incidents=5))
+        assert cells.totals()["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].incidents == 1
+
+
+def test_compiled_cells_refuse_a_dump_they_cannot_hold() -> None:
+    cells = COMPILED()
+    cells.move(
+        "520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, (1, 0, 0, 0, 0, 1, 0), False, False, 0, 1
+    )
+    regions, counts = cells.dump()
+    with pytest.raises(ValueError, match="another number of cells"):
+        COMPILED().load(regions * 2, counts)
+    with pytest.raises(ValueError, match="unknown category"):
+        COMPILED().load(regions, b"\xff" + counts[1:])

@@ -1,0 +1,97 @@
+"""Bad configuration stops start-up with a message naming the key and its source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safetywatch.config.area import load_area
+from safetywatch.config.errors import ConfigError
+from safetywatch.config.settings import load_settings
+
+LIUPANSHUI = {"520200", "520201", "520203", "520204", "520281"}
+
+
+def test_the_default_area_is_liupanshui():
+    area = load_area()
+    assert area.root.code == "520200"
+    assert area.root.name == "六盘水市"
+    assert area.region_codes == LIUPANSHUI
+    assert area.time_zone == "Asia/Shanghai"
+    assert area.exposed_quarters == 5
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "area.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("time_zone: Mars/Olympus\nregions: [{code: '520200', name: x}]", "time_zone"),
+        ("exposed_quarters: 0\nregions: [{code: '520200', name: x}]", "exposed_quarters"),
+        ("regions: [{code: '5202', name: x}]", "regions[0].code"),
+        ("regions: [{code: '520200'}]", "regions[0].name"),
+        ("regions: [{code: '520200', name: x, colour: red}]", "regions[0].colour"),
+        ("regions: []", "regions"),
+        ("colour: red\nregions: [{code: '520200', name: x}]", "colour"),
+    ],
+)
+def test_a_bad_area_file_names_the_key_and_the_file(tmp_path, text, named):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_area(path)
+    assert f"{path}: {named}:" in str(caught.value)
+
+
+def test_a_region_tree_needs_exactly_one_root(tmp_path):
+    path = write(tmp_path, "regions: [{code: '520200', name: a}, {code: '520300', name: b}]")
+    with pytest.raises(ConfigError, match="exactly one region must have no parent"):
+        load_area(path)
+
+
+def test_parents_must_be_listed(tmp_path):
+    path = write(
+        tmp_path,
+        "regions: [{code: '520200', name: a}, {code: '520201', name: b, parent: '520900'}]",
+    )
+    with pytest.raises(ConfigError, match="520201's parent 520900 is not listed"):
+        load_area(path)
+
+
+def test_duplicate_codes_are_refused(tmp_path):
+    path = write(
+        tmp_path,
+        "regions: [{code: '520200', name: a}, {code: '520200', name: b, parent: '520200'}]",
+    )
+    with pytest.raises(ConfigError, match="duplicate codes 520200"):
+        load_area(path)
+
+
+def test_unreadable_and_malformed_files_say_so(tmp_path):
+    with pytest.raises(ConfigError, match="SAFETYWATCH_CONFIG_FILE: cannot read"):
+        load_area(tmp_path / "absent.yaml")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_area(write(tmp_path, "regions: [unclosed"))
+
+
+def test_environment_errors_name_the_variable(monkeypatch):
+    monkeypatch.setenv("SAFETYWATCH_GATEWAY_PORT", "eighty")
+    monkeypatch.setenv("SAFETYWATCH_PRODUCE_TIMEOUT_SECONDS", "-1")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "environment: SAFETYWATCH_GATEWAY_PORT:" in message
+    assert "environment: SAFETYWATCH_PRODUCE_TIMEOUT_SECONDS:" in message
+
+
+def test_environment_overrides_defaults(monkeypatch):
+    monkeypatch.setenv("SAFETYWATCH_TOPIC", "other.topic")
+    monkeypatch.setenv("SAFETYWATCH_AGGREGATOR_PORT", "9200")
+    settings = load_settings()
+    assert settings.kafka.topic == "other.topic"
+    assert settings.aggregator.port == 9200
+    assert settings.kafka.bootstrap == "127.0.0.1:9092"
