@@ -29,8 +29,8 @@ from safetywatch.accounting.policy import (
     is_late_supplement,
     is_near_miss,
     reported_moment,
+    yuan_to_fen,
 )
-from safetywatch.accounting.totals import yuan_to_fen
 from safetywatch.events.categories import Category, Group
 from safetywatch.events.confirmation import ConfirmationRecord
 from safetywatch.events.report import IncidentRecord

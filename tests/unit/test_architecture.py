@@ -215,6 +215,8 @@ def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef
 @pytest.mark.parametrize("path", _sources(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_one_concept_per_module_and_functions_read_at_once(path: Path):
     text = path.read_text("utf-8")
+    if "Do not edit; change the declaration" in (ast.get_docstring(ast.parse(text)) or ""):
+        return  # generated: its length follows the declaration it is generated from
     lines = len(text.splitlines())
     assert lines <= MAX_MODULE_LINES, f"{path.name} has {lines} lines: two concepts?"
     for function in _functions(ast.parse(text)):

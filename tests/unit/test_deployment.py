@@ -131,11 +131,12 @@ def test_the_image_installs_the_package_the_tests_install():
     minimum = re.search(r">=(\d+)\.(\d+)", project["requires-python"])
     assert minimum
     assert (int(version[1]), int(version[2])) >= (int(minimum[1]), int(minimum[2]))
-    assert "COPY pyproject.toml" in dockerfile
+    assert "COPY pyproject.toml setup.py" in dockerfile  # setup.py: the compiled rows
     assert "COPY services ./services" in dockerfile
-    assert re.search(r"pip install \.(\s|$)", dockerfile), (
-        "install this project from its pyproject.toml"
+    assert re.search(r"pip wheel [^\n]*\.(\s|$)", dockerfile), (
+        "build this project from its pyproject.toml"
     )
+    assert "safetywatch/native/_rows" in dockerfile, "the image checks its compiled rows"
     assert 'ENTRYPOINT ["safetywatch"]' in dockerfile
     assert project["scripts"]["safetywatch"] == "safetywatch.cli:main"
 

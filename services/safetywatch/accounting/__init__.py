@@ -7,6 +7,7 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 from safetywatch.accounting.bulletin import Language, bulletin_text
 from safetywatch.accounting.cells import PYTHON_STORAGE, CellCounts, CellKey, LedgerStorage
 from safetywatch.accounting.chain import ChainRules, StepStatus, chain_of, next_follow_up_due
+from safetywatch.accounting.fields import FIELDS, FIGURES, Field, Figure, Kind
 from safetywatch.accounting.grade_tables import (
     THREAT_TABLES,
     Criterion,
@@ -18,7 +19,16 @@ from safetywatch.accounting.grade_tables import (
     scale_of,
 )
 from safetywatch.accounting.grading import Grader
-from safetywatch.accounting.incident import COMMON, NO_GRADES, IncidentState, Outcome, Rare
+from safetywatch.accounting.incident import IncidentState, Outcome
+from safetywatch.accounting.layout import (
+    LAYOUT,
+    PUBLIC_FIGURES,
+    ROW,
+    Totals,
+    figures,
+    row_values,
+    state_parts,
+)
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import (
     ALL_TIME,
@@ -28,28 +38,39 @@ from safetywatch.accounting.periods import (
     quarter_of,
     recent_quarters,
 )
+from safetywatch.accounting.policy import yuan_to_fen
+from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
 from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
 from safetywatch.accounting.snapshot import LedgerSnapshot
 from safetywatch.accounting.summary import Summary, summary_document
-from safetywatch.accounting.table import ReadsRows
-from safetywatch.accounting.totals import Totals, yuan_to_fen
+from safetywatch.accounting.table import PIECE_ROWS, ROWS_KIND, ReadsRows, checked_common
 
 __all__ = [
     "ALL_TIME",
     "COMMON",
+    "FIELDS",
+    "FIGURES",
+    "LAYOUT",
     "NO_GRADES",
+    "PIECE_ROWS",
+    "PUBLIC_FIGURES",
     "PYTHON_STORAGE",
+    "ROW",
+    "ROWS_KIND",
     "THREAT_TABLES",
     "BadCursor",
     "CellCounts",
     "CellKey",
     "ChainRules",
     "Criterion",
+    "Field",
+    "Figure",
     "Grade",
     "GradeTable",
     "Grader",
     "IncidentState",
+    "Kind",
     "Language",
     "Ledger",
     "LedgerSnapshot",
@@ -67,6 +88,8 @@ __all__ = [
     "bulletin_text",
     "chain_of",
     "check_rising",
+    "checked_common",
+    "figures",
     "grade_term",
     "matching",
     "month_of",
@@ -75,7 +98,9 @@ __all__ = [
     "page",
     "quarter_of",
     "recent_quarters",
+    "row_values",
     "scale_of",
+    "state_parts",
     "summary_document",
     "yuan_to_fen",
 ]

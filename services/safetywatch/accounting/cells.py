@@ -2,22 +2,31 @@
 where every applied revision deposits its incident and withdraws its previous one.
 
 ``MonthCells`` is the definition; ``safetywatch.native`` has a compiled twin that keeps
-a cell in eleven 64-bit counts instead of a Totals object, its key tuple and dict slot.
-``LedgerStorage`` names which of the two a ledger keeps its incidents and counts in.
+a cell's counts in one array of 64-bit integers instead of a Totals object, its key tuple
+and dict slot. Both dump the same bytes, so a checkpoint of one is read by the other.
+``LedgerStorage`` names what a ledger keeps its incidents and counts in.
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
-from dataclasses import astuple, dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
 from safetywatch.accounting.grade_tables import Grade
+from safetywatch.accounting.layout import FIGURE_COUNT, Figures, Totals
 from safetywatch.accounting.table import IncidentRows, IncidentTable
-from safetywatch.accounting.totals import Figures, Totals
 from safetywatch.events import Category
 
 CellKey = tuple[str, Category, Grade]  # region_code, category, grade
+
+_CATEGORIES = tuple(Category)
+_CATEGORY_INDEX = {category: n for n, category in enumerate(_CATEGORIES)}
+_GRADES = tuple(Grade)
+_GRADE_INDEX = {grade: n for n, grade in enumerate(_GRADES)}
+#: A dumped cell: its category and grade (indexes), then its counts (Totals' fields).
+DUMPED_CELL = struct.Struct("<BB" + "q" * (1 + FIGURE_COUNT))
 
 
 class CellCounts(Protocol):
@@ -25,20 +34,12 @@ class CellCounts(Protocol):
 
     def __len__(self) -> int: ...
     def move(
-        self,
-        region: str,
-        category: Category,
-        grade: Grade,
-        figures: Figures,
-        late_report: bool,
-        near_miss: bool,
-        late_supplements: int,
-        sign: int,
+        self, region: str, category: Category, grade: Grade, figures: Figures, sign: int
     ) -> None: ...
     def totals(self) -> dict[CellKey, Totals]: ...
     def regions(self) -> set[str]: ...
-    def dump(self) -> tuple[list[str], Any]: ...
-    def load(self, regions: list[str], counts: Any) -> None: ...
+    def dump(self) -> tuple[list[str], bytes]: ...
+    def load(self, regions: list[str], counts: bytes) -> None: ...
 
 
 class MonthCells:
@@ -49,22 +50,14 @@ class MonthCells:
         return len(self._cells)
 
     def move(
-        self,
-        region: str,
-        category: Category,
-        grade: Grade,
-        figures: Figures,
-        late_report: bool,
-        near_miss: bool,
-        late_supplements: int,
-        sign: int,
+        self, region: str, category: Category, grade: Grade, figures: Figures, sign: int
     ) -> None:
         """Deposit (+1) or withdraw (-1) one incident's figures."""
         key = (region, category, grade)
         cell = self._cells.get(key)
         if cell is None:
             cell = self._cells[key] = Totals()
-        cell.count_incident(figures, late_report, near_miss, late_supplements, sign)
+        cell.count(figures, sign)
         # Every contribution counts one incident, so a cell no incident contributes
         # to any more holds exact zeros (integers, losses in fen): drop it.
         if cell.incidents == 0:
@@ -72,30 +65,43 @@ class MonthCells:
 
     def totals(self) -> dict[CellKey, Totals]:
         """The cells that hold an incident (copies: the caller may add to them)."""
-        return {key: Totals(*astuple(totals)) for key, totals in self._cells.items()}
+        return {key: Totals(*totals.counts()) for key, totals in self._cells.items()}
 
     def regions(self) -> set[str]:
         return {region for region, _, _ in self._cells}
 
-    def dump(self) -> tuple[list[str], Any]:
-        keys = list(self._cells)
-        return [k[0] for k in keys], [(k[1], k[2], astuple(self._cells[k])) for k in keys]
+    def dump(self) -> tuple[list[str], bytes]:
+        """The regions of the cells and their packed counts (``DUMPED_CELL`` each)."""
+        regions, counts = [], bytearray()
+        for (region, category, grade), totals in self._cells.items():
+            regions.append(region)
+            counts += DUMPED_CELL.pack(
+                _CATEGORY_INDEX[category], _GRADE_INDEX[grade], *totals.counts()
+            )
+        return regions, bytes(counts)
 
-    def load(self, regions: list[str], counts: Any) -> None:
-        if self._cells or len(regions) != len(counts):
-            raise ValueError("load needs empty cells and a count for each region")
-        for region, (category, grade, figures) in zip(regions, counts, strict=True):
-            self._cells[(region, Category(category), Grade(grade))] = Totals(*figures)
+    def load(self, regions: list[str], counts: bytes) -> None:
+        if self._cells or len(counts) != len(regions) * DUMPED_CELL.size:
+            raise ValueError("load needs empty cells and the counts of each region")
+        for region, (category, grade, *cell) in zip(
+            regions, DUMPED_CELL.iter_unpack(counts), strict=True
+        ):
+            key = (region, _CATEGORIES[category], _GRADES[grade])
+            if key in self._cells or not cell[0]:
+                raise ValueError("a cell twice, or of no incident")
+            self._cells[key] = Totals(*cell)
 
 
 @dataclass(frozen=True)
 class LedgerStorage:
-    """What a ledger keeps its incidents and counts in. ``kind`` names the layout: a
-    checkpoint is read back only by the same kind."""
+    """What a ledger keeps its incidents and counts in. ``kind`` names the rows: a
+    checkpoint is read back by storage of the same kind, compiled or not."""
 
     kind: str
     incidents: Callable[[], IncidentRows]
     month_cells: Callable[[], CellCounts]
+    #: Whether the rows and cells are the compiled ones (the Python ones are the fallback).
+    compiled: bool = False
 
 
 PYTHON_STORAGE = LedgerStorage(IncidentTable.kind, IncidentTable, MonthCells)

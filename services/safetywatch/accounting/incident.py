@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from safetywatch.accounting.grade_tables import Grade
+from safetywatch.accounting.layout import (
+    DEATHS,
+    DIRECT_LOSS_FEN,
+    FATALITIES,
+    FATALITIES_MISSING,
+    LATE_REPORTS,
+    LATE_SUPPLEMENTS,
+    MINOR_INJURIES,
+    MISSING,
+    NEAR_MISSES,
+    SERIOUS_INJURIES,
+    IncidentFields,
+)
 from safetywatch.accounting.periods import Quarter, month_label
-from safetywatch.accounting.totals import Figures
-from safetywatch.events import CATEGORY_GROUPS, Category, IncidentRecord
+from safetywatch.accounting.rare import Confirmed
+from safetywatch.events import CATEGORY_GROUPS, IncidentRecord
 from safetywatch.regions import Level
 
 
@@ -22,144 +35,21 @@ class Outcome(StrEnum):
     STALE = "stale"  # a lower revision than the one already applied
 
 
-class _Nothing(Mapping[Any, Any]):
-    """Empty, read-only and shared; a checkpoint keeps each as the one instance."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getitem__(self, key: Any) -> Any:
-        raise KeyError(key)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-    def get(self, key: Any, default: Any = None) -> Any:  # the common call, made cheap
-        return default
-
-    def __reduce__(self) -> str:
-        return self._name
-
-    def __repr__(self) -> str:
-        return self._name
-
-
-#: Shared by every incident that never reached a grade above ordinary (most of them).
-NO_GRADES: Mapping[Grade, datetime] = _Nothing("NO_GRADES")
-
-
-@dataclass(frozen=True, slots=True)
-class Confirmed:
-    """A level of the reporting chain confirmed (签收并上报): when, by which unit."""
-
-    at: datetime
-    unit_id: str
-
-
-#: Shared by every incident no level has confirmed yet.
-NO_CONFIRMATIONS: Mapping[Level, Confirmed] = _Nothing("NO_CONFIRMATIONS")
-
-
-class Rare(NamedTuple):
-    """What most incidents do not have, kept apart: one empty slot for them instead of
-    ten (a province holds a million incidents). A named tuple: a checkpoint of the
-    ministry holds a few hundred thousand, and a tuple is rebuilt in a fraction of the
-    time a frozen dataclass takes."""
-
-    conflicts: int = 0
-    late_supplements: int = 0
-    #: Whether ``fatalities`` come from a revision received within the supplementary
-    #: window (False: none was, and they are the first revision's).
-    fatalities_in_window: bool = True
-    #: A geological threat's grade (险情), None when the report has no threat figures.
-    threat_grade: Grade | None = None
-    #: A fire graded by its burned area because no damaged area was reported.
-    graded_by_burned_area: bool = False
-    #: When the first report was made, as the unit stamped it, if not when received.
-    first_reported_at: datetime | None = None
-    #: The report said it was the last (终报).
-    final: bool = False
-    #: The level of the unit that sent the latest revision, when not a county's: a
-    #: late follow-up report is that level's to send.
-    unit_level: Level | None = None
-    confirmations: Mapping[Level, Confirmed] = NO_CONFIRMATIONS
-
-    def __reduce__(self) -> str | tuple[Any, ...]:
-        # The shared instance stays shared in a checkpoint: ``is COMMON`` tells most
-        # incidents apart, and one object serves them all.
-        if self is COMMON:
-            return "COMMON"
-        return (Rare._make, (tuple(self),))  # no keyword defaults to fill in: cheaper
-
-
-COMMON = Rare()
+#: The figures of harm done: an incident with none of them and a threat grade is a 险情.
+_HARM = (DEATHS, MISSING, SERIOUS_INJURIES, MINOR_INJURIES, DIRECT_LOSS_FEN)
 
 
 @dataclass(slots=True, eq=False)
-class IncidentState:
+class IncidentState(IncidentFields):
     """One incident's latest revision, kept compact: a province holds a million of these.
 
-    The record itself is in the ledger's record store (``ref``) and is read only when
-    asked for; accounting and alerting read the few fields kept here.
+    Its fields are declared in ``fields.py`` (``IncidentFields`` is generated from
+    them); the record itself is in the ledger's record store (``ref``) and is read only
+    when asked for. What follows is derived from the fields.
     """
 
-    incident_id: str
-    ref: int
-    revision: int
-    retracted: bool
-    category: Category
-    region_code: str
-    occurred_at: datetime
-    figures: Figures
-    #: The month index of ``occurred_at`` in the area's zone.
-    month: int
-    grade: Grade
-    late_report: bool
-    near_miss: bool
-    first_received_at: datetime
-    #: For each grade above ordinary the incident has reached (by ``alert_grade``), the
-    #: ``received_at`` of the revision that first brought it there; a downgrade drops
-    #: the grades above.
-    grade_since: Mapping[Grade, datetime] = field(default_factory=lambda: NO_GRADES)
-    near_miss_since: datetime | None = None
-    #: Since when every revision has required the province (较大 and up, or a near miss):
-    #: the ``received_at`` of the first of them; None while it is not required. (The
-    #: ministry's is ``grade_since[SERIOUS]``.) A slot, not a Rare field: in a workload
-    #: where half the incidents are notable a Rare each cost more than this slot for all.
-    province_since: datetime | None = None
-    #: The ``received_at`` of the latest applied revision: a follow-up report (续报) of
-    #: a notable incident is due a while after it.
-    last_received_at: datetime | None = None
-    rare: Rare = COMMON
-
     def __reduce__(self) -> tuple[Any, ...]:
-        """Positional, in field order: a checkpoint of a province loads millions."""
-        return (
-            IncidentState,
-            (
-                self.incident_id,
-                self.ref,
-                self.revision,
-                self.retracted,
-                self.category,
-                self.region_code,
-                self.occurred_at,
-                self.figures,
-                self.month,
-                self.grade,
-                self.late_report,
-                self.near_miss,
-                self.first_received_at,
-                self.grade_since,
-                self.near_miss_since,
-                self.province_since,
-                self.last_received_at,
-                self.rare,
-            ),
-        )
+        return (IncidentState, tuple(getattr(self, name) for name in _FIELD_NAMES))
 
     # -- what most incidents share through ``COMMON`` ----------------------------
 
@@ -172,7 +62,21 @@ class IncidentState:
 
     @property
     def late_supplements(self) -> int:
-        return self.rare.late_supplements
+        return self.figures[LATE_SUPPLEMENTS]
+
+    @property
+    def fatalities_missing(self) -> int:
+        return self.figures[FATALITIES_MISSING]
+
+    @property
+    def late_report(self) -> bool:
+        """迟报: the first report was made more than an hour after the occurrence."""
+        return self.figures[LATE_REPORTS] == 1
+
+    @property
+    def near_miss(self) -> bool:
+        """较大涉险 (see ``policy.is_near_miss``)."""
+        return self.figures[NEAR_MISSES] == 1
 
     @property
     def fatalities_in_window(self) -> bool:
@@ -211,7 +115,8 @@ class IncidentState:
     @property
     def is_threat(self) -> bool:
         """A 险情: threat figures, no casualty and no loss."""
-        return self.threat_grade is not None and not any(self.figures[:5])
+        figures = self.figures
+        return self.threat_grade is not None and not any(figures[n] for n in _HARM)
 
     @property
     def quarter(self) -> Quarter:
@@ -219,7 +124,7 @@ class IncidentState:
 
     @property
     def fatalities(self) -> int:
-        return self.figures[5]
+        return self.figures[FATALITIES]
 
     @property
     def latest_alert_moment(self) -> datetime | None:
@@ -236,8 +141,13 @@ class IncidentState:
 
     @property
     def casualties(self) -> tuple[int, int, int, int]:
-        deaths, missing, serious, minor = self.figures[:4]
-        return deaths, missing, serious, minor
+        figures = self.figures
+        return (
+            figures[DEATHS],
+            figures[MISSING],
+            figures[SERIOUS_INJURIES],
+            figures[MINOR_INJURIES],
+        )
 
     def to_json(self, record: IncidentRecord) -> dict[str, Any]:
         """Every field of ``record`` (``Ledger.record_of`` this state) plus the derived
@@ -271,3 +181,6 @@ def _delivery_delay(record: IncidentRecord) -> float | None:
     if reported is None or not record.occurred_at <= reported <= record.received_at:
         return None
     return (record.received_at - reported).total_seconds()
+
+
+_FIELD_NAMES = tuple(field.name for field in fields(IncidentState))

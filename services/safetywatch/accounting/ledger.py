@@ -18,13 +18,14 @@ from safetywatch.accounting.chain import ChainRules, timeliness
 from safetywatch.accounting.day_index import DayIndex
 from safetywatch.accounting.delays import DelayHistogram
 from safetywatch.accounting.grading import Grader
-from safetywatch.accounting.incident import Confirmed, IncidentState, Outcome
+from safetywatch.accounting.incident import IncidentState, Outcome
+from safetywatch.accounting.layout import Totals
 from safetywatch.accounting.periods import Period, month_of, month_start
+from safetywatch.accounting.rare import Confirmed
 from safetywatch.accounting.record_store import MemoryRecordStore, RecordStore
 from safetywatch.accounting.revisions import RevisionReader
 from safetywatch.accounting.snapshot import LedgerSnapshot
 from safetywatch.accounting.summary import Summary
-from safetywatch.accounting.totals import Totals
 from safetywatch.events import (
     Category,
     ConfirmationRecord,
@@ -188,16 +189,7 @@ class Ledger:
         cells = self._cells.get(state.month)
         if cells is None:
             cells = self._cells[state.month] = self.storage.month_cells()
-        cells.move(
-            state.region_code,
-            state.category,
-            state.grade,
-            state.figures,
-            state.late_report,
-            state.near_miss,
-            state.late_supplements,
-            sign,
-        )
+        cells.move(state.region_code, state.category, state.grade, state.figures, sign)
         if not cells:
             del self._cells[state.month]
 
@@ -262,9 +254,7 @@ class Ledger:
                     and not state.retracted
                     and state.region_code.startswith(region_prefix)
                 ):
-                    by_category[state.category].count_incident(
-                        state.figures, state.late_report, state.near_miss, state.late_supplements, 1
-                    )
+                    by_category[state.category].count(state.figures)
         return by_category
 
     def timeliness(self, period: Period) -> dict[tuple[str, Level, bool], int]:

@@ -8,6 +8,10 @@ from datetime import datetime, timedelta
 from safetywatch.accounting.grading import GradingFigures
 from safetywatch.events import Category, StoredRecord
 
+#: Losses are accounted in fen (0.01 yuan) as integers, so that adding and later
+#: subtracting a revision's contribution leaves exactly zero behind.
+FEN_PER_YUAN = 100
+
 #: 迟报: the first report reached the gateway more than this after the occurrence.
 LATE_REPORT_AFTER = timedelta(hours=1)
 
@@ -75,13 +79,14 @@ def supplement_window(category: Category) -> timedelta:
     return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
 
 
-def casualty_figures(record: StoredRecord) -> tuple[int, int, int, int]:
+def record_casualties(record: StoredRecord) -> tuple[int, int, int, int]:
+    """Deaths, missing, serious and minor injuries: a change of any is a supplement."""
     return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
 
 
 def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
     """A revision that changes the casualty figures after the supplementary window closed."""
-    return changes_casualties_late(casualty_figures(previous), revision)
+    return changes_casualties_late(record_casualties(previous), revision)
 
 
 #: The window of each category, looked up once per record by the replay.
@@ -94,4 +99,8 @@ def in_supplement_window(revision: StoredRecord) -> bool:
 
 
 def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
-    return casualty_figures(revision) != previous and not in_supplement_window(revision)
+    return record_casualties(revision) != previous and not in_supplement_window(revision)
+
+
+def yuan_to_fen(yuan: float) -> int:
+    return round(yuan * FEN_PER_YUAN)

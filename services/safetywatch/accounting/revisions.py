@@ -1,14 +1,21 @@
-"""What one applied revision makes of an incident: its grades, figures, lateness and
-what it carries over from the revisions before (the replay's per-record work)."""
+"""What one applied revision makes of an incident: its grades, its figures, whether it
+was reported late, and what it carries over from the revisions before.
+
+Each rule reads as the regulation states it (the rules themselves are in ``policy.py``
+and ``grading.py``); this runs once for every applied record of the replay.
+"""
 
 from __future__ import annotations
 
 import sys
-from datetime import tzinfo
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.grading import Grader
-from safetywatch.accounting.incident import COMMON, NO_GRADES, IncidentState, Rare
+from safetywatch.accounting.incident import IncidentState
+from safetywatch.accounting.layout import figures
 from safetywatch.accounting.periods import month_of
 from safetywatch.accounting.policy import (
     LATE_REPORT_AFTER,
@@ -16,18 +23,50 @@ from safetywatch.accounting.policy import (
     graded_area,
     has_threat_figures,
     is_near_miss,
+    record_casualties,
     reported_moment,
+    yuan_to_fen,
 )
+from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
-from safetywatch.accounting.totals import yuan_to_fen
 from safetywatch.events import FIRE_CATEGORIES, Category, StoredRecord
 
-#: Iterating the Grade enum per record showed up in the replay profile.
 _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 
-#: Categories graded by more than casualties, injuries and loss: fires by their area,
-#: geological hazards also by their threat.
-_GRADED_BY_MORE = frozenset({*FIRE_CATEGORIES, Category.GEOLOGICAL_HAZARD})
+
+class Grades(NamedTuple):
+    """What grading says of one revision."""
+
+    #: The disaster grade, by the table in force on the day it occurred.
+    grade: Grade
+    #: A geological threat's grade (险情), None without threat figures.
+    threat: Grade | None = None
+    #: A fire graded by its burned area because no damaged area was reported.
+    by_burned_area: bool = False
+
+    @property
+    def alerting(self) -> Grade:
+        """The higher of the two: what the grade rule and the reporting chain go by."""
+        threat = self.threat
+        return self.grade if threat is None or threat.rank <= self.grade.rank else threat
+
+
+#: The grades of most revisions (no threat, no burned area standing in): shared.
+_ORDINARY_GRADES = {grade: Grades(grade) for grade in Grade}
+
+
+class _NoEarlierRevision(NamedTuple):
+    """What a first revision has before it: nothing, read as an earlier state is."""
+
+    near_miss_since: datetime | None = None
+    province_since: datetime | None = None
+    grade_since: Mapping[Grade, datetime] = NO_GRADES
+    fatalities: int = 0
+    fatalities_missing: int = 0
+    rare: Rare = COMMON
+
+
+EARLIER_NONE = _NoEarlierRevision()
 
 
 class RevisionReader:
@@ -36,134 +75,114 @@ class RevisionReader:
         self._store = store
         self._grader = grader
 
-    def _grades(self, record: StoredRecord, casualties: int) -> tuple[Grade, Grade | None, bool]:
-        """The disaster grade by the table in force on the day, the threat grade of a
-        geological 险情 (or None), and whether a fire's burned area stood in."""
-        category, occurred_at = record.category, record.occurred_at
-        area, by_burned = graded_area(record) if category in FIRE_CATEGORIES else (0.0, False)
+    def grades(self, record: StoredRecord) -> Grades:
+        """A fire is graded by its area, a geological hazard also by its threat; every
+        category by its casualties (the missing with the dead), injuries and loss."""
+        category = record.category
+        area, by_burned_area = 0.0, False
+        if category in FIRE_CATEGORIES:
+            area, by_burned_area = graded_area(record)
         grade = self._grader.grade(
             category,
-            occurred_at,
-            casualties,
+            record.occurred_at,
+            record.deaths + record.missing,
             record.serious_injuries,
             record.direct_loss_yuan,
             area,
         )
-        threat = None
         if category is Category.GEOLOGICAL_HAZARD and has_threat_figures(record):
             threat = self._grader.threat_grade(
                 record.threatened_people or 0, record.potential_loss_yuan or 0
             )
-        return grade, threat, by_burned
+            return Grades(grade, threat, by_burned_area)
+        if by_burned_area:
+            return Grades(grade, None, by_burned_area)
+        return _ORDINARY_GRADES[grade]
 
     def state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
-        # Plain tuples and locals: this runs per record (a named-tuple helper cost a sixth).
-        deaths, missing, received_at, occurred_at = (
-            record.deaths,
-            record.missing,
-            record.received_at,
-            record.occurred_at,
-        )
-        casualties = deaths + missing
-        if record.category in _GRADED_BY_MORE:
-            grade, threat, by_burned = self._grades(record, casualties)
-        else:  # inline: most records; a method call more cost the replay 0.15 µs
-            grade, threat, by_burned = (
-                self._grader.grade(
-                    record.category,
-                    occurred_at,
-                    casualties,
-                    record.serious_injuries,
-                    record.direct_loss_yuan,
-                    0.0,
-                ),
-                None,
-                False,
-            )
-        alerting = grade if threat is None or threat.rank <= grade.rank else threat
-        reached = _GRADES_ABOVE_ORDINARY[: alerting.rank]
+        received_at, occurred_at = record.received_at, record.occurred_at
+        grades = self.grades(record)
+        reached = _GRADES_ABOVE_ORDINARY[: grades.alerting.rank]  # by the higher grade
         near_miss = is_near_miss(record)
-        notable = reached or near_miss
-        # The statistics take the highest revision received within the window, or the
-        # first one when none was; a revision received later changes nothing there.
+        notable = bool(reached) or near_miss
+        # 补报 (Decree 493 art. 13): casualty changes count within the window.
         in_window = received_at - occurred_at <= SUPPLEMENT_WINDOWS[record.category]
-        figures = (
-            deaths,
-            missing,
-            record.serious_injuries,
-            record.minor_injuries,
-            yuan_to_fen(record.direct_loss_yuan),
-            casualties,
-            missing,
-        )
+        earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
         if previous is None:
-            first_received, first_reported, earlier_rare = (
-                received_at,
-                reported_moment(record),
-                COMMON,
-            )
-            late_supplements, fatalities_in_window = 0, in_window
-            grade_since = dict.fromkeys(reached, received_at) if reached else NO_GRADES
-            near_miss_since = received_at if near_miss else None
-            province_since = received_at if notable else None
+            first_received_at, first_reported_at = received_at, reported_moment(record)
+            fatalities_in_window, late_supplements = in_window, 0
         else:
-            # Lateness is judged on the first report the log delivered (revision 1 in
-            # any ordinary history) against the occurrence as the latest revision states.
-            first_received, first_reported = previous.first_received_at, previous.reported_at
-            earlier_rare, earlier = previous.rare, previous.grade_since
-            grade_since = (
-                {g: earlier.get(g, received_at) for g in reached} if reached else NO_GRADES
-            )
-            near_miss_since = (previous.near_miss_since or received_at) if near_miss else None
-            province_since = (previous.province_since or received_at) if notable else None
-            kept = previous.figures
-            late_supplements = previous.late_supplements + (
-                figures[:4] != kept[:4] and not in_window
-            )
+            first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
             fatalities_in_window = in_window or previous.fatalities_in_window
-            if not in_window:
-                figures = (*figures[:5], kept[5], kept[6])
-        rare = COMMON
-        if (
-            late_supplements
-            or not fatalities_in_window
-            or threat
-            or by_burned
-            or record.final
-            or record.unit_level
-            or first_reported is not first_received
-            or earlier_rare is not COMMON
-        ):
-            rare = Rare(
-                earlier_rare.conflicts,
-                late_supplements,
-                fatalities_in_window,
-                threat,
-                by_burned,
-                None if first_reported is first_received else first_reported,
-                record.final,
-                record.unit_level,
-                earlier_rare.confirmations,
-            )
-        return IncidentState(  # positional, in field order: keywords cost 0.8 µs a record
-            record.incident_id,
-            self._store.append(raw),
-            record.revision,
-            record.retracted,
-            record.category,
-            sys.intern(record.region_code),
-            occurred_at,
-            figures,
-            month_of(occurred_at, self._zone),
-            grade,
-            first_reported - occurred_at > LATE_REPORT_AFTER,  # late_report
-            near_miss,
-            first_received,
-            grade_since,
-            near_miss_since,
-            province_since,
-            received_at,
-            rare,
+            # A revision received after the window that changes the casualties is a late
+            # supplement: applied, counted apart, and left out of the statistics.
+            changed = record_casualties(record) != previous.casualties
+            late_supplements = previous.late_supplements + (changed and not in_window)
+        # The statistics count the first revision's casualties, and any later one's
+        # received within the window.
+        counted = in_window or previous is None
+        # 迟报: the first report the log delivered, against the occurrence as it is now.
+        late_report = first_reported_at - occurred_at > LATE_REPORT_AFTER
+        state = IncidentState.of(
+            incident_id=record.incident_id,
+            ref=self._store.append(raw),
+            revision=record.revision,
+            retracted=record.retracted,
+            category=record.category,
+            region_code=sys.intern(record.region_code),
+            month=month_of(occurred_at, self._zone),
+            grade=grades.grade,
+            occurred_at=occurred_at,
+            first_received_at=first_received_at,
+            last_received_at=received_at,
+            near_miss_since=(earlier.near_miss_since or received_at) if near_miss else None,
+            province_since=(earlier.province_since or received_at) if notable else None,
+            # When it first reached each grade: a downgrade drops the grades above.
+            grade_since={g: earlier.grade_since.get(g, received_at) for g in reached}
+            if reached
+            else NO_GRADES,
+            figures=figures(
+                deaths=record.deaths,
+                missing=record.missing,
+                serious_injuries=record.serious_injuries,
+                minor_injuries=record.minor_injuries,
+                direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
+                late_reports=int(late_report),
+                near_misses=int(near_miss),
+                late_supplements=late_supplements,
+                fatalities=record.deaths + record.missing if counted else earlier.fatalities,
+                fatalities_missing=record.missing if counted else earlier.fatalities_missing,
+            ),
         )
+        reported = None if first_reported_at is first_received_at else first_reported_at
+        state.rare = _rare(record, grades, earlier.rare, reported, fatalities_in_window)
+        return state
+
+
+def _rare(
+    record: StoredRecord,
+    grades: Grades,
+    earlier: Rare,
+    first_reported_at: datetime | None,
+    fatalities_in_window: bool,
+) -> Rare:
+    """What few incidents have; the one shared COMMON for all the others."""
+    if (
+        earlier is COMMON
+        and first_reported_at is None
+        and fatalities_in_window
+        and grades is _ORDINARY_GRADES[grades.grade]
+        and not record.final
+        and record.unit_level is None
+    ):
+        return COMMON
+    return earlier._replace(
+        fatalities_in_window=fatalities_in_window,
+        threat_grade=grades.threat,
+        graded_by_burned_area=grades.by_burned_area,
+        first_reported_at=first_reported_at,
+        final=record.final,
+        unit_level=record.unit_level,
+    )

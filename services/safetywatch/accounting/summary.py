@@ -11,8 +11,8 @@ from typing import Any, Protocol
 
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
+from safetywatch.accounting.layout import FIGURE_NAMES, Totals
 from safetywatch.accounting.periods import Period
-from safetywatch.accounting.totals import FIGURE_NAMES, Totals
 from safetywatch.events import CATEGORY_GROUPS, Category, Group, is_work_safety
 
 
@@ -54,9 +54,7 @@ class Summary:
         if state.retracted:
             return
         totals = Totals()
-        totals.count_incident(
-            state.figures, state.late_report, state.near_miss, state.late_supplements, 1
-        )
+        totals.count(state.figures)
         self.count(state.region_code, state.category, state.grade, totals)
 
     def to_json(self) -> dict[str, Any]:

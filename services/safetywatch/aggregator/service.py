@@ -128,6 +128,7 @@ class Aggregator:
             topic=self.settings.kafka.topic,
             time_zone=self.area.time_zone,
             regions=len(self.area.regions),
+            ledger_rows="compiled" if self.ledger.storage.compiled else "python (no compiled rows)",
         )
 
     def _start_schedule(self, stack: AsyncExitStack) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from safetywatch.artifacts import incident_layout
 from safetywatch.artifacts.app_rules import APP_RULES_PATH, app_rules_module
 from safetywatch.artifacts.dashboards import dashboard_files
 from safetywatch.artifacts.grading_doc import grading_document
@@ -19,6 +20,9 @@ def generated_files(root: Path) -> dict[Path, str]:
         {root / "grafana" / "dashboards" / name: text for name, text in dashboard_files().items()}
     )
     files[root / "docs" / "grading.md"] = grading_document()
+    files[root / incident_layout.PYTHON_PATH] = incident_layout.python_layout()
+    files[root / incident_layout.HEADER_PATH] = incident_layout.c_header()
+    files[root / incident_layout.DOCUMENT_PATH] = incident_layout.figures_document()
     files[root / APP_RULES_PATH] = app_rules_module()
     readme = root / "README.md"
     files[readme] = with_settings_table(readme.read_text(encoding="utf-8"))

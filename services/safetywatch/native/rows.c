@@ -1,11 +1,16 @@
-/* The incident table's rows in C: the same rows as _table.py (the definition, in
- * Python), without an interpreter step per field. Built on import by _native.py into
- * a file named by this source's hash, so a changed source is never run stale.
+/* The ledger's incident rows and month cells, compiled: the same rows and counts as the
+ * Python table (accounting/table.py and accounting/cells.py), without an interpreter step
+ * per field. Built at install time as the extension safetywatch.native._rows.
  *
- * One row per incident, in the order incidents first appeared: a fixed-size struct
- * (figures, indexes of category, grade, region and UTC offset, eight moments as POSIX
- * timestamps). The ids live in one arena, each followed by '\n' (an id never holds
- * one), found through an open-addressing hash table of row numbers.
+ * Nothing here names a field or a figure: layout.h, generated from the incident's one
+ * declaration (accounting/fields.py), says where each part of a row lies and of what
+ * kind it is, and this file reads and writes parts by kind. A row is ROW_SIZE bytes,
+ * exactly the bytes the Python table packs with accounting/layout.py's ROW, so either
+ * table reads the other's checkpoint.
+ *
+ * One row per incident, in the order incidents first appeared. The ids live in one arena,
+ * each followed by '\n' (an id never holds one), found through an open-addressing hash
+ * table of row numbers.
  */
 #define _GNU_SOURCE /* mremap */
 #define PY_SSIZE_T_CLEAN
@@ -16,49 +21,52 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define MOMENTS 8 /* occurred, first received, last received, near miss, province, 3 grades */
-#define GRADE_MOMENTS 3
-#define RETRACTED 1
-#define LATE_REPORT 2
-#define NEAR_MISS 4
+#include "layout.h"
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "rows are little-endian, as accounting/layout.py packs them"
+#endif
+
 #define NO_MOMENT INT64_MIN
 #define US_PER_DAY 86400000000LL
+/* IncidentFields: incident_id, the fields, figures, rare. */
+#define STATE_ARGS (FIELD_COUNT + 3)
 
-typedef struct {
-    int64_t ref;
-    int64_t loss;
-    int64_t moment[MOMENTS]; /* microseconds since the epoch, NO_MOMENT for none */
-    int32_t revision, region, month;
-    int32_t figure[6]; /* deaths, missing, serious, minor, fatalities, fatalities missing */
-    uint16_t offset[MOMENTS];
-    uint8_t category, grade, flags;
-} Row;
+typedef unsigned char Row;
 
 typedef struct {
     PyObject_HEAD
-    Row *rows;
+    Row *rows; /* count rows of ROW_SIZE bytes */
     Py_ssize_t count, capacity;
     size_t rows_bytes, starts_bytes; /* the sizes of their regions */
-    char *arena;                 /* ids, each followed by '\n' */
+    char *arena;                     /* ids, each followed by '\n' */
     size_t arena_used, arena_capacity;
-    uint32_t *starts;            /* where each row's id starts in the arena */
-    uint64_t *slots;             /* the id's hash tag << 32 | row + 1; 0 when empty */
+    uint32_t *starts; /* where each row's id starts in the arena */
+    uint64_t *slots;  /* the id's hash tag << 32 | row + 1; 0 when empty */
     size_t mask;
-    int loading;                 /* between adopt and index: ids appended, not yet placed */
+    int loading; /* between adopt and index: ids appended, not yet placed */
     /* what the rows index into, and what they are read back as */
     PyObject *state_class, *categories, *category_index, *grades, *grade_index;
     PyObject *above_ordinary, *common, *no_grades;
     PyObject *regions, *region_index, *offsets, *offset_index, *rare;
-    int64_t *offset_us;          /* each offset's microseconds east of UTC */
+    int64_t *offset_us; /* each offset's microseconds east of UTC */
     Py_ssize_t offset_capacity;
-    Py_ssize_t slot_offset[17];  /* where IncidentState keeps each field put reads */
-    int direct;                  /* whether every one of them is a plain slot */
+    PyObject *names[STATE_ARGS];          /* the state's attribute names, interned */
+    Py_ssize_t slot_offset[STATE_ARGS];   /* where the state class keeps each */
+    int direct;                           /* whether every one of them is a plain slot */
 } Rows;
 
-static PyObject *s_ref, *s_revision, *s_retracted, *s_category, *s_region_code, *s_occurred_at,
-    *s_figures, *s_month, *s_grade, *s_late_report, *s_near_miss, *s_first_received_at,
-    *s_grade_since, *s_near_miss_since, *s_province_since, *s_last_received_at, *s_rare,
-    *s_utcoffset, *s_incident_id;
+static PyObject *s_utcoffset;
+
+/* -- reading and writing a row's parts ---------------------------------------------- */
+
+static int64_t get_i64(const Row *row, int at) { int64_t v; memcpy(&v, row + at, sizeof v); return v; }
+static int32_t get_i32(const Row *row, int at) { int32_t v; memcpy(&v, row + at, sizeof v); return v; }
+static uint16_t get_u16(const Row *row, int at) { uint16_t v; memcpy(&v, row + at, sizeof v); return v; }
+static void put_i64(Row *row, int at, int64_t v) { memcpy(row + at, &v, sizeof v); }
+static void put_i32(Row *row, int at, int32_t v) { memcpy(row + at, &v, sizeof v); }
+static void put_u16(Row *row, int at, uint16_t v) { memcpy(row + at, &v, sizeof v); }
+static Row *row_at(Rows *self, Py_ssize_t row) { return self->rows + (size_t)row * ROW_SIZE; }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's
  * algorithms): a moment is its wall time minus its offset, with no call into Python. */
@@ -87,6 +95,8 @@ static int64_t delta_us(PyObject *delta) {
     return ((int64_t)PyDateTime_DELTA_GET_DAYS(delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(delta)) * 1000000
         + PyDateTime_DELTA_GET_MICROSECONDS(delta);
 }
+
+/* -- incident ids and their slots ------------------------------------------------ */
 
 static uint64_t hash_id(const char *text, Py_ssize_t length) {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -191,7 +201,7 @@ static int reserve(Rows *self, Py_ssize_t rows, size_t arena) {
         Py_ssize_t capacity = self->capacity ? self->capacity : 4096;
         while (capacity < self->count + rows) capacity += capacity / 2;
         if (capacity > (Py_ssize_t)UINT32_MAX - 1) { PyErr_SetString(PyExc_OverflowError, "too many incidents"); return -1; }
-        size_t rows_bytes = (size_t)capacity * sizeof(Row), starts_bytes = (size_t)capacity * sizeof(uint32_t);
+        size_t rows_bytes = (size_t)capacity * ROW_SIZE, starts_bytes = (size_t)capacity * sizeof(uint32_t);
         Row *grown = grow_region(self->rows, self->rows_bytes, rows_bytes);
         if (grown == NULL) { PyErr_NoMemory(); return -1; }
         self->rows = grown;
@@ -220,7 +230,7 @@ static Py_ssize_t append_to_arena(Rows *self, const char *text, Py_ssize_t lengt
     memcpy(self->arena + self->arena_used, text, (size_t)length);
     self->arena[self->arena_used + (size_t)length] = '\n';
     self->arena_used += (size_t)length + 1;
-    memset(&self->rows[row], 0, sizeof(Row));
+    memset(row_at(self, row), 0, ROW_SIZE);
     return row;
 }
 
@@ -237,6 +247,7 @@ static Py_ssize_t append_id(Rows *self, const char *text, Py_ssize_t length) {
     self->slots[slot] = slot_of(hash, row);
     return row;
 }
+
 
 /* -- from Python objects to a row ------------------------------------------------ */
 
@@ -298,8 +309,14 @@ static long register_offset(Rows *self, PyObject *moment) {
     return index;
 }
 
-static int moment_into(Rows *self, PyObject *moment, int64_t *at, uint16_t *offset) {
-    if (moment == Py_None || moment == NULL) { *at = NO_MOMENT; *offset = 0; return 0; }
+/* A moment as its microseconds since the epoch and the index of its UTC offset, at byte
+ * ``at`` of the row; None as NO_MOMENT. */
+static int moment_into(Rows *self, PyObject *moment, Row *row, int at) {
+    if (moment == Py_None || moment == NULL) {
+        put_i64(row, at, NO_MOMENT);
+        put_u16(row, at + 8, 0);
+        return 0;
+    }
     if (!PyDateTime_Check(moment)) { PyErr_Format(PyExc_TypeError, "not a datetime: %R", moment); return -1; }
     PyObject *tz = PyDateTime_DATE_GET_TZINFO(moment);
     PyObject *found = PyDict_GetItemWithError(self->offset_index, tz);
@@ -308,8 +325,8 @@ static int moment_into(Rows *self, PyObject *moment, int64_t *at, uint16_t *offs
     int64_t days = days_from_civil(PyDateTime_GET_YEAR(moment), PyDateTime_GET_MONTH(moment), PyDateTime_GET_DAY(moment));
     int64_t seconds = days * 86400 + PyDateTime_DATE_GET_HOUR(moment) * 3600
         + PyDateTime_DATE_GET_MINUTE(moment) * 60 + PyDateTime_DATE_GET_SECOND(moment);
-    *at = seconds * 1000000 + PyDateTime_DATE_GET_MICROSECOND(moment) - self->offset_us[index];
-    *offset = (uint16_t)index;
+    put_i64(row, at, seconds * 1000000 + PyDateTime_DATE_GET_MICROSECOND(moment) - self->offset_us[index]);
+    put_u16(row, at + 8, (uint16_t)index);
     return 0;
 }
 
@@ -321,16 +338,19 @@ static int int32_of(PyObject *object, int32_t *into) {
     return 0;
 }
 
-static PyObject **field_names[17] = {&s_ref, &s_revision, &s_retracted, &s_category, &s_region_code,
-    &s_occurred_at, &s_figures, &s_month, &s_grade, &s_late_report, &s_near_miss, &s_first_received_at,
-    &s_grade_since, &s_near_miss_since, &s_province_since, &s_last_received_at, &s_rare};
+static int int64_of(PyObject *object, int64_t *into) {
+    long long value = PyLong_AsLongLong(object);
+    if (value == -1 && PyErr_Occurred()) return -1;
+    *into = (int64_t)value;
+    return 0;
+}
 
-/* Where the state class keeps each field: read straight from the instance when it is
+/* Where the state class keeps each attribute: read straight from the instance when it is
  * exactly that class (a slots dataclass), by getattr otherwise. */
 static int find_slots(Rows *self, PyObject *state_class) {
     self->direct = PyType_Check(state_class);
-    for (int i = 0; i < 17 && self->direct; i++) {
-        PyObject *descr = PyObject_GetAttr(state_class, *field_names[i]);
+    for (int i = 0; i < STATE_ARGS && self->direct; i++) {
+        PyObject *descr = PyObject_GetAttr(state_class, self->names[i]);
         if (descr == NULL) return -1;
         if (Py_IS_TYPE(descr, &PyMemberDescr_Type) && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX)
             self->slot_offset[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
@@ -341,98 +361,114 @@ static int find_slots(Rows *self, PyObject *state_class) {
     return 0;
 }
 
-static PyObject *field(Rows *self, PyObject *state, int i) {
+static PyObject *attribute(Rows *self, PyObject *state, int i) {
     if (self->direct && Py_TYPE(state) == (PyTypeObject *)self->state_class) {
         PyObject *value = *(PyObject **)((char *)state + self->slot_offset[i]);
         if (value != NULL) return Py_NewRef(value);
     }
-    return PyObject_GetAttr(state, *field_names[i]);
+    return PyObject_GetAttr(state, self->names[i]);
 }
 
-/* The row of ``state``, and (a new reference) its Rare; nothing in the table changes
- * but the regions and offsets seen. */
-static int row_from(Rows *self, PyObject *state, Row *out, PyObject **rare_out) {
-    Row r;
-    memset(&r, 0, sizeof r);
-    int result = -1;
-    PyObject *ref = NULL, *revision = NULL, *retracted = NULL, *category = NULL, *region_code = NULL,
-        *occurred_at = NULL, *figures = NULL, *month = NULL, *grade = NULL, *late_report = NULL,
-        *near_miss = NULL, *first_received_at = NULL, *grade_since = NULL, *near_miss_since = NULL,
-        *province_since = NULL, *last_received_at = NULL, *rare = NULL;
-#define ATTR(i, name) if ((name = field(self, state, i)) == NULL) goto done;
-    ATTR(0, ref) ATTR(1, revision) ATTR(2, retracted) ATTR(3, category) ATTR(4, region_code)
-    ATTR(5, occurred_at) ATTR(6, figures) ATTR(7, month) ATTR(8, grade) ATTR(9, late_report)
-    ATTR(10, near_miss) ATTR(11, first_received_at) ATTR(12, grade_since) ATTR(13, near_miss_since)
-    ATTR(14, province_since) ATTR(15, last_received_at) ATTR(16, rare)
-    r.ref = PyLong_AsLongLong(ref);
-    if (r.ref == -1 && PyErr_Occurred()) goto done;
-    if (int32_of(revision, &r.revision) < 0 || int32_of(month, &r.month) < 0) goto done;
-    long index = index_in(self->category_index, category, "category");
-    if (index < 0) goto done;
-    r.category = (uint8_t)index;
-    if ((index = index_in(self->grade_index, grade, "grade")) < 0) goto done;
-    r.grade = (uint8_t)index;
+static int region_into(Rows *self, PyObject *region_code, Row *row, int at) {
     PyObject *region = PyDict_GetItemWithError(self->region_index, region_code);
     if (region != NULL) {
-        r.region = (int32_t)PyLong_AsLong(region);
-    } else {
-        if (PyErr_Occurred() || !PyUnicode_Check(region_code)) goto done;
-        PyObject *number = PyLong_FromSsize_t(PyList_GET_SIZE(self->regions));
-        int failed = number == NULL || PyList_Append(self->regions, region_code) < 0
-            || PyDict_SetItem(self->region_index, region_code, number) < 0;
-        r.region = number ? (int32_t)PyLong_AsLong(number) : 0;
-        Py_XDECREF(number);
-        if (failed) goto done;
+        put_i32(row, at, (int32_t)PyLong_AsLong(region));
+        return 0;
     }
-    int flag;
-    if ((flag = PyObject_IsTrue(retracted)) < 0) goto done;
-    r.flags |= flag ? RETRACTED : 0;
-    if ((flag = PyObject_IsTrue(late_report)) < 0) goto done;
-    r.flags |= flag ? LATE_REPORT : 0;
-    if ((flag = PyObject_IsTrue(near_miss)) < 0) goto done;
-    r.flags |= flag ? NEAR_MISS : 0;
-    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != 7) { PyErr_SetString(PyExc_TypeError, "figures: a 7-tuple"); goto done; }
-    static const int figure_at[7] = {0, 1, 2, 3, -1, 4, 5};
-    for (int i = 0; i < 7; i++) {
-        PyObject *value = PyTuple_GET_ITEM(figures, i);
-        if (figure_at[i] < 0) {
-            r.loss = PyLong_AsLongLong(value);
-            if (r.loss == -1 && PyErr_Occurred()) goto done;
-        } else if (int32_of(value, &r.figure[figure_at[i]]) < 0) goto done;
-    }
-    if (moment_into(self, occurred_at, &r.moment[0], &r.offset[0]) < 0
-        || moment_into(self, first_received_at, &r.moment[1], &r.offset[1]) < 0) goto done;
-    if (last_received_at == first_received_at) {
-        r.moment[2] = r.moment[1];
-        r.offset[2] = r.offset[1];
-    } else if (moment_into(self, last_received_at, &r.moment[2], &r.offset[2]) < 0) goto done;
-    if (moment_into(self, near_miss_since, &r.moment[3], &r.offset[3]) < 0
-        || moment_into(self, province_since, &r.moment[4], &r.offset[4]) < 0) goto done;
-    int any_grades = grade_since == self->no_grades ? 0 : PyObject_IsTrue(grade_since);
-    if (any_grades < 0) goto done;
+    if (PyErr_Occurred()) return -1;
+    if (!PyUnicode_Check(region_code)) { PyErr_SetString(PyExc_TypeError, "a region code: str"); return -1; }
+    PyObject *number = PyLong_FromSsize_t(PyList_GET_SIZE(self->regions));
+    int failed = number == NULL || PyList_Append(self->regions, region_code) < 0
+        || PyDict_SetItem(self->region_index, region_code, number) < 0;
+    if (!failed) put_i32(row, at, (int32_t)PyLong_AsLong(number));
+    Py_XDECREF(number);
+    return failed ? -1 : 0;
+}
+
+static int grade_moments_into(Rows *self, PyObject *since, Row *row, int at) {
+    int any = since == self->no_grades ? 0 : PyObject_IsTrue(since);
+    if (any < 0) return -1;
     for (Py_ssize_t g = 0; g < GRADE_MOMENTS; g++) {
-        PyObject *since = NULL;
-        if (any_grades) {
-            since = PyObject_GetItem(grade_since, PyTuple_GET_ITEM(self->above_ordinary, g));
-            if (since == NULL) {
-                if (!PyErr_ExceptionMatches(PyExc_KeyError)) goto done;
+        PyObject *moment = NULL;
+        if (any) {
+            moment = PyObject_GetItem(since, PyTuple_GET_ITEM(self->above_ordinary, g));
+            if (moment == NULL) {
+                if (!PyErr_ExceptionMatches(PyExc_KeyError)) return -1;
                 PyErr_Clear();
             }
         }
-        int failed = moment_into(self, since, &r.moment[5 + g], &r.offset[5 + g]);
-        Py_XDECREF(since);
-        if (failed < 0) goto done;
+        int failed = moment_into(self, moment, row, at + (int)g * 10);
+        Py_XDECREF(moment);
+        if (failed < 0) return -1;
     }
-    *out = r;
-    *rare_out = Py_NewRef(rare);
-    result = 0;
-done:
-    Py_XDECREF(ref); Py_XDECREF(revision); Py_XDECREF(retracted); Py_XDECREF(category);
-    Py_XDECREF(region_code); Py_XDECREF(occurred_at); Py_XDECREF(figures); Py_XDECREF(month);
-    Py_XDECREF(grade); Py_XDECREF(late_report); Py_XDECREF(near_miss); Py_XDECREF(first_received_at);
-    Py_XDECREF(grade_since); Py_XDECREF(near_miss_since); Py_XDECREF(province_since);
-    Py_XDECREF(last_received_at); Py_XDECREF(rare);
-    return result;
+    return 0;
+}
+
+/* One part of the state into the row, by its kind. */
+static int part_into(Rows *self, const Part *part, PyObject *value, Row *row) {
+    int32_t i32;
+    int64_t i64;
+    long index;
+    int flag;
+    switch (part->kind) {
+    case KIND_INT32:
+        if (int32_of(value, &i32) < 0) return -1;
+        put_i32(row, part->at, i32);
+        return 0;
+    case KIND_INT64:
+        if (int64_of(value, &i64) < 0) return -1;
+        put_i64(row, part->at, i64);
+        return 0;
+    case KIND_FLAG:
+        if ((flag = PyObject_IsTrue(value)) < 0) return -1;
+        if (flag) row[0] |= (Row)part->at;
+        return 0;
+    case KIND_CATEGORY:
+        if ((index = index_in(self->category_index, value, "category")) < 0) return -1;
+        row[part->at] = (Row)index;
+        return 0;
+    case KIND_GRADE:
+        if ((index = index_in(self->grade_index, value, "grade")) < 0) return -1;
+        row[part->at] = (Row)index;
+        return 0;
+    case KIND_REGION:
+        return region_into(self, value, row, part->at);
+    case KIND_MOMENT:
+    case KIND_OPTIONAL_MOMENT:
+        return moment_into(self, value, row, part->at);
+    case KIND_GRADE_MOMENTS:
+        return grade_moments_into(self, value, row, part->at);
+    }
+    PyErr_SetString(PyExc_SystemError, "a part of an unknown kind");
+    return -1;
+}
+
+static int figures_into(Rows *self, PyObject *figures, Row *row) {
+    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != FIGURE_COUNT) {
+        PyErr_Format(PyExc_TypeError, "figures: a tuple of %d", FIGURE_COUNT);
+        return -1;
+    }
+    for (int f = 0; f < FIGURE_COUNT; f++)
+        if (part_into(self, &FIGURES[f], PyTuple_GET_ITEM(figures, f), row) < 0) return -1;
+    return 0;
+}
+
+/* The row of ``state`` and (a new reference) its rare; nothing in the table changes but
+ * the regions and offsets seen. */
+static int row_from(Rows *self, PyObject *state, Row *out, PyObject **rare_out) {
+    memset(out, 0, ROW_SIZE);
+    for (int i = 0; i < FIELD_COUNT; i++) {
+        PyObject *value = attribute(self, state, 1 + i);
+        int failed = value == NULL || part_into(self, &FIELDS[i], value, out) < 0;
+        Py_XDECREF(value);
+        if (failed) return -1;
+    }
+    PyObject *figures = attribute(self, state, 1 + FIELD_COUNT);
+    int failed = figures == NULL || figures_into(self, figures, out) < 0;
+    Py_XDECREF(figures);
+    if (failed) return -1;
+    *rare_out = attribute(self, state, 2 + FIELD_COUNT);
+    return *rare_out == NULL ? -1 : 0;
 }
 
 static int keep_rare(Rows *self, Py_ssize_t row, PyObject *rare) {
@@ -451,10 +487,10 @@ static int keep_rare(Rows *self, Py_ssize_t row, PyObject *rare) {
 }
 
 static int put_state(Rows *self, Py_ssize_t row, PyObject *state) {
-    Row r;
+    Row r[ROW_SIZE];
     PyObject *rare;
-    if (row_from(self, state, &r, &rare) < 0) return -1;
-    self->rows[row] = r;
+    if (row_from(self, state, r, &rare) < 0) return -1;
+    memcpy(row_at(self, row), r, ROW_SIZE);
     int failed = keep_rare(self, row, rare);
     Py_DECREF(rare);
     return failed;
@@ -472,10 +508,12 @@ static void truncate_to(Rows *self, Py_ssize_t count) {
 
 /* -- from a row back to an IncidentState ----------------------------------------- */
 
-static PyObject *moment_of(Rows *self, int64_t at, uint16_t offset) {
-    if (at == NO_MOMENT) Py_RETURN_NONE;
+static PyObject *moment_of(Rows *self, const Row *row, int at) {
+    int64_t us = get_i64(row, at);
+    uint16_t offset = get_u16(row, at + 8);
+    if (us == NO_MOMENT) Py_RETURN_NONE;
     if (offset >= PyList_GET_SIZE(self->offsets)) { PyErr_SetString(PyExc_ValueError, "an unknown offset"); return NULL; }
-    int64_t local = at + self->offset_us[offset];
+    int64_t local = us + self->offset_us[offset];
     int64_t days = local >= 0 ? local / US_PER_DAY : -((-local + US_PER_DAY - 1) / US_PER_DAY);
     int64_t rest = local - days * US_PER_DAY;
     int year, month, day;
@@ -485,60 +523,77 @@ static PyObject *moment_of(Rows *self, int64_t at, uint16_t offset) {
         (int)(rest % 1000000), PyList_GET_ITEM(self->offsets, offset), PyDateTimeAPI->DateTimeType);
 }
 
-static PyObject *state_of(Rows *self, Py_ssize_t row) {
-    Row *r = &self->rows[row];
-    PyObject *args[18] = {NULL};
-    PyObject *result = NULL;
-    Py_ssize_t length;
-    const char *text = id_of(self, row, &length);
-    args[0] = PyUnicode_DecodeUTF8(text, length, "strict");
-    args[1] = PyLong_FromLongLong(r->ref);
-    args[2] = PyLong_FromLong(r->revision);
-    args[3] = Py_NewRef(r->flags & RETRACTED ? Py_True : Py_False);
-    args[4] = Py_NewRef(PyTuple_GET_ITEM(self->categories, r->category));
-    args[5] = Py_NewRef(PyList_GET_ITEM(self->regions, r->region));
-    args[6] = moment_of(self, r->moment[0], r->offset[0]);
-    args[7] = Py_BuildValue("(iiiiLii)", r->figure[0], r->figure[1], r->figure[2], r->figure[3],
-                            (long long)r->loss, r->figure[4], r->figure[5]);
-    args[8] = PyLong_FromLong(r->month);
-    args[9] = Py_NewRef(PyTuple_GET_ITEM(self->grades, r->grade));
-    args[10] = Py_NewRef(r->flags & LATE_REPORT ? Py_True : Py_False);
-    args[11] = Py_NewRef(r->flags & NEAR_MISS ? Py_True : Py_False);
-    args[12] = moment_of(self, r->moment[1], r->offset[1]);
-    args[14] = moment_of(self, r->moment[3], r->offset[3]);
-    args[15] = moment_of(self, r->moment[4], r->offset[4]);
-    if (r->moment[2] == r->moment[1] && r->offset[2] == r->offset[1] && args[12] != NULL)
-        args[16] = Py_NewRef(args[12]);
-    else
-        args[16] = moment_of(self, r->moment[2], r->offset[2]);
+static PyObject *grade_since_of(Rows *self, const Row *row, int at) {
     PyObject *since = NULL;
     for (Py_ssize_t g = 0; g < GRADE_MOMENTS; g++) {
-        if (r->moment[5 + g] == NO_MOMENT) continue;
-        if (since == NULL && (since = PyDict_New()) == NULL) goto done;
-        PyObject *moment = moment_of(self, r->moment[5 + g], r->offset[5 + g]);
+        if (get_i64(row, at + (int)g * 10) == NO_MOMENT) continue;
+        if (since == NULL && (since = PyDict_New()) == NULL) return NULL;
+        PyObject *moment = moment_of(self, row, at + (int)g * 10);
         int failed = moment == NULL || PyDict_SetItem(since, PyTuple_GET_ITEM(self->above_ordinary, g), moment) < 0;
         Py_XDECREF(moment);
-        if (failed) { Py_DECREF(since); goto done; }
+        if (failed) { Py_DECREF(since); return NULL; }
     }
-    args[13] = since ? since : Py_NewRef(self->no_grades);
+    return since ? since : Py_NewRef(self->no_grades);
+}
+
+/* One part of the row as the state holds it, by its kind. */
+static PyObject *part_of(Rows *self, const Part *part, const Row *row, int figure) {
+    switch (part->kind) {
+    case KIND_INT32:
+        return PyLong_FromLong(get_i32(row, part->at));
+    case KIND_INT64:
+        return PyLong_FromLongLong(get_i64(row, part->at));
+    case KIND_FLAG:
+        if (figure) return PyLong_FromLong(row[0] & part->at ? 1 : 0);
+        return Py_NewRef(row[0] & part->at ? Py_True : Py_False);
+    case KIND_CATEGORY:
+        return Py_NewRef(PyTuple_GET_ITEM(self->categories, row[part->at]));
+    case KIND_GRADE:
+        return Py_NewRef(PyTuple_GET_ITEM(self->grades, row[part->at]));
+    case KIND_REGION:
+        return Py_NewRef(PyList_GET_ITEM(self->regions, get_i32(row, part->at)));
+    case KIND_MOMENT:
+    case KIND_OPTIONAL_MOMENT:
+        return moment_of(self, row, part->at);
+    case KIND_GRADE_MOMENTS:
+        return grade_since_of(self, row, part->at);
+    }
+    PyErr_SetString(PyExc_SystemError, "a part of an unknown kind");
+    return NULL;
+}
+
+static PyObject *state_of(Rows *self, Py_ssize_t number) {
+    const Row *row = row_at(self, number);
+    PyObject *args[STATE_ARGS] = {NULL};
+    PyObject *result = NULL;
+    Py_ssize_t length;
+    const char *text = id_of(self, number, &length);
+    args[0] = PyUnicode_DecodeUTF8(text, length, "strict");
+    for (int i = 0; i < FIELD_COUNT; i++) args[1 + i] = part_of(self, &FIELDS[i], row, 0);
+    PyObject *figures = PyTuple_New(FIGURE_COUNT);
+    for (int f = 0; figures != NULL && f < FIGURE_COUNT; f++) {
+        PyObject *value = part_of(self, &FIGURES[f], row, 1);
+        if (value == NULL) { Py_CLEAR(figures); break; }
+        PyTuple_SET_ITEM(figures, f, value);
+    }
+    args[1 + FIELD_COUNT] = figures;
     if (PyDict_GET_SIZE(self->rare)) {
-        PyObject *key = PyLong_FromSsize_t(row);
+        PyObject *key = PyLong_FromSsize_t(number);
         if (key == NULL) goto done;
         PyObject *rare = PyDict_GetItemWithError(self->rare, key);
         Py_DECREF(key);
         if (rare == NULL && PyErr_Occurred()) goto done;
-        args[17] = Py_NewRef(rare ? rare : self->common);
+        args[2 + FIELD_COUNT] = Py_NewRef(rare ? rare : self->common);
     } else {
-        args[17] = Py_NewRef(self->common);
+        args[2 + FIELD_COUNT] = Py_NewRef(self->common);
     }
-    for (int i = 0; i < 18; i++)
+    for (int i = 0; i < STATE_ARGS; i++)
         if (args[i] == NULL) goto done;
-    result = PyObject_Vectorcall(self->state_class, args, 18, NULL);
+    result = PyObject_Vectorcall(self->state_class, args, STATE_ARGS, NULL);
 done:
-    for (int i = 0; i < 18; i++) Py_XDECREF(args[i]);
+    for (int i = 0; i < STATE_ARGS; i++) Py_XDECREF(args[i]);
     return result;
 }
-
 /* -- the type ---------------------------------------------------------------------- */
 
 /* index[member] = its position in members: categories and grades by number. */
@@ -559,7 +614,7 @@ static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
                                      &PyTuple_Type, &grades, &PyTuple_Type, &above_ordinary, &common, &no_grades))
         return -1;
     if (PyTuple_GET_SIZE(above_ordinary) != GRADE_MOMENTS || PyTuple_GET_SIZE(categories) > 255 || PyTuple_GET_SIZE(grades) > 255) {
-        PyErr_SetString(PyExc_ValueError, "the rows hold 3 grades above ordinary, at most 255 categories and grades");
+        PyErr_Format(PyExc_ValueError, "the rows hold %d grades above ordinary, at most 255 categories and grades", GRADE_MOMENTS);
         return -1;
     }
     if (self->state_class != NULL) { PyErr_SetString(PyExc_RuntimeError, "already initialised"); return -1; }
@@ -575,6 +630,12 @@ static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
         return -1;
     if (PyList_Append(self->offsets, PyDateTime_TimeZone_UTC) < 0 || keep_offset_us(self, 0, 0) < 0)
         return -1; /* 0: no moment */
+    self->names[0] = PyUnicode_InternFromString("incident_id");
+    for (int i = 0; i < FIELD_COUNT; i++) self->names[1 + i] = PyUnicode_InternFromString(FIELDS[i].name);
+    self->names[1 + FIELD_COUNT] = PyUnicode_InternFromString("figures");
+    self->names[2 + FIELD_COUNT] = PyUnicode_InternFromString("rare");
+    for (int i = 0; i < STATE_ARGS; i++)
+        if (self->names[i] == NULL) return -1;
     if (find_slots(self, state_class) < 0) return -1;
     if (number_members(categories, self->category_index) < 0 || number_members(grades, self->grade_index) < 0)
         return -1;
@@ -613,6 +674,7 @@ static void Rows_dealloc(Rows *self) {
     free_region(self->starts, self->starts_bytes);
     free_slots(self->slots, self->mask + 1);
     PyMem_RawFree(self->offset_us);
+    for (int i = 0; i < STATE_ARGS; i++) Py_CLEAR(self->names[i]);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -647,16 +709,16 @@ static PyObject *Rows_row_of(Rows *self, PyObject *incident_id) {
 
 static PyObject *Rows_add(Rows *self, PyObject *state) {
     if (ready(self) < 0) return NULL;
-    Row r;
+    Row r[ROW_SIZE];
     PyObject *rare;
-    if (row_from(self, state, &r, &rare) < 0) return NULL;
-    PyObject *incident_id = PyObject_GetAttr(state, s_incident_id);
+    if (row_from(self, state, r, &rare) < 0) return NULL;
+    PyObject *incident_id = attribute(self, state, 0);
     Py_ssize_t length, row = -1;
     const char *text = incident_id == NULL ? NULL : PyUnicode_AsUTF8AndSize(incident_id, &length);
     if (text != NULL) row = append_id(self, text, length);
     Py_XDECREF(incident_id);
     if (row >= 0) {
-        self->rows[row] = r;
+        memcpy(row_at(self, row), r, ROW_SIZE);
         /* A new row has no rare entry to drop (rows are only ever taken back by a refused
          * load, which leaves the table unusable): only an uncommon one is kept. */
         if (rare != self->common && keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
@@ -706,7 +768,37 @@ static PyObject *Rows_rows_chunk(Rows *self, PyObject *args) {
     Py_ssize_t start, stop;
     if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
     if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
-    return PyBytes_FromStringAndSize((const char *)(self->rows + start), (Py_ssize_t)((stop - start) * (Py_ssize_t)sizeof(Row)));
+    return PyBytes_FromStringAndSize((const char *)row_at(self, start), (stop - start) * ROW_SIZE);
+}
+
+/* Whether every index in a row names a category, grade, region and offset the table
+ * has: a row read from a checkpoint is never read out of bounds. */
+static int row_is_known(Rows *self, const Row *row) {
+    for (int i = 0; i < FIELD_COUNT; i++) {
+        int at = FIELDS[i].at, moments = 1;
+        switch (FIELDS[i].kind) {
+        case KIND_CATEGORY:
+            if (row[at] >= PyTuple_GET_SIZE(self->categories)) return 0;
+            break;
+        case KIND_GRADE:
+            if (row[at] >= PyTuple_GET_SIZE(self->grades)) return 0;
+            break;
+        case KIND_REGION:
+            if (get_i32(row, at) < 0 || get_i32(row, at) >= PyList_GET_SIZE(self->regions)) return 0;
+            break;
+        case KIND_GRADE_MOMENTS:
+            moments = GRADE_MOMENTS;
+            /* fall through */
+        case KIND_MOMENT:
+        case KIND_OPTIONAL_MOMENT:
+            for (int m = 0; m < moments; m++)
+                if (get_u16(row, at + m * 10 + 8) >= PyList_GET_SIZE(self->offsets)) return 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return 1;
 }
 
 /* extend(ids, rows): rows as rows_chunk wrote them, their ids as ids_chunk did. */
@@ -714,9 +806,9 @@ static PyObject *Rows_extend(Rows *self, PyObject *args) {
     Py_buffer ids, rows;
     if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
     PyObject *result = NULL;
-    Py_ssize_t count = rows.len / (Py_ssize_t)sizeof(Row), seen = 0;
+    Py_ssize_t count = rows.len / ROW_SIZE, seen = 0;
     const char *text = ids.buf, *end = text + ids.len;
-    if (rows.len % (Py_ssize_t)sizeof(Row)) { PyErr_SetString(PyExc_ValueError, "rows: not a whole number of rows"); goto done; }
+    if (rows.len % ROW_SIZE) { PyErr_SetString(PyExc_ValueError, "rows: not a whole number of rows"); goto done; }
     for (const char *at = text; at < end; at++) seen += *at == '\n';
     if (seen != count || (ids.len && end[-1] != '\n')) { PyErr_Format(PyExc_ValueError, "%zd ids for %zd rows", seen, count); goto done; }
     if (reserve(self, count, (size_t)ids.len) < 0) goto done;
@@ -725,16 +817,12 @@ static PyObject *Rows_extend(Rows *self, PyObject *args) {
     for (Py_ssize_t n = 0; n < count; n++) {
         const char *newline = memchr(text, '\n', (size_t)(end - text));
         Py_ssize_t length = newline - text, row;
-        int known = source[n].category < PyTuple_GET_SIZE(self->categories)
-            && source[n].grade < PyTuple_GET_SIZE(self->grades)
-            && source[n].region >= 0 && source[n].region < PyList_GET_SIZE(self->regions);
-        for (int m = 0; m < MOMENTS; m++) known = known && source[n].offset[m] < PyList_GET_SIZE(self->offsets);
-        if (!known) {
+        if (!row_is_known(self, source + (size_t)n * ROW_SIZE)) {
             PyErr_SetString(PyExc_ValueError, "a row names an unknown category, grade, region or offset");
             goto undo;
         }
         if ((row = append_id(self, text, length)) < 0) goto undo;
-        self->rows[row] = source[n];
+        memcpy(row_at(self, row), source + (size_t)n * ROW_SIZE, ROW_SIZE);
         text = newline + 1;
     }
     result = Py_NewRef(Py_None);
@@ -886,7 +974,7 @@ static PySequenceMethods Rows_as_sequence = {.sq_length = (lenfunc)Rows_len};
 
 static PyTypeObject RowsType = {
     PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "safetywatch.accounting._rows.Rows",
+    .tp_name = "safetywatch.native._rows.Rows",
     .tp_basicsize = sizeof(Rows),
     .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
     .tp_new = PyType_GenericNew,
@@ -900,15 +988,16 @@ static PyTypeObject RowsType = {
 };
 
 /* -- one month's counts: cells by (region, category, grade) -------------------------
- * The compiled twin of accounting/_cells.py's MonthCells: eleven 64-bit counts a cell in
- * one array, found through an open-addressing table; a cell whose incidents fall to zero
- * stays (a later revision may fill it again) and is left out of what is read. */
+ * The compiled twin of accounting/cells.py's MonthCells: a cell's counts (its incidents,
+ * then each figure: Totals' fields) in one array, found through an open-addressing table;
+ * a cell whose incidents fall to zero stays (a later revision may fill it again) and is
+ * left out of what is read. */
 
-#define FIGURES 11 /* Totals' fields, in order */
+#define COUNTS (1 + FIGURE_COUNT)
 
 typedef struct {
     PyObject *region;
-    int64_t count[FIGURES];
+    int64_t count[COUNTS];
     uint8_t category, grade;
 } Cell;
 
@@ -1030,30 +1119,28 @@ static int64_t as_int64(PyObject *value, int *failed) {
     return (int64_t)v;
 }
 
-/* move(region, category, grade, figures, late_report, near_miss, late_supplements, sign):
- * deposit (+1) or withdraw (-1) one incident, as Totals.count_incident does. */
+/* move(region, category, grade, figures, sign): deposit (+1) or withdraw (-1) one
+ * incident, as Totals.count does. */
 static PyObject *Cells_move(Cells *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 8) { PyErr_SetString(PyExc_TypeError, "move takes 8 arguments"); return NULL; }
+    if (nargs != 5) { PyErr_SetString(PyExc_TypeError, "move takes 5 arguments"); return NULL; }
     if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
     long category = index_in(self->category_index, args[1], "category");
     long grade = category < 0 ? -1 : index_in(self->grade_index, args[2], "grade");
     if (grade < 0) return NULL;
     PyObject *figures = args[3];
-    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != 7) { PyErr_SetString(PyExc_TypeError, "figures: a 7-tuple"); return NULL; }
-    int failed = 0, late = PyObject_IsTrue(args[4]), near = PyObject_IsTrue(args[5]);
-    int64_t figure[7], supplements = as_int64(args[6], &failed), sign = as_int64(args[7], &failed);
-    for (int n = 0; n < 7; n++) figure[n] = as_int64(PyTuple_GET_ITEM(figures, n), &failed);
-    if (failed || late < 0 || near < 0) return NULL;
+    if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != FIGURE_COUNT) {
+        PyErr_Format(PyExc_TypeError, "figures: a tuple of %d", FIGURE_COUNT);
+        return NULL;
+    }
+    int failed = 0;
+    int64_t figure[FIGURE_COUNT], sign = as_int64(args[4], &failed);
+    for (int n = 0; n < FIGURE_COUNT; n++) figure[n] = as_int64(PyTuple_GET_ITEM(figures, n), &failed);
+    if (failed) return NULL;
     Cell *c = cell_of(self, args[0], category, grade);
     if (c == NULL) return NULL;
     int was_live = c->count[0] != 0;
     c->count[0] += sign;
-    for (int n = 0; n < 5; n++) c->count[1 + n] += sign * figure[n];
-    c->count[6] += late ? sign : 0;
-    c->count[7] += near ? sign : 0;
-    c->count[8] += sign * supplements;
-    c->count[9] += sign * figure[5];
-    c->count[10] += sign * figure[6];
+    for (int n = 0; n < FIGURE_COUNT; n++) c->count[1 + n] += sign * figure[n];
     self->live += (c->count[0] != 0) - was_live;
     Py_RETURN_NONE;
 }
@@ -1066,11 +1153,11 @@ static PyObject *Cells_totals(Cells *self, PyObject *unused) {
     for (Py_ssize_t n = 0; n < self->count; n++) {
         Cell *c = &self->cells[n];
         if (c->count[0] == 0) continue;
-        PyObject *values[FIGURES] = {NULL};
+        PyObject *values[COUNTS] = {NULL};
         int failed = 0;
-        for (int f = 0; f < FIGURES && !failed; f++) failed = (values[f] = PyLong_FromLongLong(c->count[f])) == NULL;
-        PyObject *totals = failed ? NULL : PyObject_Vectorcall(self->totals_class, values, FIGURES, NULL);
-        for (int f = 0; f < FIGURES; f++) Py_XDECREF(values[f]);
+        for (int f = 0; f < COUNTS && !failed; f++) failed = (values[f] = PyLong_FromLongLong(c->count[f])) == NULL;
+        PyObject *totals = failed ? NULL : PyObject_Vectorcall(self->totals_class, values, COUNTS, NULL);
+        for (int f = 0; f < COUNTS; f++) Py_XDECREF(values[f]);
         PyObject *key = totals == NULL ? NULL : PyTuple_Pack(3, c->region, PyTuple_GET_ITEM(self->categories, c->category),
                                                              PyTuple_GET_ITEM(self->grades, c->grade));
         failed = key == NULL || PyDict_SetItem(result, key, totals) < 0;
@@ -1084,7 +1171,7 @@ static PyObject *Cells_totals(Cells *self, PyObject *unused) {
 /* dump(): (regions, counts) of the live cells: what load() takes back. */
 static PyObject *Cells_dump(Cells *self, PyObject *unused) {
     PyObject *regions = PyList_New(0);
-    PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(2 + FIGURES * 8));
+    PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(2 + COUNTS * 8));
     if (regions == NULL || data == NULL) { Py_XDECREF(regions); Py_XDECREF(data); return NULL; }
     char *at = PyBytes_AS_STRING(data);
     for (Py_ssize_t n = 0; n < self->count; n++) {
@@ -1093,8 +1180,8 @@ static PyObject *Cells_dump(Cells *self, PyObject *unused) {
         if (PyList_Append(regions, c->region) < 0) { Py_DECREF(regions); Py_DECREF(data); return NULL; }
         at[0] = (char)c->category;
         at[1] = (char)c->grade;
-        memcpy(at + 2, c->count, FIGURES * 8);
-        at += 2 + FIGURES * 8;
+        memcpy(at + 2, c->count, COUNTS * 8);
+        at += 2 + COUNTS * 8;
     }
     PyObject *result = PyTuple_Pack(2, regions, data);
     Py_DECREF(regions);
@@ -1108,13 +1195,13 @@ static PyObject *Cells_load(Cells *self, PyObject *args) {
     if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
     if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &regions, &data)) return NULL;
     PyObject *result = NULL;
-    Py_ssize_t size = 2 + FIGURES * 8, cells = PyList_GET_SIZE(regions);
+    Py_ssize_t size = 2 + COUNTS * 8, cells = PyList_GET_SIZE(regions);
     if (self->count) { PyErr_SetString(PyExc_ValueError, "load needs empty cells"); goto done; }
     if (data.len != cells * size) { PyErr_SetString(PyExc_ValueError, "counts for another number of cells"); goto done; }
     const char *at = data.buf;
     for (Py_ssize_t n = 0; n < cells; n++, at += size) {
-        int64_t count[FIGURES];
-        memcpy(count, at + 2, FIGURES * 8);
+        int64_t count[COUNTS];
+        memcpy(count, at + 2, COUNTS * 8);
         if ((uint8_t)at[0] >= PyTuple_GET_SIZE(self->categories) || (uint8_t)at[1] >= PyTuple_GET_SIZE(self->grades) || count[0] == 0) {
             PyErr_SetString(PyExc_ValueError, "a cell of an unknown category or grade, or of no incident");
             goto done;
@@ -1166,25 +1253,17 @@ static PyTypeObject CellsType = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, NULL};
 
-#ifndef ROWS_SOURCE_HASH
-#error "build with -DROWS_SOURCE_HASH=\"<sha256 of this file>\" (see _native.py)"
-#endif
-
 PyMODINIT_FUNC PyInit__rows(void) {
     PyDateTime_IMPORT;
     if (PyDateTimeAPI == NULL) return NULL;
-#define NAME(name) if ((s_##name = PyUnicode_InternFromString(#name)) == NULL) return NULL;
-    NAME(ref) NAME(revision) NAME(retracted) NAME(category) NAME(region_code) NAME(occurred_at)
-    NAME(figures) NAME(month) NAME(grade) NAME(late_report) NAME(near_miss) NAME(first_received_at)
-    NAME(grade_since) NAME(near_miss_since) NAME(province_since) NAME(last_received_at) NAME(rare)
-    NAME(utcoffset) NAME(incident_id)
+    if ((s_utcoffset = PyUnicode_InternFromString("utcoffset")) == NULL) return NULL;
     if (PyType_Ready(&RowsType) < 0 || PyType_Ready(&CellsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     if (PyModule_AddObjectRef(m, "Rows", (PyObject *)&RowsType) < 0
         || PyModule_AddObjectRef(m, "Cells", (PyObject *)&CellsType) < 0
-        || PyModule_AddStringConstant(m, "SOURCE_HASH", ROWS_SOURCE_HASH) < 0
-        || PyModule_AddIntConstant(m, "ROW_SIZE", (long)sizeof(Row)) < 0) {
+        || PyModule_AddStringConstant(m, "LAYOUT", LAYOUT) < 0
+        || PyModule_AddIntConstant(m, "ROW_SIZE", ROW_SIZE) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -1,6 +1,7 @@
-"""The incident table with its rows in C: the same contract as the Python table
-(``safetywatch.accounting.IncidentTable``, the definition), a fraction of its cost
-per record. A property test holds the two to reading back the same states."""
+"""The incident table with its rows in C: the same rows as the Python table
+(``safetywatch.accounting`` ``IncidentTable``, the definition), at a fraction of its cost
+per record. A property test holds the two to reading back the same states, and either
+reads the other's checkpoint."""
 
 from __future__ import annotations
 
@@ -11,24 +12,21 @@ from typing import Any
 from safetywatch.accounting import (
     COMMON,
     NO_GRADES,
+    PIECE_ROWS,
+    ROWS_KIND,
     Grade,
     IncidentState,
     Rare,
     ReadsRows,
+    checked_common,
 )
 from safetywatch.events import Category
-
-#: Rows per checkpoint piece (about 2 MB).
-PIECE_ROWS = 1 << 14
-
-
-def compiled_kind(module: ModuleType) -> str:
-    """What checkpoints of this build's tables say they are: layout and source."""
-    return f"compiled-{module.ROW_SIZE}-{module.SOURCE_HASH[:16]}"
 
 
 class CompiledIncidentTable(ReadsRows):
     """An ``IncidentRows`` over the compiled ``Rows`` of ``module``."""
+
+    kind = ROWS_KIND
 
     def __init__(self, module: ModuleType) -> None:
         rows = module.Rows(
@@ -41,7 +39,6 @@ class CompiledIncidentTable(ReadsRows):
         )
         self._rows = rows
         self._common: dict[str, Any] = {}  # the first piece of a checkpoint being read
-        self.kind = compiled_kind(module)
         # The compiled methods themselves, not wrappers: the ledger calls them per record.
         self.row_of: Callable[[str], int | None] = rows.row_of
         self.add: Callable[[IncidentState], int] = rows.add
@@ -69,8 +66,7 @@ class CompiledIncidentTable(ReadsRows):
             yield rows.ids_chunk(start, stop), rows.rows_chunk(start, stop)
 
     def begin(self, common: dict[str, Any]) -> None:
-        if len(self) or common.get("kind") != self.kind:
-            raise ValueError(f"pieces of a {common.get('kind')} table for an {self.kind} one")
+        checked_common(common, self.kind, empty=not len(self))
         self._rows.adopt(common["regions"], common["offsets"], common["rare"], common["rows"])
         self._common = common
 

@@ -1,8 +1,10 @@
 """The compiled month cells count exactly as the Python definition does: the same
-totals, regions and length after any deposits and withdrawals, and through a dump."""
+totals, regions and length after any deposits and withdrawals, and through a dump that
+either kind reads."""
 
 from __future__ import annotations
 
+import itertools
 import pickle
 from typing import Any
 
@@ -12,30 +14,44 @@ from hypothesis import strategies as st
 
 from safetywatch.accounting.cells import CellCounts, MonthCells
 from safetywatch.accounting.grade_tables import Grade
-from safetywatch.accounting.totals import Totals
+from safetywatch.accounting.layout import Totals, figures
 from safetywatch.events.categories import Category
-from safetywatch.native.build import compiled_rows
-from safetywatch.native.storage import compiled_storage
+from safetywatch.native.storage import compiled_module, compiled_storage
 
-COMPILED = compiled_storage(compiled_rows()).month_cells
+COMPILED = compiled_storage(compiled_module()).month_cells
 
 casualties = st.integers(0, 100_000)
 incidents = st.tuples(
     st.sampled_from(["520201", "520221", "520203"]),
     st.sampled_from(list(Category)),
     st.sampled_from(list(Grade)),
-    st.tuples(
-        casualties,
-        casualties,
-        casualties,
-        casualties,
-        st.integers(0, 10**15),
-        st.integers(0, 200_000),
-        casualties,
+    st.builds(
+        figures,
+        deaths=casualties,
+        missing=casualties,
+        serious_injuries=casualties,
+        minor_injuries=casualties,
+        direct_loss_fen=st.integers(0, 10**15),
+        late_reports=st.integers(0, 1),
+        near_misses=st.integers(0, 1),
+        late_supplements=st.integers(0, 5),
+        fatalities=st.integers(0, 200_000),
+        fatalities_missing=casualties,
     ),
-    st.booleans(),
-    st.booleans(),
-    st.integers(0, 5),
+)
+
+
+ONE_DEATH = figures(
+    deaths=1,
+    missing=0,
+    serious_injuries=0,
+    minor_injuries=0,
+    direct_loss_fen=0,
+    late_reports=0,
+    near_misses=0,
+    late_supplements=0,
+    fatalities=1,
+    fatalities_missing=0,
 )
 
 
@@ -72,7 +88,7 @@ def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, .
     assert {
         k: (v.fatalities, v.fatalities_missing) for k, v in compiled.totals().items()
     } == fatalities
-    for make, cells in ((MonthCells, python), (COMPILED, compiled)):
+    for make, cells in itertools.product((MonthCells, COMPILED), (python, compiled)):
         copy = make()
         copy.load(*pickle.loads(pickle.dumps(cells.dump())))
         assert seen(copy) == seen(cells)
@@ -80,16 +96,7 @@ def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, .
 
 def test_totals_are_copies_the_caller_may_add_to() -> None:
     for cells in (MonthCells(), COMPILED()):
-        cells.move(
-            "520201",
-            Category.ROAD_TRAFFIC,
-            Grade.ORDINARY,
-            (1, 0, 0, 0, 0, 1, 0),
-            False,
-            False,
-            0,
-            1,
-        )
+        cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, ONE_DEATH, 1)
         totals = cells.totals()
         totals["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].add(Totals(incidents=5))
         assert cells.totals()["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].incidents == 1
@@ -97,9 +104,7 @@ def test_totals_are_copies_the_caller_may_add_to() -> None:
 
 def test_compiled_cells_refuse_a_dump_they_cannot_hold() -> None:
     cells = COMPILED()
-    cells.move(
-        "520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, (1, 0, 0, 0, 0, 1, 0), False, False, 0, 1
-    )
+    cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, ONE_DEATH, 1)
     regions, counts = cells.dump()
     with pytest.raises(ValueError, match="another number of cells"):
         COMPILED().load(regions * 2, counts)

@@ -78,7 +78,7 @@ def test_every_incident_state_equals_the_reference(log: list[IncidentRecord]) ->
         assert (state.month, state.grade) == (truth.month, truth.grade)
         assert state.fatalities == truth.fatalities
         assert state.threat_grade == truth.threat_grade
-        assert state.figures[6] == truth.fatalities_missing
+        assert state.fatalities_missing == truth.fatalities_missing
         assert (state.late_report, state.near_miss) == (truth.late_report, truth.near_miss)
         assert state.late_supplements == truth.late_supplements
 

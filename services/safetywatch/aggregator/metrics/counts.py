@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from safetywatch.accounting import (
+    PUBLIC_FIGURES,
     CellKey,
     Grade,
     Ledger,
@@ -35,32 +37,9 @@ from safetywatch.config import AreaConfig
 from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Group
 from safetywatch.regions import Level, level_of
 
-_PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
-    (
-        "safetywatch_fatalities",
-        "Deaths and missing as the statistics count them: within the supplementary window",
-        lambda t: t.fatalities,
-    ),
-    ("safetywatch_deaths", "Deaths", lambda t: t.deaths),
-    ("safetywatch_missing", "Missing persons", lambda t: t.missing),
-    ("safetywatch_serious_injuries", "Serious injuries", lambda t: t.serious_injuries),
-    ("safetywatch_minor_injuries", "Minor injuries", lambda t: t.minor_injuries),
-    ("safetywatch_direct_loss_yuan", "Direct economic loss in yuan", lambda t: t.direct_loss_yuan),
-    (
-        "safetywatch_late_reports",
-        "Incidents first reported more than 1 h late (迟报)",
-        lambda t: t.late_reports,
-    ),
-    (
-        "safetywatch_near_misses",
-        "Incidents flagged as near misses (较大涉险): trapped >= 3, missing >= 3 or evacuated >= 500",
-        lambda t: t.near_misses,
-    ),
-    (
-        "safetywatch_late_supplements",
-        "Revisions that changed casualty figures after the supplementary window (补报超期)",
-        lambda t: t.late_supplements,
-    ),
+#: A gauge by category for each figure the totals show (``fields.FIGURES``).
+_PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = tuple(
+    (f"safetywatch_{name}", text, attrgetter(name)) for name, text in PUBLIC_FIGURES
 )
 
 _GRADE_NAMES = {

@@ -29,6 +29,7 @@ class PipelineCollector(Collector):
             "safetywatch_follower_last_poll_timestamp_seconds",
             "safetywatch_broker_reachable",
             "safetywatch_broker_last_contact_timestamp_seconds",
+            "safetywatch_ledger_compiled",
         )
 
     def collect(self) -> Iterator[Metric]:
@@ -53,6 +54,11 @@ class PipelineCollector(Collector):
         for partition, behind in sorted(pipeline.lag.items()):
             lag.add_metric([str(partition)], behind)
         yield lag
+        yield from self._progress()
+
+    def _progress(self) -> Iterator[Metric]:
+        """Where the replay and the follower are, and what the ledger holds."""
+        pipeline = self._pipeline
         yield GaugeMetricFamily(
             "safetywatch_replay_complete",
             "1 once the initial replay from the beginning of the log caught up",
@@ -66,6 +72,12 @@ class PipelineCollector(Collector):
             )
         yield GaugeMetricFamily(
             "safetywatch_incidents_tracked", "Incidents held in memory", value=len(self._ledger)
+        )
+        yield GaugeMetricFamily(
+            "safetywatch_ledger_compiled",
+            "1 when the ledger keeps its incidents in the compiled rows; 0 when this "
+            "installation has none and it keeps the Python rows (slower, larger)",
+            value=int(self._ledger.storage.compiled),
         )
         yield GaugeMetricFamily(
             "safetywatch_follower_up",

@@ -42,7 +42,7 @@ from safetywatch.config import AreaConfig
 
 log = structlog.get_logger("safetywatch.aggregator")
 
-FORMAT = 2
+FORMAT = 3
 FILE_NAME = "checkpoint.bin"
 
 
@@ -238,7 +238,7 @@ class Checkpoints:
                 by_received,
             ) = await anext(chunks)
             if kind != storage.kind:
-                raise ValueError(f"written with {kind} storage, this ledger keeps {storage.kind}")
+                raise ValueError(f"it holds {kind}, this ledger keeps {storage.kind}")
             cells: dict[int, CellCounts] = {}
             for month, (regions, counts) in dumps.items():
                 cells[month] = storage.month_cells()

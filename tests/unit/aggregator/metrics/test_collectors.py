@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client import CollectorRegistry
 
+from safetywatch.accounting.cells import PYTHON_STORAGE
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.aggregator.metrics.counts import LedgerCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import InvalidRecord, PipelineState
 from safetywatch.config.area import MetricSettings, load_area
 from safetywatch.events.decode import InvalidReason
+from safetywatch.native.storage import ledger_storage
 from safetywatch.regions.levels import Level, ancestor_at, level_of
 from tests.reports import record
 
@@ -119,6 +121,16 @@ def test_pipeline_health_counts_outcomes_and_invalid_records(setup):
     assert registry.get_sample_value("safetywatch_records_total", {"outcome": "invalid"}) == 1
     assert registry.get_sample_value("safetywatch_invalid_records", {"reason": "not_json"}) == 1
     assert registry.get_sample_value("safetywatch_consumer_lag", {"partition": "2"}) == 5
+
+
+def test_whether_the_ledger_keeps_compiled_rows_is_a_metric():
+    """0 is the fallback a dashboard or an alert can see: this installation built no
+    compiled rows, and the ledger keeps the slower, larger Python ones."""
+    area = load_area()
+    for storage, compiled in ((PYTHON_STORAGE, 0), (ledger_storage(), 1)):
+        registry = CollectorRegistry()
+        registry.register(PipelineCollector(Ledger(area.zone, storage=storage), PipelineState()))
+        assert registry.get_sample_value("safetywatch_ledger_compiled") == compiled
 
 
 def test_quarter_info_names_the_current_quarter_and_the_same_one_last_year(setup):

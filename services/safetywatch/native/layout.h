@@ -1,0 +1,64 @@
+/* An incident's row for the compiled table: generated from
+ * safetywatch/accounting/fields.py by `safetywatch generate`. Do not edit; change the
+ * declaration and generate again. accounting/layout.py is the same row in Python. */
+#ifndef SAFETYWATCH_LAYOUT_H
+#define SAFETYWATCH_LAYOUT_H
+
+#define LAYOUT "b180ad30fb10de68"
+#define ROW_SIZE 139
+#define FIELD_COUNT 13
+#define FIGURE_COUNT 10
+#define GRADE_MOMENTS 3
+
+enum kind {
+    KIND_INT32,
+    KIND_INT64,
+    KIND_FLAG,
+    KIND_CATEGORY,
+    KIND_GRADE,
+    KIND_REGION,
+    KIND_MOMENT,
+    KIND_OPTIONAL_MOMENT,
+    KIND_GRADE_MOMENTS,
+};
+
+/* A part of a row: its name in IncidentFields, its kind, and its byte offset in the
+ * row (for a flag: its bit in the flags byte, byte 0). */
+typedef struct {
+    const char *name;
+    enum kind kind;
+    int at;
+} Part;
+
+/* IncidentFields' fields between incident_id and figures, in order. */
+static const Part FIELDS[FIELD_COUNT] = {
+    {"ref", KIND_INT64, 1},
+    {"revision", KIND_INT32, 9},
+    {"retracted", KIND_FLAG, 1},
+    {"category", KIND_CATEGORY, 13},
+    {"region_code", KIND_REGION, 14},
+    {"month", KIND_INT32, 18},
+    {"grade", KIND_GRADE, 22},
+    {"occurred_at", KIND_MOMENT, 23},
+    {"first_received_at", KIND_MOMENT, 33},
+    {"last_received_at", KIND_MOMENT, 43},
+    {"near_miss_since", KIND_OPTIONAL_MOMENT, 53},
+    {"province_since", KIND_OPTIONAL_MOMENT, 63},
+    {"grade_since", KIND_GRADE_MOMENTS, 73},
+};
+
+/* The figures, in order. */
+static const Part FIGURES[FIGURE_COUNT] = {
+    {"deaths", KIND_INT32, 103},
+    {"missing", KIND_INT32, 107},
+    {"serious_injuries", KIND_INT32, 111},
+    {"minor_injuries", KIND_INT32, 115},
+    {"direct_loss_fen", KIND_INT64, 119},
+    {"late_reports", KIND_FLAG, 2},
+    {"near_misses", KIND_FLAG, 4},
+    {"late_supplements", KIND_INT32, 127},
+    {"fatalities", KIND_INT32, 131},
+    {"fatalities_missing", KIND_INT32, 135},
+};
+
+#endif
