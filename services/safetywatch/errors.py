@@ -2,6 +2,12 @@
 
 As in aiokafka, every error says whether trying the same thing again may succeed
 (``retriable``), and the code that retries reads that flag rather than a list of types.
+Each error is defined with the concept it belongs to and derives from this root (a test
+holds every exception class of the package to it): ``ConfigError`` (config), ``Refusal``
+(web: an HTTP refusal, retriable for 408, 429 and 503), ``BrokerUnavailable`` and
+``TopicMissing`` (kafka), ``BadCursor`` (accounting), ``ReportFileError`` (client),
+``CompiledRowsUnavailable`` (native), and the aggregator's ``CheckpointIgnored``,
+``Unreadable``, ``StateDirectoryBusy`` and ``ReaderFailed``.
 """
 
 from __future__ import annotations

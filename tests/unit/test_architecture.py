@@ -6,6 +6,7 @@ use, and one concept per module rather than a line cap."""
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -235,3 +236,45 @@ def test_the_formatter_formats_everything(path: Path):
     text = path.read_text("utf-8")
     for marker in ("# fmt: " + "skip", "# fmt: " + "off"):
         assert marker not in text, f"{path.name} holds {marker!r}"
+
+
+def _exception_classes() -> list[tuple[str, str]]:
+    """(module, class) of every class of the package defined as an exception."""
+    found = []
+    for path in _sources():
+        for node in ast.parse(path.read_text("utf-8")).body:
+            if isinstance(node, ast.ClassDef) and any(
+                (isinstance(base, ast.Name) and base.id.endswith(("Error", "Exception")))
+                or (isinstance(base, ast.Name) and base.id in _ERRORS_OF_OURS)
+                for base in node.bases
+            ):
+                parts = path.relative_to(PACKAGE).with_suffix("").parts
+                module = ".".join(("safetywatch", *parts)).removesuffix(".__init__")
+                found.append((module, node.name))
+    return found
+
+
+#: Our error classes other classes derive from (so a subclass of one is found too).
+_ERRORS_OF_OURS = {
+    "SafetywatchError",
+    "ConfigError",
+    "Refusal",
+    "Unreadable",
+    "CheckpointIgnored",
+    "StateDirectoryBusy",
+    "ReaderFailed",
+    "BadCursor",
+    "ReportFileError",
+}
+
+
+@pytest.mark.parametrize(("module", "name"), _exception_classes(), ids=lambda v: str(v))
+def test_every_error_of_ours_is_under_the_one_root(module: str, name: str):
+    from safetywatch.errors import SafetywatchError
+
+    error = getattr(importlib.import_module(module), name)
+    assert issubclass(error, SafetywatchError), f"{module}.{name} is outside SafetywatchError"
+
+
+def test_the_errors_are_found():
+    assert len(_exception_classes()) >= len(_ERRORS_OF_OURS)

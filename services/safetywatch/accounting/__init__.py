@@ -5,9 +5,17 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 """
 
 from safetywatch.accounting.bulletin import Language, bulletin_text
-from safetywatch.accounting.cells import PYTHON_STORAGE, CellCounts, CellKey, LedgerStorage
+from safetywatch.accounting.cells import CellCounts, CellKey, dumped_months, loaded_months
 from safetywatch.accounting.chain import ChainRules, StepStatus, chain_of, next_follow_up_due
-from safetywatch.accounting.fields import FIELDS, FIGURES, Field, Figure, Kind
+from safetywatch.accounting.fields import (
+    CELL_KEY,
+    COUNTS_NOWHERE,
+    FIELDS,
+    FIGURES,
+    Field,
+    Figure,
+    Kind,
+)
 from safetywatch.accounting.grade_tables import (
     THREAT_TABLES,
     Criterion,
@@ -43,12 +51,15 @@ from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
 from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
 from safetywatch.accounting.snapshot import LedgerSnapshot
+from safetywatch.accounting.storage import PYTHON_STORAGE, LedgerStorage
 from safetywatch.accounting.summary import Summary, summary_document
 from safetywatch.accounting.table import PIECE_ROWS, ROWS_KIND, ReadsRows, checked_common
 
 __all__ = [
     "ALL_TIME",
+    "CELL_KEY",
     "COMMON",
+    "COUNTS_NOWHERE",
     "FIELDS",
     "FIGURES",
     "LAYOUT",
@@ -89,8 +100,10 @@ __all__ = [
     "chain_of",
     "check_rising",
     "checked_common",
+    "dumped_months",
     "figures",
     "grade_term",
+    "loaded_months",
     "matching",
     "month_of",
     "national_tables",

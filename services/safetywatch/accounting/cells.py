@@ -4,19 +4,16 @@ where every applied revision deposits its incident and withdraws its previous on
 ``MonthCells`` is the definition; ``safetywatch.native`` has a compiled twin that keeps
 a cell's counts in one array of 64-bit integers instead of a Totals object, its key tuple
 and dict slot. Both dump the same bytes, so a checkpoint of one is read by the other.
-``LedgerStorage`` names what a ledger keeps its incidents and counts in.
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol
 
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import FIGURE_COUNT, Figures, Totals
-from safetywatch.accounting.table import IncidentRows, IncidentTable
 from safetywatch.events import Category
 
 CellKey = tuple[str, Category, Grade]  # region_code, category, grade
@@ -92,16 +89,17 @@ class MonthCells:
             self._cells[key] = Totals(*cell)
 
 
-@dataclass(frozen=True)
-class LedgerStorage:
-    """What a ledger keeps its incidents and counts in. ``kind`` names the rows: a
-    checkpoint is read back by storage of the same kind, compiled or not."""
-
-    kind: str
-    incidents: Callable[[], IncidentRows]
-    month_cells: Callable[[], CellCounts]
-    #: Whether the rows and cells are the compiled ones (the Python ones are the fallback).
-    compiled: bool = False
+def dumped_months(months: dict[int, CellCounts]) -> dict[int, tuple[list[str], bytes]]:
+    """Each month's cells as they are dumped: what a table's first piece carries."""
+    return {month: cells.dump() for month, cells in months.items()}
 
 
-PYTHON_STORAGE = LedgerStorage(IncidentTable.kind, IncidentTable, MonthCells)
+def loaded_months(
+    dumps: dict[int, tuple[list[str], bytes]], make: Callable[[], CellCounts]
+) -> dict[int, CellCounts]:
+    """The months ``dumped_months`` wrote, each loaded into cells ``make`` makes."""
+    months = {}
+    for month, (regions, counts) in dumps.items():
+        cells = months[month] = make()
+        cells.load(regions, counts)
+    return months

@@ -87,6 +87,12 @@ FIELDS: tuple[Field, ...] = (
     Field("grade_since", Kind.GRADE_MOMENTS, "when it first reached each grade it holds"),
 )
 
+#: How an incident is counted (contract §3): into the cell of its month, region, category
+#: and grade, where its figures are summed; an incident whose ``COUNTS_NOWHERE`` flag is
+#: set (a retraction) is in no cell.
+CELL_KEY = ("month", "region_code", "category", "grade")
+COUNTS_NOWHERE = "retracted"
+
 FIGURES: tuple[Figure, ...] = (
     Figure("deaths", Kind.INT32, "人", "死亡 deaths", "deaths", "Deaths"),
     Figure("missing", Kind.INT32, "人", "失踪 missing", "missing", "Missing persons"),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -39,7 +38,6 @@ class Outcome(StrEnum):
 _HARM = (DEATHS, MISSING, SERIOUS_INJURIES, MINOR_INJURIES, DIRECT_LOSS_FEN)
 
 
-@dataclass(slots=True, eq=False)
 class IncidentState(IncidentFields):
     """One incident's latest revision, kept compact: a province holds a million of these.
 
@@ -47,9 +45,6 @@ class IncidentState(IncidentFields):
     them); the record itself is in the ledger's record store (``ref``) and is read only
     when asked for. What follows is derived from the fields.
     """
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (IncidentState, tuple(getattr(self, name) for name in _FIELD_NAMES))
 
     # -- what most incidents share through ``COMMON`` ----------------------------
 
@@ -181,6 +176,3 @@ def _delivery_delay(record: IncidentRecord) -> float | None:
     if reported is None or not record.occurred_at <= reported <= record.received_at:
         return None
     return (record.received_at - reported).total_seconds()
-
-
-_FIELD_NAMES = tuple(field.name for field in fields(IncidentState))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, Self
 
+import msgspec
+
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category
@@ -95,9 +97,10 @@ def figures(
     )
 
 
-@dataclass(slots=True, eq=False)
-class IncidentFields:
-    """What the ledger keeps of an incident (``IncidentState`` adds what it derives)."""
+class IncidentFields(msgspec.Struct, gc=False, eq=False):
+    """What the ledger keeps of an incident (``IncidentState`` adds what it derives).
+    A msgspec struct: a revision makes one, and a compiled class builds it in a
+    fraction of a dataclass's time; never in a reference cycle, so not tracked by gc."""
 
     incident_id: str
     #: where the record store keeps the latest revision's body

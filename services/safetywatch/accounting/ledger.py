@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from operator import attrgetter
 
-from safetywatch.accounting.cells import PYTHON_STORAGE, CellCounts, CellKey, LedgerStorage
+from safetywatch.accounting.cells import CellKey
 from safetywatch.accounting.chain import ChainRules, timeliness
 from safetywatch.accounting.day_index import DayIndex
 from safetywatch.accounting.delays import DelayHistogram
@@ -25,6 +25,7 @@ from safetywatch.accounting.rare import Confirmed
 from safetywatch.accounting.record_store import MemoryRecordStore, RecordStore
 from safetywatch.accounting.revisions import RevisionReader
 from safetywatch.accounting.snapshot import LedgerSnapshot
+from safetywatch.accounting.storage import PYTHON_STORAGE, LedgerStorage
 from safetywatch.accounting.summary import Summary
 from safetywatch.events import (
     Category,
@@ -70,7 +71,6 @@ class Ledger:
         #: from late reporting.
         self.delivery_delays = DelayHistogram()
         self._incidents = storage.incidents()
-        self._cells: dict[int, CellCounts] = {}  # by month index
         self._by_occurred_day: DayIndex[IncidentState] = DayIndex()
         self._by_received_day: DayIndex[IncidentState] = DayIndex()
 
@@ -99,9 +99,9 @@ class Ledger:
             if self._early_confirmations:
                 self._take_early_confirmations(state, row)
         elif current is not None:
-            self._move(current, sign=-1)
-            incidents.put(row, state)
-        self._move(state, sign=1)
+            self._count_timeliness(current, sign=-1)
+            incidents.put(row, state)  # the counts move with the row
+        self._count_timeliness(state, sign=1)
         if record.reported_at is not None:
             self.delivery_delays.observe(record)
         if current is None or current.occurred_at.toordinal() != state.occurred_at.toordinal():
@@ -130,7 +130,6 @@ class Ledger:
             self._incidents,
             self._by_occurred_day,
             self._by_received_day,
-            self._cells,
             self._timeliness,
             self._early_confirmations,
             self.delivery_delays,
@@ -146,7 +145,7 @@ class Ledger:
             snapshot.by_occurred_day,
             snapshot.by_received_day,
         )
-        self._cells, self._timeliness = snapshot.cells, snapshot.timeliness
+        self._timeliness = snapshot.timeliness
         self._early_confirmations = snapshot.early_confirmations
         self.delivery_delays = snapshot.delivery_delays
 
@@ -167,31 +166,22 @@ class Ledger:
         state = self._incidents.state(row)
         if confirmation.level in state.confirmations:
             return Outcome.DUPLICATE
-        self._move(state, sign=-1)
+        self._count_timeliness(state, sign=-1)
         confirmed = Confirmed(confirmation.received_at, confirmation.unit_id)
         confirmations = {**state.confirmations, confirmation.level: confirmed}
         state.rare = state.rare._replace(confirmations=confirmations)
         self._incidents.set_rare(row, state.rare)
-        self._move(state, sign=1)
+        self._count_timeliness(state, sign=1)
         self._by_received_day.add(row, confirmation.received_at)
         return Outcome.APPLIED
 
-    def _move(self, state: IncidentState, sign: int) -> None:
-        """Deposit (+1) or withdraw (-1) the incident's contribution to its cell, and
-        its confirmations to the timeliness counts. A retracted incident counts nowhere.
-        """
-        if state.retracted:
-            return
-        if state.rare.confirmations:
+    def _count_timeliness(self, state: IncidentState, sign: int) -> None:
+        """Deposit (+1) or withdraw (-1) the incident's confirmations in the timeliness
+        counts (its figures move with its row). A retracted incident counts nowhere."""
+        if state.rare.confirmations and not state.retracted:
             for level, on_time in timeliness(state, self.chain):
                 slot = (state.month, state.region_code, level, on_time)
                 self._timeliness[slot] = self._timeliness.get(slot, 0) + sign
-        cells = self._cells.get(state.month)
-        if cells is None:
-            cells = self._cells[state.month] = self.storage.month_cells()
-        cells.move(state.region_code, state.category, state.grade, state.figures, sign)
-        if not cells:
-            del self._cells[state.month]
 
     # -- queries ---------------------------------------------------------------
 
@@ -271,10 +261,10 @@ class Ledger:
         return self._by_received_day.touched_since(self._incidents.state, start)
 
     def regions_seen(self) -> set[str]:
-        return {region for cells in self._cells.values() for region in cells.regions()}
+        return {region for cells in self._incidents.months.values() for region in cells.regions()}
 
     def _month_totals(self, month: int) -> dict[CellKey, Totals]:
-        cells = self._cells.get(month)
+        cells = self._incidents.months.get(month)
         return cells.totals() if cells is not None else {}
 
     def summary(

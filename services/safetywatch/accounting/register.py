@@ -15,6 +15,7 @@ from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period
+from safetywatch.errors import SafetywatchError
 from safetywatch.events import CATEGORY_GROUPS, Category, Group
 
 
@@ -53,7 +54,7 @@ def matching(ledger: Ledger, where: RegisterFilter, zone: tzinfo) -> list[Incide
     return sorted((s for s in candidates if where.admits(s)), key=_order)
 
 
-class BadCursor(ValueError):
+class BadCursor(SafetywatchError, ValueError):
     pass
 
 

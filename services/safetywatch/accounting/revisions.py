@@ -7,7 +7,6 @@ and ``grading.py``); this runs once for every applied record of the replay.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -131,7 +130,7 @@ class RevisionReader:
             revision=record.revision,
             retracted=record.retracted,
             category=record.category,
-            region_code=sys.intern(record.region_code),
+            region_code=record.region_code,  # the table keeps one string per region
             month=month_of(occurred_at, self._zone),
             grade=grades.grade,
             occurred_at=occurred_at,

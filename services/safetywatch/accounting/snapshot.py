@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safetywatch.accounting.cells import CellCounts
 from safetywatch.accounting.day_index import DayIndex
 from safetywatch.accounting.delays import DelayHistogram
 from safetywatch.accounting.incident import IncidentState
@@ -24,10 +23,10 @@ class LedgerSnapshot:
     incidents: IncidentRows
     by_occurred_day: DayIndex[IncidentState]
     by_received_day: DayIndex[IncidentState]
-    cells: dict[int, CellCounts]
     timeliness: dict[tuple[int, str, Level, bool], int]
     early_confirmations: dict[str, list[ConfirmationRecord]]
     delivery_delays: DelayHistogram
 
     def __repr__(self) -> str:  # a repr of a million incidents would take minutes
-        return f"LedgerSnapshot({len(self.incidents)} incidents, {len(self.cells)} months)"
+        months = len(self.incidents.months)
+        return f"LedgerSnapshot({len(self.incidents)} incidents, {months} months)"

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
+from safetywatch.accounting.cells import CellCounts, MonthCells, dumped_months, loaded_months
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import LAYOUT, ROW, row_values, state_parts
@@ -39,9 +40,12 @@ _NO_GRADE_MOMENTS = (NO_MOMENT, 0) * len(_ABOVE_ORDINARY)
 
 class IncidentRows(Protocol):
     """What the ledger keeps its incidents in: this module's table, or its compiled twin,
-    which must read back every state exactly as this one does."""
+    which must read back every state exactly as this one does. Adding or writing over a
+    row also moves the incident's contribution in the counts the rows add up to
+    (``months``: each month's cells, by ``fields.CELL_KEY``)."""
 
     kind: str
+    months: dict[int, CellCounts]
 
     def __len__(self) -> int: ...
     def row_of(self, incident_id: str) -> int | None: ...
@@ -113,6 +117,7 @@ class IncidentTable(ReadsRows):
         self._offset_index: dict[tzinfo | timedelta, int] = {}
         #: What few incidents have, by row.
         self._rare: dict[int, Rare] = {}
+        self.months: dict[int, CellCounts] = {}
         self._expected = 0  # rows a checkpoint said it holds, while it is read
 
     def __len__(self) -> int:
@@ -133,12 +138,28 @@ class IncidentTable(ReadsRows):
         self._ids.append(state.incident_id)
         self._rows[state.incident_id] = row
         self.set_rare(row, state.rare)
+        self._count(state, 1)
         return row
 
     def put(self, row: int, state: IncidentState) -> None:
-        """Write ``state`` over the row (of the same incident)."""
-        ROW.pack_into(self._data, row * ROW.size, *row_values(state, self))
+        """Write ``state`` over the row (of the same incident), moving its contribution."""
+        values = row_values(state, self)  # before anything changes: it may raise
+        self._count(self.state(row), -1)
+        ROW.pack_into(self._data, row * ROW.size, *values)
         self.set_rare(row, state.rare)
+        self._count(state, 1)
+
+    def _count(self, state: IncidentState, sign: int) -> None:
+        """Deposit (+1) or withdraw (-1) the incident in the cell of its month, region,
+        category and grade (``fields.CELL_KEY``); a retracted one is in no cell."""
+        if state.retracted:
+            return
+        cells = self.months.get(state.month)
+        if cells is None:
+            cells = self.months[state.month] = MonthCells()
+        cells.move(state.region_code, state.category, state.grade, state.figures, sign)
+        if not cells:
+            del self.months[state.month]
 
     def set_rare(self, row: int, rare: Rare) -> None:
         if rare is not COMMON:
@@ -217,6 +238,7 @@ class IncidentTable(ReadsRows):
             "offsets": [zone.utcoffset(None) for zone in self._offsets[1:]],
             "rare": self._rare,
             "slots": b"",  # the compiled table's id slots; this one indexes ids in a dict
+            "months": dumped_months(self.months),
         }
         for start in range(0, len(self._ids), PIECE_ROWS):
             ids = self._ids[start : start + PIECE_ROWS]
@@ -231,6 +253,7 @@ class IncidentTable(ReadsRows):
         for utc_offset in common["offsets"]:
             self._known_offset(utc_offset)
         self._rare, self._expected = dict(common["rare"]), common["rows"]
+        self.months = loaded_months(common["months"], MonthCells)
 
     def take(self, piece: tuple[bytes, bytes]) -> None:
         ids, rows = piece

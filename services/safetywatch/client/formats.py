@@ -14,6 +14,8 @@ import io
 import json
 from typing import Any
 
+from safetywatch.errors import SafetywatchError
+
 INTEGER_FIELDS = {
     "revision",
     "deaths",
@@ -37,7 +39,7 @@ TRUE = {"true", "1", "yes", "y", "是"}
 FALSE = {"false", "0", "no", "n", "否"}
 
 
-class ReportFileError(ValueError):
+class ReportFileError(SafetywatchError, ValueError):
     """The file cannot be read as reports; the message says where."""
 
 

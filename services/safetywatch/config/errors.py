@@ -4,8 +4,10 @@ from collections.abc import Callable
 
 from pydantic import ValidationError
 
+from safetywatch.errors import SafetywatchError
 
-class ConfigError(Exception):
+
+class ConfigError(SafetywatchError):
     """Configuration that cannot be used; the message names each bad key and its source."""
 
 

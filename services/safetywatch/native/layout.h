@@ -1,8 +1,8 @@
 /* An incident's row for the compiled table: generated from
  * safetywatch/accounting/fields.py by `safetywatch generate`. Do not edit; change the
  * declaration and generate again. accounting/layout.py is the same row in Python. */
-#ifndef SAFETYWATCH_LAYOUT_H
-#define SAFETYWATCH_LAYOUT_H
+#ifndef ROWS_LAYOUT_H
+#define ROWS_LAYOUT_H
 
 #define LAYOUT "b180ad30fb10de68"
 #define ROW_SIZE 139
@@ -60,5 +60,13 @@ static const Part FIGURES[FIGURE_COUNT] = {
     {"fatalities", KIND_INT32, 131},
     {"fatalities_missing", KIND_INT32, 135},
 };
+
+/* How an incident is counted (fields.CELL_KEY): into the cell of its month, region,
+ * category and grade; not at all when its COUNTS_NOWHERE flag is set. */
+#define CELL_MONTH_AT 18
+#define CELL_REGION_AT 14
+#define CELL_CATEGORY_AT 13
+#define CELL_GRADE_AT 22
+#define COUNTS_NOWHERE_BIT 1
 
 #endif

@@ -49,6 +49,8 @@ typedef struct {
     PyObject *state_class, *categories, *category_index, *grades, *grade_index;
     PyObject *above_ordinary, *common, *no_grades;
     PyObject *regions, *region_index, *offsets, *offset_index, *rare;
+    /* the counts the rows add up to: month index -> Cells, and what makes a Cells */
+    PyObject *months, *month_cells;
     int64_t *offset_us; /* each offset's microseconds east of UTC */
     Py_ssize_t offset_capacity;
     PyObject *names[STATE_ARGS];          /* the state's attribute names, interned */
@@ -67,6 +69,7 @@ static void put_i64(Row *row, int at, int64_t v) { memcpy(row + at, &v, sizeof v
 static void put_i32(Row *row, int at, int32_t v) { memcpy(row + at, &v, sizeof v); }
 static void put_u16(Row *row, int at, uint16_t v) { memcpy(row + at, &v, sizeof v); }
 static Row *row_at(Rows *self, Py_ssize_t row) { return self->rows + (size_t)row * ROW_SIZE; }
+static int count_row(Rows *self, const Row *row, int64_t sign);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's
  * algorithms): a moment is its wall time minus its offset, with no call into Python. */
@@ -486,14 +489,19 @@ static int keep_rare(Rows *self, Py_ssize_t row, PyObject *rare) {
     return failed ? -1 : 0;
 }
 
+/* Write a revision over its row, and move the incident's contribution: the old row's
+ * counts are withdrawn (read from its bytes) and the new row's deposited. */
 static int put_state(Rows *self, Py_ssize_t row, PyObject *state) {
     Row r[ROW_SIZE];
     PyObject *rare;
     if (row_from(self, state, r, &rare) < 0) return -1;
-    memcpy(row_at(self, row), r, ROW_SIZE);
-    int failed = keep_rare(self, row, rare);
+    int failed = count_row(self, row_at(self, row), -1) < 0;
+    if (!failed) {
+        memcpy(row_at(self, row), r, ROW_SIZE);
+        failed = keep_rare(self, row, rare) < 0 || count_row(self, row_at(self, row), 1) < 0;
+    }
     Py_DECREF(rare);
-    return failed;
+    return failed ? -1 : 0;
 }
 
 /* Forget every row from ``count`` on (undoing a failed extend). */
@@ -594,8 +602,6 @@ done:
     for (int i = 0; i < STATE_ARGS; i++) Py_XDECREF(args[i]);
     return result;
 }
-/* -- the type ---------------------------------------------------------------------- */
-
 /* index[member] = its position in members: categories and grades by number. */
 static int number_members(PyObject *members, PyObject *index) {
     for (Py_ssize_t n = 0; n < PyTuple_GET_SIZE(members); n++) {
@@ -606,386 +612,6 @@ static int number_members(PyObject *members, PyObject *index) {
     }
     return 0;
 }
-
-static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
-    static char *names[] = {"state_class", "categories", "grades", "above_ordinary", "common", "no_grades", NULL};
-    PyObject *state_class, *categories, *grades, *above_ordinary, *common, *no_grades;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O!OO", names, &state_class, &PyTuple_Type, &categories,
-                                     &PyTuple_Type, &grades, &PyTuple_Type, &above_ordinary, &common, &no_grades))
-        return -1;
-    if (PyTuple_GET_SIZE(above_ordinary) != GRADE_MOMENTS || PyTuple_GET_SIZE(categories) > 255 || PyTuple_GET_SIZE(grades) > 255) {
-        PyErr_Format(PyExc_ValueError, "the rows hold %d grades above ordinary, at most 255 categories and grades", GRADE_MOMENTS);
-        return -1;
-    }
-    if (self->state_class != NULL) { PyErr_SetString(PyExc_RuntimeError, "already initialised"); return -1; }
-    self->category_index = PyDict_New();
-    self->grade_index = PyDict_New();
-    self->regions = PyList_New(0);
-    self->region_index = PyDict_New();
-    self->offsets = PyList_New(0);
-    self->offset_index = PyDict_New();
-    self->rare = PyDict_New();
-    if (!self->category_index || !self->grade_index || !self->regions || !self->region_index
-        || !self->offsets || !self->offset_index || !self->rare)
-        return -1;
-    if (PyList_Append(self->offsets, PyDateTime_TimeZone_UTC) < 0 || keep_offset_us(self, 0, 0) < 0)
-        return -1; /* 0: no moment */
-    self->names[0] = PyUnicode_InternFromString("incident_id");
-    for (int i = 0; i < FIELD_COUNT; i++) self->names[1 + i] = PyUnicode_InternFromString(FIELDS[i].name);
-    self->names[1 + FIELD_COUNT] = PyUnicode_InternFromString("figures");
-    self->names[2 + FIELD_COUNT] = PyUnicode_InternFromString("rare");
-    for (int i = 0; i < STATE_ARGS; i++)
-        if (self->names[i] == NULL) return -1;
-    if (find_slots(self, state_class) < 0) return -1;
-    if (number_members(categories, self->category_index) < 0 || number_members(grades, self->grade_index) < 0)
-        return -1;
-    self->state_class = Py_NewRef(state_class);
-    self->categories = Py_NewRef(categories);
-    self->grades = Py_NewRef(grades);
-    self->above_ordinary = Py_NewRef(above_ordinary);
-    self->common = Py_NewRef(common);
-    self->no_grades = Py_NewRef(no_grades);
-    return 0;
-}
-
-static int Rows_traverse(Rows *self, visitproc visit, void *arg) {
-    Py_VISIT(self->state_class); Py_VISIT(self->categories); Py_VISIT(self->category_index);
-    Py_VISIT(self->grades); Py_VISIT(self->grade_index); Py_VISIT(self->above_ordinary);
-    Py_VISIT(self->common); Py_VISIT(self->no_grades); Py_VISIT(self->regions);
-    Py_VISIT(self->region_index); Py_VISIT(self->offsets); Py_VISIT(self->offset_index);
-    Py_VISIT(self->rare);
-    return 0;
-}
-
-static int Rows_clear(Rows *self) {
-    Py_CLEAR(self->state_class); Py_CLEAR(self->categories); Py_CLEAR(self->category_index);
-    Py_CLEAR(self->grades); Py_CLEAR(self->grade_index); Py_CLEAR(self->above_ordinary);
-    Py_CLEAR(self->common); Py_CLEAR(self->no_grades); Py_CLEAR(self->regions);
-    Py_CLEAR(self->region_index); Py_CLEAR(self->offsets); Py_CLEAR(self->offset_index);
-    Py_CLEAR(self->rare);
-    return 0;
-}
-
-static void Rows_dealloc(Rows *self) {
-    PyObject_GC_UnTrack(self);
-    Rows_clear(self);
-    free_region(self->rows, self->rows_bytes);
-    free_region(self->arena, self->arena_capacity);
-    free_region(self->starts, self->starts_bytes);
-    free_slots(self->slots, self->mask + 1);
-    PyMem_RawFree(self->offset_us);
-    for (int i = 0; i < STATE_ARGS; i++) Py_CLEAR(self->names[i]);
-    Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
-static Py_ssize_t Rows_len(Rows *self) { return self->count; }
-
-static int ready(Rows *self) {
-    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
-    if (self->loading) { PyErr_SetString(PyExc_RuntimeError, "the table is loading: index() first"); return -1; }
-    return 0;
-}
-
-static int initialised(Rows *self) {
-    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
-    return 0;
-}
-
-static int checked_row(Rows *self, PyObject *number, Py_ssize_t *row) {
-    *row = PyLong_AsSsize_t(number);
-    if (*row == -1 && PyErr_Occurred()) return -1;
-    if (*row < 0 || *row >= self->count) { PyErr_Format(PyExc_IndexError, "no row %zd", *row); return -1; }
-    return 0;
-}
-
-static PyObject *Rows_row_of(Rows *self, PyObject *incident_id) {
-    Py_ssize_t length;
-    const char *text = PyUnicode_AsUTF8AndSize(incident_id, &length);
-    if (text == NULL) return NULL;
-    Py_ssize_t row = find(self, text, length, hash_id(text, length), NULL);
-    if (row < 0) Py_RETURN_NONE;
-    return PyLong_FromSsize_t(row);
-}
-
-static PyObject *Rows_add(Rows *self, PyObject *state) {
-    if (ready(self) < 0) return NULL;
-    Row r[ROW_SIZE];
-    PyObject *rare;
-    if (row_from(self, state, r, &rare) < 0) return NULL;
-    PyObject *incident_id = attribute(self, state, 0);
-    Py_ssize_t length, row = -1;
-    const char *text = incident_id == NULL ? NULL : PyUnicode_AsUTF8AndSize(incident_id, &length);
-    if (text != NULL) row = append_id(self, text, length);
-    Py_XDECREF(incident_id);
-    if (row >= 0) {
-        memcpy(row_at(self, row), r, ROW_SIZE);
-        /* A new row has no rare entry to drop (rows are only ever taken back by a refused
-         * load, which leaves the table unusable): only an uncommon one is kept. */
-        if (rare != self->common && keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
-    }
-    Py_DECREF(rare);
-    return row < 0 ? NULL : PyLong_FromSsize_t(row);
-}
-
-static PyObject *Rows_put(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
-    Py_ssize_t row;
-    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "put(row, state)"); return NULL; }
-    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
-    if (put_state(self, row, args[1]) < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *Rows_state(Rows *self, PyObject *number) {
-    Py_ssize_t row;
-    if (ready(self) < 0 || checked_row(self, number, &row) < 0) return NULL;
-    return state_of(self, row);
-}
-
-static PyObject *Rows_set_rare(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
-    Py_ssize_t row;
-    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "set_rare(row, rare)"); return NULL; }
-    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
-    if (args[1] == self->common) {
-        int has = PyDict_Contains(self->rare, args[0]);
-        if (has < 0 || (has && PyDict_DelItem(self->rare, args[0]) < 0)) return NULL;
-    } else if (PyDict_SetItem(self->rare, args[0], args[1]) < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-/* ids_chunk(start, stop): the ids of rows [start, stop), each followed by '\n'. */
-static PyObject *Rows_ids_chunk(Rows *self, PyObject *args) {
-    Py_ssize_t start, stop;
-    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
-    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
-    size_t first = start < self->count ? self->starts[start] : self->arena_used;
-    size_t last = stop < self->count ? self->starts[stop] : self->arena_used;
-    return PyBytes_FromStringAndSize(self->arena + first, (Py_ssize_t)(last - first));
-}
-
-static PyObject *Rows_rows_chunk(Rows *self, PyObject *args) {
-    Py_ssize_t start, stop;
-    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
-    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
-    return PyBytes_FromStringAndSize((const char *)row_at(self, start), (stop - start) * ROW_SIZE);
-}
-
-/* Whether every index in a row names a category, grade, region and offset the table
- * has: a row read from a checkpoint is never read out of bounds. */
-static int row_is_known(Rows *self, const Row *row) {
-    for (int i = 0; i < FIELD_COUNT; i++) {
-        int at = FIELDS[i].at, moments = 1;
-        switch (FIELDS[i].kind) {
-        case KIND_CATEGORY:
-            if (row[at] >= PyTuple_GET_SIZE(self->categories)) return 0;
-            break;
-        case KIND_GRADE:
-            if (row[at] >= PyTuple_GET_SIZE(self->grades)) return 0;
-            break;
-        case KIND_REGION:
-            if (get_i32(row, at) < 0 || get_i32(row, at) >= PyList_GET_SIZE(self->regions)) return 0;
-            break;
-        case KIND_GRADE_MOMENTS:
-            moments = GRADE_MOMENTS;
-            /* fall through */
-        case KIND_MOMENT:
-        case KIND_OPTIONAL_MOMENT:
-            for (int m = 0; m < moments; m++)
-                if (get_u16(row, at + m * 10 + 8) >= PyList_GET_SIZE(self->offsets)) return 0;
-            break;
-        default:
-            break;
-        }
-    }
-    return 1;
-}
-
-/* extend(ids, rows): rows as rows_chunk wrote them, their ids as ids_chunk did. */
-static PyObject *Rows_extend(Rows *self, PyObject *args) {
-    Py_buffer ids, rows;
-    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t count = rows.len / ROW_SIZE, seen = 0;
-    const char *text = ids.buf, *end = text + ids.len;
-    if (rows.len % ROW_SIZE) { PyErr_SetString(PyExc_ValueError, "rows: not a whole number of rows"); goto done; }
-    for (const char *at = text; at < end; at++) seen += *at == '\n';
-    if (seen != count || (ids.len && end[-1] != '\n')) { PyErr_Format(PyExc_ValueError, "%zd ids for %zd rows", seen, count); goto done; }
-    if (reserve(self, count, (size_t)ids.len) < 0) goto done;
-    Py_ssize_t first = self->count;
-    const Row *source = rows.buf;
-    for (Py_ssize_t n = 0; n < count; n++) {
-        const char *newline = memchr(text, '\n', (size_t)(end - text));
-        Py_ssize_t length = newline - text, row;
-        if (!row_is_known(self, source + (size_t)n * ROW_SIZE)) {
-            PyErr_SetString(PyExc_ValueError, "a row names an unknown category, grade, region or offset");
-            goto undo;
-        }
-        if ((row = append_id(self, text, length)) < 0) goto undo;
-        memcpy(row_at(self, row), source + (size_t)n * ROW_SIZE, ROW_SIZE);
-        text = newline + 1;
-    }
-    result = Py_NewRef(Py_None);
-    goto done;
-undo:
-    truncate_to(self, first);
-done:
-    PyBuffer_Release(&ids);
-    PyBuffer_Release(&rows);
-    return result;
-}
-
-/* adopt(regions, offsets, rare, rows): what an empty table's rows will index into, and
- * how many rows it is about to take (room for them at once: no rehashing on the way). */
-static PyObject *Rows_adopt(Rows *self, PyObject *args) {
-    PyObject *regions, *offsets, *rare;
-    Py_ssize_t rows;
-    if (ready(self) < 0 || !PyArg_ParseTuple(args, "O!O!O!n", &PyList_Type, &regions, &PyList_Type, &offsets, &PyDict_Type, &rare, &rows))
-        return NULL;
-    if (self->count || PyList_GET_SIZE(self->regions) || PyList_GET_SIZE(self->offsets) != 1) {
-        PyErr_SetString(PyExc_ValueError, "adopt needs an empty table");
-        return NULL;
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(regions); i++) {
-        PyObject *region = PyList_GET_ITEM(regions, i), *number = PyLong_FromSsize_t(i);
-        int failed = number == NULL || !PyUnicode_Check(region) || PyList_Append(self->regions, region) < 0
-            || PyDict_SetItem(self->region_index, region, number) < 0;
-        Py_XDECREF(number);
-        if (failed) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a region code: str"); return NULL; }
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(offsets); i++) {
-        PyObject *offset = PyList_GET_ITEM(offsets, i);
-        if (!PyDelta_Check(offset) || i + 1 > 65535) { PyErr_SetString(PyExc_TypeError, "an offset: timedelta"); return NULL; }
-        int zero = PyDateTime_DELTA_GET_DAYS(offset) == 0 && PyDateTime_DELTA_GET_SECONDS(offset) == 0 && PyDateTime_DELTA_GET_MICROSECONDS(offset) == 0;
-        PyObject *zone = zero ? Py_NewRef(PyDateTime_TimeZone_UTC) : PyTimeZone_FromOffset(offset);
-        PyObject *number = PyLong_FromSsize_t(i + 1);
-        int failed = zone == NULL || number == NULL || keep_offset_us(self, i + 1, delta_us(offset)) < 0
-            || PyList_Append(self->offsets, zone) < 0
-            || PyDict_SetItem(self->offset_index, offset, number) < 0;
-        Py_XDECREF(zone);
-        Py_XDECREF(number);
-        if (failed) return NULL;
-    }
-    self->loading = 1;
-    if (PyDict_Update(self->rare, rare) < 0 || (rows > 0 && reserve(self, rows, 0) < 0)) return NULL;
-    Py_RETURN_NONE;
-}
-
-/* slots(): the id slots as bytes, for a checkpoint (index() takes them back). */
-static PyObject *Rows_slots(Rows *self, PyObject *unused) {
-    if (ready(self) < 0) return NULL;
-    if (self->slots == NULL) return PyBytes_FromStringAndSize(NULL, 0);
-    return PyBytes_FromStringAndSize((const char *)self->slots, (Py_ssize_t)((self->mask + 1) * sizeof(uint64_t)));
-}
-
-/* Installs slots that slots() wrote for these very ids: read in order, where placing
- * every id again would probe a table of millions at random. Only checked for what
- * memory safety needs (rows in range, as many as there are rows); the file's checksum
- * vouches for where they sit. */
-static int install_slots(Rows *self, Py_buffer *saved) {
-    size_t size = (size_t)saved->len / sizeof(uint64_t);
-    if ((size_t)saved->len % sizeof(uint64_t) || size < 1024 || (size & (size - 1)) || too_full(self->count, size)) {
-        PyErr_SetString(PyExc_ValueError, "slots of another size");
-        return -1;
-    }
-    uint64_t *slots = new_slots(size);
-    if (slots == NULL) { PyErr_NoMemory(); return -1; }
-    memcpy(slots, saved->buf, (size_t)saved->len);
-    Py_ssize_t placed = 0;
-    for (size_t i = 0; i < size; i++) { /* in order: no random access */
-        uint64_t row = slots[i] & 0xFFFFFFFFu;
-        if (slots[i] == 0) continue;
-        if (row == 0 || row > (uint64_t)self->count) { placed = -1; break; }
-        placed++;
-    }
-    if (placed != self->count) {
-        free_slots(slots, size);
-        PyErr_SetString(PyExc_ValueError, "slots that do not name every row once");
-        return -1;
-    }
-    free_slots(self->slots, self->mask + 1);
-    self->slots = slots;
-    self->mask = size - 1;
-    return 0;
-}
-
-/* index(slots): ends loading; the ids go into the slots saved with them, or (b"") are
- * placed one by one, any id twice refused. */
-static PyObject *Rows_index(Rows *self, PyObject *args) {
-    Py_buffer saved;
-    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*", &saved)) return NULL;
-    int failed = 0;
-    if (self->loading) {
-        self->loading = 0;
-        if (saved.len) {
-            failed = install_slots(self, &saved);
-        } else {
-            size_t size = 1024;
-            while (too_full(self->count, size)) size *= 2;
-            uint64_t *slots = new_slots(size);
-            if (slots == NULL) { PyErr_NoMemory(); failed = -1; }
-            else { free_slots(self->slots, self->mask + 1); self->slots = slots; self->mask = size - 1; }
-            for (Py_ssize_t row = 0; !failed && row < self->count; row++) { /* duplicates refused */
-                Py_ssize_t length;
-                size_t slot;
-                const char *text = id_of(self, row, &length);
-                uint64_t hash = hash_id(text, length);
-                if (find(self, text, length, hash, &slot) >= 0) {
-                    PyErr_SetString(PyExc_ValueError, "an incident twice in the pieces");
-                    failed = -1;
-                } else {
-                    self->slots[slot] = slot_of(hash, row);
-                }
-            }
-        }
-        if (failed) truncate_to(self, 0);
-    }
-    PyBuffer_Release(&saved);
-    if (failed) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *Rows_tables(Rows *self, void *closure) {
-    if (ready(self) < 0) return NULL;
-    return PyTuple_Pack(3, self->regions, self->offsets, self->rare);
-}
-
-static PyMethodDef Rows_methods[] = {
-    {"row_of", (PyCFunction)Rows_row_of, METH_O, "The row of an incident id, or None."},
-    {"add", (PyCFunction)Rows_add, METH_O, "A new incident's row."},
-    {"put", (PyCFunction)(void (*)(void))Rows_put, METH_FASTCALL, "Write a state over its row."},
-    {"state", (PyCFunction)Rows_state, METH_O, "The row as an IncidentState."},
-    {"set_rare", (PyCFunction)(void (*)(void))Rows_set_rare, METH_FASTCALL, "Replace a row's Rare."},
-    {"ids_chunk", (PyCFunction)Rows_ids_chunk, METH_VARARGS, "Ids of rows [start, stop)."},
-    {"rows_chunk", (PyCFunction)Rows_rows_chunk, METH_VARARGS, "Rows [start, stop) as bytes."},
-    {"extend", (PyCFunction)Rows_extend, METH_VARARGS, "Append chunks of ids and rows."},
-    {"adopt", (PyCFunction)Rows_adopt, METH_VARARGS, "Regions, offsets, rare and room of an empty table."},
-    {"slots", (PyCFunction)Rows_slots, METH_NOARGS, "The id slots as bytes."},
-    {"index", (PyCFunction)Rows_index, METH_VARARGS, "End loading: install or build the id slots."},
-    {NULL, NULL, 0, NULL},
-};
-
-static PyGetSetDef Rows_getset[] = {
-    {"tables", (getter)Rows_tables, NULL, "regions, offsets and rare: what rows index into", NULL},
-    {NULL, NULL, NULL, NULL, NULL},
-};
-
-static PySequenceMethods Rows_as_sequence = {.sq_length = (lenfunc)Rows_len};
-
-static PyTypeObject RowsType = {
-    PyVarObject_HEAD_INIT(NULL, 0)
-    .tp_name = "safetywatch.native._rows.Rows",
-    .tp_basicsize = sizeof(Rows),
-    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
-    .tp_new = PyType_GenericNew,
-    .tp_init = (initproc)Rows_init,
-    .tp_dealloc = (destructor)Rows_dealloc,
-    .tp_traverse = (traverseproc)Rows_traverse,
-    .tp_clear = (inquiry)Rows_clear,
-    .tp_methods = Rows_methods,
-    .tp_getset = Rows_getset,
-    .tp_as_sequence = &Rows_as_sequence,
-};
 
 /* -- one month's counts: cells by (region, category, grade) -------------------------
  * The compiled twin of accounting/cells.py's MonthCells: a cell's counts (its incidents,
@@ -1249,6 +875,451 @@ static PyTypeObject CellsType = {
     .tp_clear = (inquiry)Cells_clear,
     .tp_methods = Cells_methods,
     .tp_as_sequence = &Cells_as_sequence,
+};
+
+
+/* -- the counts the rows add up to --------------------------------------------------- */
+
+/* Deposit (+1) or withdraw (-1) a row's figures in the cell of its month, region, category
+ * and grade (fields.CELL_KEY); a row whose COUNTS_NOWHERE flag is set is in no cell. A
+ * month's Cells is made when first deposited into, and dropped when it holds nothing. */
+static int count_row(Rows *self, const Row *row, int64_t sign) {
+    if (row[0] & COUNTS_NOWHERE_BIT) return 0;
+    PyObject *month = PyLong_FromLong(get_i32(row, CELL_MONTH_AT));
+    if (month == NULL) return -1;
+    int result = -1;
+    PyObject *cells = PyDict_GetItemWithError(self->months, month);
+    if (cells != NULL) {
+        Py_INCREF(cells);
+    } else if (PyErr_Occurred() || sign < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "withdrawing from a month with no counts");
+        goto done;
+    } else if ((cells = PyObject_CallNoArgs(self->month_cells)) == NULL || PyDict_SetItem(self->months, month, cells) < 0) {
+        goto done;
+    }
+    if (!Py_IS_TYPE(cells, &CellsType)) { PyErr_SetString(PyExc_TypeError, "month_cells must make Cells"); goto done; }
+    Cells *counts = (Cells *)cells;
+    Cell *c = cell_of(counts, PyList_GET_ITEM(self->regions, get_i32(row, CELL_REGION_AT)),
+                      row[CELL_CATEGORY_AT], row[CELL_GRADE_AT]);
+    if (c == NULL) goto done;
+    int was_live = c->count[0] != 0;
+    c->count[0] += sign;
+    for (int f = 0; f < FIGURE_COUNT; f++) {
+        const Part *figure = &FIGURES[f];
+        int64_t value = figure->kind == KIND_FLAG ? (row[0] & figure->at ? 1 : 0)
+            : figure->kind == KIND_INT64 ? get_i64(row, figure->at) : get_i32(row, figure->at);
+        c->count[1 + f] += sign * value;
+    }
+    counts->live += (c->count[0] != 0) - was_live;
+    result = counts->live == 0 ? PyDict_DelItem(self->months, month) : 0;
+done:
+    Py_XDECREF(cells);
+    Py_DECREF(month);
+    return result;
+}
+
+/* -- the type ---------------------------------------------------------------------- */
+
+static int Rows_init(Rows *self, PyObject *args, PyObject *kwds) {
+    static char *names[] = {"state_class", "categories", "grades", "above_ordinary", "common", "no_grades",
+                            "month_cells", NULL};
+    PyObject *state_class, *categories, *grades, *above_ordinary, *common, *no_grades, *month_cells;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO!O!O!OOO", names, &state_class, &PyTuple_Type, &categories,
+                                     &PyTuple_Type, &grades, &PyTuple_Type, &above_ordinary, &common, &no_grades,
+                                     &month_cells))
+        return -1;
+    if (PyTuple_GET_SIZE(above_ordinary) != GRADE_MOMENTS || PyTuple_GET_SIZE(categories) > 255 || PyTuple_GET_SIZE(grades) > 255) {
+        PyErr_Format(PyExc_ValueError, "the rows hold %d grades above ordinary, at most 255 categories and grades", GRADE_MOMENTS);
+        return -1;
+    }
+    if (self->state_class != NULL) { PyErr_SetString(PyExc_RuntimeError, "already initialised"); return -1; }
+    self->category_index = PyDict_New();
+    self->grade_index = PyDict_New();
+    self->regions = PyList_New(0);
+    self->region_index = PyDict_New();
+    self->offsets = PyList_New(0);
+    self->offset_index = PyDict_New();
+    self->rare = PyDict_New();
+    self->months = PyDict_New();
+    if (!self->category_index || !self->grade_index || !self->regions || !self->region_index
+        || !self->offsets || !self->offset_index || !self->rare || !self->months)
+        return -1;
+    if (PyList_Append(self->offsets, PyDateTime_TimeZone_UTC) < 0 || keep_offset_us(self, 0, 0) < 0)
+        return -1; /* 0: no moment */
+    self->names[0] = PyUnicode_InternFromString("incident_id");
+    for (int i = 0; i < FIELD_COUNT; i++) self->names[1 + i] = PyUnicode_InternFromString(FIELDS[i].name);
+    self->names[1 + FIELD_COUNT] = PyUnicode_InternFromString("figures");
+    self->names[2 + FIELD_COUNT] = PyUnicode_InternFromString("rare");
+    for (int i = 0; i < STATE_ARGS; i++)
+        if (self->names[i] == NULL) return -1;
+    if (find_slots(self, state_class) < 0) return -1;
+    if (number_members(categories, self->category_index) < 0 || number_members(grades, self->grade_index) < 0)
+        return -1;
+    self->state_class = Py_NewRef(state_class);
+    self->categories = Py_NewRef(categories);
+    self->grades = Py_NewRef(grades);
+    self->above_ordinary = Py_NewRef(above_ordinary);
+    self->common = Py_NewRef(common);
+    self->no_grades = Py_NewRef(no_grades);
+    self->month_cells = Py_NewRef(month_cells);
+    return 0;
+}
+
+static int Rows_traverse(Rows *self, visitproc visit, void *arg) {
+    Py_VISIT(self->state_class); Py_VISIT(self->categories); Py_VISIT(self->category_index);
+    Py_VISIT(self->grades); Py_VISIT(self->grade_index); Py_VISIT(self->above_ordinary);
+    Py_VISIT(self->common); Py_VISIT(self->no_grades); Py_VISIT(self->regions);
+    Py_VISIT(self->region_index); Py_VISIT(self->offsets); Py_VISIT(self->offset_index);
+    Py_VISIT(self->rare); Py_VISIT(self->months); Py_VISIT(self->month_cells);
+    return 0;
+}
+
+static int Rows_clear(Rows *self) {
+    Py_CLEAR(self->state_class); Py_CLEAR(self->categories); Py_CLEAR(self->category_index);
+    Py_CLEAR(self->grades); Py_CLEAR(self->grade_index); Py_CLEAR(self->above_ordinary);
+    Py_CLEAR(self->common); Py_CLEAR(self->no_grades); Py_CLEAR(self->regions);
+    Py_CLEAR(self->region_index); Py_CLEAR(self->offsets); Py_CLEAR(self->offset_index);
+    Py_CLEAR(self->rare); Py_CLEAR(self->months); Py_CLEAR(self->month_cells);
+    return 0;
+}
+
+static void Rows_dealloc(Rows *self) {
+    PyObject_GC_UnTrack(self);
+    Rows_clear(self);
+    free_region(self->rows, self->rows_bytes);
+    free_region(self->arena, self->arena_capacity);
+    free_region(self->starts, self->starts_bytes);
+    free_slots(self->slots, self->mask + 1);
+    PyMem_RawFree(self->offset_us);
+    for (int i = 0; i < STATE_ARGS; i++) Py_CLEAR(self->names[i]);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static Py_ssize_t Rows_len(Rows *self) { return self->count; }
+
+static int ready(Rows *self) {
+    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
+    if (self->loading) { PyErr_SetString(PyExc_RuntimeError, "the table is loading: index() first"); return -1; }
+    return 0;
+}
+
+static int initialised(Rows *self) {
+    if (self->state_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Rows.__init__ was not called"); return -1; }
+    return 0;
+}
+
+static int checked_row(Rows *self, PyObject *number, Py_ssize_t *row) {
+    *row = PyLong_AsSsize_t(number);
+    if (*row == -1 && PyErr_Occurred()) return -1;
+    if (*row < 0 || *row >= self->count) { PyErr_Format(PyExc_IndexError, "no row %zd", *row); return -1; }
+    return 0;
+}
+
+static PyObject *Rows_row_of(Rows *self, PyObject *incident_id) {
+    Py_ssize_t length;
+    const char *text = PyUnicode_AsUTF8AndSize(incident_id, &length);
+    if (text == NULL) return NULL;
+    Py_ssize_t row = find(self, text, length, hash_id(text, length), NULL);
+    if (row < 0) Py_RETURN_NONE;
+    return PyLong_FromSsize_t(row);
+}
+
+static PyObject *Rows_add(Rows *self, PyObject *state) {
+    if (ready(self) < 0) return NULL;
+    Row r[ROW_SIZE];
+    PyObject *rare;
+    if (row_from(self, state, r, &rare) < 0) return NULL;
+    PyObject *incident_id = attribute(self, state, 0);
+    Py_ssize_t length, row = -1;
+    const char *text = incident_id == NULL ? NULL : PyUnicode_AsUTF8AndSize(incident_id, &length);
+    if (text != NULL) row = append_id(self, text, length);
+    Py_XDECREF(incident_id);
+    if (row >= 0) {
+        memcpy(row_at(self, row), r, ROW_SIZE);
+        /* A new row has no rare entry to drop (rows are only ever taken back by a refused
+         * load, which leaves the table unusable): only an uncommon one is kept. */
+        if (rare != self->common && keep_rare(self, row, rare) < 0) truncate_to(self, row), row = -1;
+        if (row >= 0 && count_row(self, row_at(self, row), 1) < 0) {
+            keep_rare(self, row, self->common);
+            truncate_to(self, row);
+            row = -1;
+        }
+    }
+    Py_DECREF(rare);
+    return row < 0 ? NULL : PyLong_FromSsize_t(row);
+}
+
+static PyObject *Rows_put(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t row;
+    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "put(row, state)"); return NULL; }
+    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
+    if (put_state(self, row, args[1]) < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Rows_state(Rows *self, PyObject *number) {
+    Py_ssize_t row;
+    if (ready(self) < 0 || checked_row(self, number, &row) < 0) return NULL;
+    return state_of(self, row);
+}
+
+static PyObject *Rows_set_rare(Rows *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t row;
+    if (nargs != 2) { PyErr_SetString(PyExc_TypeError, "set_rare(row, rare)"); return NULL; }
+    if (ready(self) < 0 || checked_row(self, args[0], &row) < 0) return NULL;
+    if (args[1] == self->common) {
+        int has = PyDict_Contains(self->rare, args[0]);
+        if (has < 0 || (has && PyDict_DelItem(self->rare, args[0]) < 0)) return NULL;
+    } else if (PyDict_SetItem(self->rare, args[0], args[1]) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* ids_chunk(start, stop): the ids of rows [start, stop), each followed by '\n'. */
+static PyObject *Rows_ids_chunk(Rows *self, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
+    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
+    size_t first = start < self->count ? self->starts[start] : self->arena_used;
+    size_t last = stop < self->count ? self->starts[stop] : self->arena_used;
+    return PyBytes_FromStringAndSize(self->arena + first, (Py_ssize_t)(last - first));
+}
+
+static PyObject *Rows_rows_chunk(Rows *self, PyObject *args) {
+    Py_ssize_t start, stop;
+    if (!PyArg_ParseTuple(args, "nn", &start, &stop)) return NULL;
+    if (start < 0 || stop > self->count || start > stop) { PyErr_SetString(PyExc_IndexError, "rows out of range"); return NULL; }
+    return PyBytes_FromStringAndSize((const char *)row_at(self, start), (stop - start) * ROW_SIZE);
+}
+
+/* Whether every index in a row names a category, grade, region and offset the table
+ * has: a row read from a checkpoint is never read out of bounds. */
+static int row_is_known(Rows *self, const Row *row) {
+    for (int i = 0; i < FIELD_COUNT; i++) {
+        int at = FIELDS[i].at, moments = 1;
+        switch (FIELDS[i].kind) {
+        case KIND_CATEGORY:
+            if (row[at] >= PyTuple_GET_SIZE(self->categories)) return 0;
+            break;
+        case KIND_GRADE:
+            if (row[at] >= PyTuple_GET_SIZE(self->grades)) return 0;
+            break;
+        case KIND_REGION:
+            if (get_i32(row, at) < 0 || get_i32(row, at) >= PyList_GET_SIZE(self->regions)) return 0;
+            break;
+        case KIND_GRADE_MOMENTS:
+            moments = GRADE_MOMENTS;
+            /* fall through */
+        case KIND_MOMENT:
+        case KIND_OPTIONAL_MOMENT:
+            for (int m = 0; m < moments; m++)
+                if (get_u16(row, at + m * 10 + 8) >= PyList_GET_SIZE(self->offsets)) return 0;
+            break;
+        default:
+            break;
+        }
+    }
+    return 1;
+}
+
+/* extend(ids, rows): rows as rows_chunk wrote them, their ids as ids_chunk did. */
+static PyObject *Rows_extend(Rows *self, PyObject *args) {
+    Py_buffer ids, rows;
+    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*y*", &ids, &rows)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = rows.len / ROW_SIZE, seen = 0;
+    const char *text = ids.buf, *end = text + ids.len;
+    if (rows.len % ROW_SIZE) { PyErr_SetString(PyExc_ValueError, "rows: not a whole number of rows"); goto done; }
+    for (const char *at = text; at < end; at++) seen += *at == '\n';
+    if (seen != count || (ids.len && end[-1] != '\n')) { PyErr_Format(PyExc_ValueError, "%zd ids for %zd rows", seen, count); goto done; }
+    if (reserve(self, count, (size_t)ids.len) < 0) goto done;
+    Py_ssize_t first = self->count;
+    const Row *source = rows.buf;
+    for (Py_ssize_t n = 0; n < count; n++) {
+        const char *newline = memchr(text, '\n', (size_t)(end - text));
+        Py_ssize_t length = newline - text, row;
+        if (!row_is_known(self, source + (size_t)n * ROW_SIZE)) {
+            PyErr_SetString(PyExc_ValueError, "a row names an unknown category, grade, region or offset");
+            goto undo;
+        }
+        if ((row = append_id(self, text, length)) < 0) goto undo;
+        memcpy(row_at(self, row), source + (size_t)n * ROW_SIZE, ROW_SIZE);
+        text = newline + 1;
+    }
+    result = Py_NewRef(Py_None);
+    goto done;
+undo:
+    truncate_to(self, first);
+done:
+    PyBuffer_Release(&ids);
+    PyBuffer_Release(&rows);
+    return result;
+}
+
+/* adopt(regions, offsets, rare, rows): what an empty table's rows will index into, and
+ * how many rows it is about to take (room for them at once: no rehashing on the way). */
+static PyObject *Rows_adopt(Rows *self, PyObject *args) {
+    PyObject *regions, *offsets, *rare;
+    Py_ssize_t rows;
+    if (ready(self) < 0 || !PyArg_ParseTuple(args, "O!O!O!n", &PyList_Type, &regions, &PyList_Type, &offsets, &PyDict_Type, &rare, &rows))
+        return NULL;
+    if (self->count || PyList_GET_SIZE(self->regions) || PyList_GET_SIZE(self->offsets) != 1) {
+        PyErr_SetString(PyExc_ValueError, "adopt needs an empty table");
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(regions); i++) {
+        PyObject *region = PyList_GET_ITEM(regions, i), *number = PyLong_FromSsize_t(i);
+        int failed = number == NULL || !PyUnicode_Check(region) || PyList_Append(self->regions, region) < 0
+            || PyDict_SetItem(self->region_index, region, number) < 0;
+        Py_XDECREF(number);
+        if (failed) { if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "a region code: str"); return NULL; }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(offsets); i++) {
+        PyObject *offset = PyList_GET_ITEM(offsets, i);
+        if (!PyDelta_Check(offset) || i + 1 > 65535) { PyErr_SetString(PyExc_TypeError, "an offset: timedelta"); return NULL; }
+        int zero = PyDateTime_DELTA_GET_DAYS(offset) == 0 && PyDateTime_DELTA_GET_SECONDS(offset) == 0 && PyDateTime_DELTA_GET_MICROSECONDS(offset) == 0;
+        PyObject *zone = zero ? Py_NewRef(PyDateTime_TimeZone_UTC) : PyTimeZone_FromOffset(offset);
+        PyObject *number = PyLong_FromSsize_t(i + 1);
+        int failed = zone == NULL || number == NULL || keep_offset_us(self, i + 1, delta_us(offset)) < 0
+            || PyList_Append(self->offsets, zone) < 0
+            || PyDict_SetItem(self->offset_index, offset, number) < 0;
+        Py_XDECREF(zone);
+        Py_XDECREF(number);
+        if (failed) return NULL;
+    }
+    self->loading = 1;
+    if (PyDict_Update(self->rare, rare) < 0 || (rows > 0 && reserve(self, rows, 0) < 0)) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* slots(): the id slots as bytes, for a checkpoint (index() takes them back). */
+static PyObject *Rows_slots(Rows *self, PyObject *unused) {
+    if (ready(self) < 0) return NULL;
+    if (self->slots == NULL) return PyBytes_FromStringAndSize(NULL, 0);
+    return PyBytes_FromStringAndSize((const char *)self->slots, (Py_ssize_t)((self->mask + 1) * sizeof(uint64_t)));
+}
+
+/* Installs slots that slots() wrote for these very ids: read in order, where placing
+ * every id again would probe a table of millions at random. Only checked for what
+ * memory safety needs (rows in range, as many as there are rows); the file's checksum
+ * vouches for where they sit. */
+static int install_slots(Rows *self, Py_buffer *saved) {
+    size_t size = (size_t)saved->len / sizeof(uint64_t);
+    if ((size_t)saved->len % sizeof(uint64_t) || size < 1024 || (size & (size - 1)) || too_full(self->count, size)) {
+        PyErr_SetString(PyExc_ValueError, "slots of another size");
+        return -1;
+    }
+    uint64_t *slots = new_slots(size);
+    if (slots == NULL) { PyErr_NoMemory(); return -1; }
+    memcpy(slots, saved->buf, (size_t)saved->len);
+    Py_ssize_t placed = 0;
+    for (size_t i = 0; i < size; i++) { /* in order: no random access */
+        uint64_t row = slots[i] & 0xFFFFFFFFu;
+        if (slots[i] == 0) continue;
+        if (row == 0 || row > (uint64_t)self->count) { placed = -1; break; }
+        placed++;
+    }
+    if (placed != self->count) {
+        free_slots(slots, size);
+        PyErr_SetString(PyExc_ValueError, "slots that do not name every row once");
+        return -1;
+    }
+    free_slots(self->slots, self->mask + 1);
+    self->slots = slots;
+    self->mask = size - 1;
+    return 0;
+}
+
+/* index(slots): ends loading; the ids go into the slots saved with them, or (b"") are
+ * placed one by one, any id twice refused. */
+static PyObject *Rows_index(Rows *self, PyObject *args) {
+    Py_buffer saved;
+    if (initialised(self) < 0 || !PyArg_ParseTuple(args, "y*", &saved)) return NULL;
+    int failed = 0;
+    if (self->loading) {
+        self->loading = 0;
+        if (saved.len) {
+            failed = install_slots(self, &saved);
+        } else {
+            size_t size = 1024;
+            while (too_full(self->count, size)) size *= 2;
+            uint64_t *slots = new_slots(size);
+            if (slots == NULL) { PyErr_NoMemory(); failed = -1; }
+            else { free_slots(self->slots, self->mask + 1); self->slots = slots; self->mask = size - 1; }
+            for (Py_ssize_t row = 0; !failed && row < self->count; row++) { /* duplicates refused */
+                Py_ssize_t length;
+                size_t slot;
+                const char *text = id_of(self, row, &length);
+                uint64_t hash = hash_id(text, length);
+                if (find(self, text, length, hash, &slot) >= 0) {
+                    PyErr_SetString(PyExc_ValueError, "an incident twice in the pieces");
+                    failed = -1;
+                } else {
+                    self->slots[slot] = slot_of(hash, row);
+                }
+            }
+        }
+        if (failed) truncate_to(self, 0);
+    }
+    PyBuffer_Release(&saved);
+    if (failed) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *Rows_tables(Rows *self, void *closure) {
+    if (ready(self) < 0) return NULL;
+    return PyTuple_Pack(3, self->regions, self->offsets, self->rare);
+}
+
+static PyMethodDef Rows_methods[] = {
+    {"row_of", (PyCFunction)Rows_row_of, METH_O, "The row of an incident id, or None."},
+    {"add", (PyCFunction)Rows_add, METH_O, "A new incident's row."},
+    {"put", (PyCFunction)(void (*)(void))Rows_put, METH_FASTCALL, "Write a state over its row."},
+    {"state", (PyCFunction)Rows_state, METH_O, "The row as an IncidentState."},
+    {"set_rare", (PyCFunction)(void (*)(void))Rows_set_rare, METH_FASTCALL, "Replace a row's Rare."},
+    {"ids_chunk", (PyCFunction)Rows_ids_chunk, METH_VARARGS, "Ids of rows [start, stop)."},
+    {"rows_chunk", (PyCFunction)Rows_rows_chunk, METH_VARARGS, "Rows [start, stop) as bytes."},
+    {"extend", (PyCFunction)Rows_extend, METH_VARARGS, "Append chunks of ids and rows."},
+    {"adopt", (PyCFunction)Rows_adopt, METH_VARARGS, "Regions, offsets, rare and room of an empty table."},
+    {"slots", (PyCFunction)Rows_slots, METH_NOARGS, "The id slots as bytes."},
+    {"index", (PyCFunction)Rows_index, METH_VARARGS, "End loading: install or build the id slots."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyObject *Rows_get_months(Rows *self, void *closure) {
+    if (initialised(self) < 0) return NULL;
+    return Py_NewRef(self->months);
+}
+
+static int Rows_set_months(Rows *self, PyObject *value, void *closure) {
+    if (initialised(self) < 0) return -1;
+    if (value == NULL || !PyDict_Check(value)) { PyErr_SetString(PyExc_TypeError, "months: a dict"); return -1; }
+    Py_SETREF(self->months, Py_NewRef(value));
+    return 0;
+}
+
+static PyGetSetDef Rows_getset[] = {
+    {"tables", (getter)Rows_tables, NULL, "regions, offsets and rare: what rows index into", NULL},
+    {"months", (getter)Rows_get_months, (setter)Rows_set_months, "the counts the rows add up to, by month", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PySequenceMethods Rows_as_sequence = {.sq_length = (lenfunc)Rows_len};
+
+static PyTypeObject RowsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "safetywatch.native._rows.Rows",
+    .tp_basicsize = sizeof(Rows),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_HAVE_GC,
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)Rows_init,
+    .tp_dealloc = (destructor)Rows_dealloc,
+    .tp_traverse = (traverseproc)Rows_traverse,
+    .tp_clear = (inquiry)Rows_clear,
+    .tp_methods = Rows_methods,
+    .tp_getset = Rows_getset,
+    .tp_as_sequence = &Rows_as_sequence,
 };
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_rows", NULL, -1, NULL};

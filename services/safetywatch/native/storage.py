@@ -13,9 +13,8 @@ from types import ModuleType
 
 import structlog
 
-from safetywatch.accounting import LAYOUT, PYTHON_STORAGE, ROWS_KIND, Grade, LedgerStorage, Totals
+from safetywatch.accounting import LAYOUT, PYTHON_STORAGE, ROWS_KIND, LedgerStorage
 from safetywatch.errors import SafetywatchError
-from safetywatch.events import Category
 from safetywatch.native.table import CompiledIncidentTable
 
 log = structlog.get_logger("safetywatch.native")
@@ -47,12 +46,7 @@ def compiled_module() -> ModuleType:
 
 
 def compiled_storage(module: ModuleType) -> LedgerStorage:
-    return LedgerStorage(
-        ROWS_KIND,
-        partial(CompiledIncidentTable, module),
-        partial(module.Cells, Totals, tuple(Category), tuple(Grade)),
-        compiled=True,
-    )
+    return LedgerStorage(ROWS_KIND, partial(CompiledIncidentTable, module), compiled=True)
 
 
 def ledger_storage() -> LedgerStorage:

@@ -6,6 +6,7 @@ reads the other's checkpoint."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -14,11 +15,15 @@ from safetywatch.accounting import (
     NO_GRADES,
     PIECE_ROWS,
     ROWS_KIND,
+    CellCounts,
     Grade,
     IncidentState,
     Rare,
     ReadsRows,
+    Totals,
     checked_common,
+    dumped_months,
+    loaded_months,
 )
 from safetywatch.events import Category
 
@@ -29,6 +34,7 @@ class CompiledIncidentTable(ReadsRows):
     kind = ROWS_KIND
 
     def __init__(self, module: ModuleType) -> None:
+        self._month_cells = partial(module.Cells, Totals, tuple(Category), tuple(Grade))
         rows = module.Rows(
             IncidentState,
             tuple(Category),
@@ -36,6 +42,7 @@ class CompiledIncidentTable(ReadsRows):
             tuple(grade for grade in Grade if grade.rank > 0),
             COMMON,
             NO_GRADES,
+            self._month_cells,
         )
         self._rows = rows
         self._common: dict[str, Any] = {}  # the first piece of a checkpoint being read
@@ -49,6 +56,16 @@ class CompiledIncidentTable(ReadsRows):
     def __len__(self) -> int:
         return len(self._rows)
 
+    @property
+    def months(self) -> dict[int, CellCounts]:
+        """The counts the rows add up to, by month (the compiled table moves them)."""
+        months: dict[int, CellCounts] = self._rows.months
+        return months
+
+    @months.setter
+    def months(self, months: dict[int, CellCounts]) -> None:
+        self._rows.months = months
+
     def pieces(self) -> Iterator[Any]:
         rows = self._rows
         regions, offsets, rare = rows.tables
@@ -60,6 +77,7 @@ class CompiledIncidentTable(ReadsRows):
             "offsets": [zone.utcoffset(None) for zone in offsets[1:]],
             "rare": dict(rare),
             "slots": rows.slots(),
+            "months": dumped_months(self.months),
         }
         for start in range(0, count, PIECE_ROWS):
             stop = min(count, start + PIECE_ROWS)
@@ -68,6 +86,7 @@ class CompiledIncidentTable(ReadsRows):
     def begin(self, common: dict[str, Any]) -> None:
         checked_common(common, self.kind, empty=not len(self))
         self._rows.adopt(common["regions"], common["offsets"], common["rare"], common["rows"])
+        self.months = loaded_months(common["months"], self._month_cells)
         self._common = common
 
     def take(self, piece: tuple[bytes, bytes]) -> None:

@@ -12,10 +12,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from safetywatch.errors import SafetywatchError
+
 FieldError = dict[str, Any]
 
 
-class Refusal(Exception):
+class Refusal(SafetywatchError):
     """An HTTP refusal: status, what to tell the client, headers, and why (for the audit)."""
 
     def __init__(
@@ -33,6 +35,11 @@ class Refusal(Exception):
         self.detail = detail
         self.headers = dict(headers or {})
         self.reason = reason or (detail if isinstance(detail, str) else _first_reason(detail))
+
+    @property
+    def retriable(self) -> bool:  # type: ignore[override]
+        """The same request may succeed later: too slow, too many, or unavailable now."""
+        return self.status in (408, 429, 503)
 
     def body(self) -> dict[str, Any]:
         return {"detail": self.detail if isinstance(self.detail, str) else list(self.detail)}

@@ -21,7 +21,7 @@ DOC = ROOT / "docs" / "adding-a-figure.md"
 PROBE = """
 import json, sys
 from prometheus_client import CollectorRegistry
-from safetywatch.accounting.cells import PYTHON_STORAGE
+from safetywatch.accounting.storage import PYTHON_STORAGE
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period
 from safetywatch.aggregator.metrics.counts import LedgerCollector

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import pickle
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,9 +18,9 @@ from safetywatch.accounting.cells import CellCounts, MonthCells
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import Totals, figures
 from safetywatch.events.categories import Category
-from safetywatch.native.storage import compiled_module, compiled_storage
+from safetywatch.native.storage import compiled_module
 
-COMPILED = compiled_storage(compiled_module()).month_cells
+COMPILED = partial(compiled_module().Cells, Totals, tuple(Category), tuple(Grade))
 
 casualties = st.integers(0, 100_000)
 incidents = st.tuples(
@@ -88,7 +90,8 @@ def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, .
     assert {
         k: (v.fatalities, v.fatalities_missing) for k, v in compiled.totals().items()
     } == fatalities
-    for make, cells in itertools.product((MonthCells, COMPILED), (python, compiled)):
+    makers: tuple[Callable[[], CellCounts], ...] = (MonthCells, COMPILED)
+    for make, cells in itertools.product(makers, (python, compiled)):
         copy = make()
         copy.load(*pickle.loads(pickle.dumps(cells.dump())))
         assert seen(copy) == seen(cells)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import itertools
 import pickle
 from collections.abc import Callable
-from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from typing import Any
@@ -19,7 +18,7 @@ from hypothesis import strategies as st
 
 from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
-from safetywatch.accounting.layout import ROW, figures
+from safetywatch.accounting.layout import ROW, Totals, figures
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Confirmed, Rare
 from safetywatch.accounting.table import IncidentRows, IncidentTable, fill_table
 from safetywatch.events.categories import Category
@@ -129,7 +128,7 @@ def plain(incident_id: str) -> IncidentState:
 
 
 def as_tuple(state: IncidentState) -> tuple[Any, ...]:
-    values = tuple(getattr(state, field.name) for field in fields(state))
+    values = tuple(getattr(state, name) for name in state.__struct_fields__)
     # Equal moments must also read in the same offset (an incident shows its own).
     offsets = tuple(v.utcoffset() for v in values if isinstance(v, datetime))
     since = sorted(state.grade_since.items(), key=lambda item: item[0].rank)
@@ -173,6 +172,34 @@ def test_both_tables_read_back_what_was_put(puts: list[IncidentState]) -> None:
         assert table.row_of("000000-NONE") is None
 
 
+def counted(states: list[IncidentState]) -> dict[int, dict[Any, Any]]:
+    """The naive counts: each incident's latest state in its month's cell."""
+    months: dict[int, dict[Any, Any]] = {}
+    for state in states:
+        if not state.retracted:
+            key = (state.region_code, state.category, state.grade)
+            cells = months.setdefault(state.month, {})
+            cells.setdefault(key, Totals()).count(state.figures)
+    return {month: {k: v.to_json() for k, v in cells.items()} for month, cells in months.items()}
+
+
+def months_of(table: IncidentRows) -> dict[int, dict[Any, Any]]:
+    return {
+        month: {key: totals.to_json() for key, totals in cells.totals().items()}
+        for month, cells in table.months.items()
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(operations())
+def test_both_tables_count_the_latest_state_of_each_incident(puts: list[IncidentState]) -> None:
+    """Adding a row deposits it in its month's cells, writing over one moves it: the
+    counts are always those of each incident's latest state (a retracted one: none)."""
+    expected = counted(list(latest(puts).values()))
+    for tables in TABLES.values():
+        assert months_of(written(tables, puts)) == expected
+
+
 @settings(max_examples=100, deadline=None)
 @given(operations())
 def test_a_table_read_from_its_pieces_is_the_same_table(puts: list[IncidentState]) -> None:
@@ -182,6 +209,7 @@ def test_a_table_read_from_its_pieces_is_the_same_table(puts: list[IncidentState
         copy = other()
         fill_table(copy, pickle.loads(pickle.dumps(list(table.pieces()))))
         assert [as_tuple(s) for s in copy.states()] == [as_tuple(s) for s in table.states()]
+        assert months_of(copy) == months_of(table)
         for state in latest(puts).values():  # and it goes on taking states
             row = copy.row_of(state.incident_id)
             assert row is not None

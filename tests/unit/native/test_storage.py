@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import pytest
 from structlog.testing import capture_logs
 
-from safetywatch.accounting.cells import PYTHON_STORAGE
 from safetywatch.accounting.layout import LAYOUT, ROW
+from safetywatch.accounting.storage import PYTHON_STORAGE
 from safetywatch.native.storage import EXTENSION, compiled_module, ledger_storage
 from tests.paths import PACKAGE
 

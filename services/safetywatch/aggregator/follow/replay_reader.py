@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 import structlog
 from aiokafka import TopicPartition
 
+from safetywatch.errors import SafetywatchError
 from safetywatch.events import passes_fast_path
 from safetywatch.kafka import new_consumer
 
@@ -97,7 +98,7 @@ class ReadBatch(NamedTuple):
         return self.offsets[n], self.keys[n], self.values[n]
 
 
-class ReaderFailed(Exception):
+class ReaderFailed(SafetywatchError):
     """The reader ended before reaching the ends it was given (the reason says why)."""
 
 

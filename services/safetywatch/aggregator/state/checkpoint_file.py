@@ -25,6 +25,8 @@ from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from safetywatch.errors import SafetywatchError
+
 MAGIC = b"SWCKPT02"
 _HEAD = struct.Struct(">I")
 _LENGTH = struct.Struct(">Q")
@@ -32,7 +34,7 @@ _CHECKSUM = struct.Struct(">I")
 _BLOCK = 16 << 20
 
 
-class Unreadable(Exception):
+class Unreadable(SafetywatchError):
     """Why a file cannot be read as a checkpoint."""
 
 

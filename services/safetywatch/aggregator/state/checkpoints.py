@@ -30,7 +30,7 @@ from typing import IO, Any
 
 import structlog
 
-from safetywatch.accounting import CellCounts, LedgerSnapshot, LedgerStorage
+from safetywatch.accounting import LedgerSnapshot, LedgerStorage
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.aggregator.state.checkpoint_file import (
     Unreadable,
@@ -39,6 +39,7 @@ from safetywatch.aggregator.state.checkpoint_file import (
     write_checkpoint,
 )
 from safetywatch.config import AreaConfig
+from safetywatch.errors import SafetywatchError
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -109,7 +110,7 @@ class Restored:
     pipeline: dict[str, Any]
 
 
-class CheckpointIgnored(Exception):
+class CheckpointIgnored(SafetywatchError):
     """Why a checkpoint cannot be used (the full replay runs instead)."""
 
 
@@ -171,7 +172,6 @@ class Checkpoints:
     def _chunks(self, snapshot: LedgerSnapshot, pipeline: PipelineState) -> Iterator[Any]:
         yield (
             snapshot.kind,
-            {month: cells.dump() for month, cells in snapshot.cells.items()},
             snapshot.timeliness,
             snapshot.early_confirmations,
             snapshot.delivery_delays,
@@ -229,7 +229,6 @@ class Checkpoints:
             chunks = read_chunks(source)
             (
                 kind,
-                dumps,
                 timeliness,
                 early,
                 delays,
@@ -239,10 +238,6 @@ class Checkpoints:
             ) = await anext(chunks)
             if kind != storage.kind:
                 raise ValueError(f"it holds {kind}, this ledger keeps {storage.kind}")
-            cells: dict[int, CellCounts] = {}
-            for month, (regions, counts) in dumps.items():
-                cells[month] = storage.month_cells()
-                cells[month].load(regions, counts)
             incidents = storage.incidents()
             incidents.begin(await anext(chunks))
             async for piece in chunks:  # a page at a time: never the whole file at once
@@ -251,6 +246,6 @@ class Checkpoints:
         except Exception as error:  # any unpickling failure: not usable
             raise CheckpointIgnored(f"cannot be read: {type(error).__name__}: {error}") from None
         snapshot = LedgerSnapshot(
-            kind, incidents, by_occurred, by_received, cells, timeliness, early, delays
+            kind, incidents, by_occurred, by_received, timeliness, early, delays
         )
         return Restored(snapshot, offsets, header["records_size"], pipeline)

@@ -22,7 +22,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from safetywatch.errors import StateUnavailable
+from safetywatch.errors import SafetywatchError, StateUnavailable
 
 #: A reference packs the offset above the length; a record is at most 256 KiB.
 _LENGTH_BITS = 20
@@ -36,7 +36,7 @@ MAX_PENDING_BYTES = 64 << 20
 RECORDS_NAME = "records.bin"
 
 
-class StateDirectoryBusy(Exception):
+class StateDirectoryBusy(SafetywatchError):
     """Another aggregator holds the state directory's record file."""
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_client import CollectorRegistry
 
-from safetywatch.accounting.cells import PYTHON_STORAGE
 from safetywatch.accounting.ledger import Ledger
+from safetywatch.accounting.storage import PYTHON_STORAGE
 from safetywatch.aggregator.metrics.counts import LedgerCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import InvalidRecord, PipelineState

@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from safetywatch.accounting.cells import PYTHON_STORAGE, LedgerStorage, MonthCells
 from safetywatch.accounting.chain import ChainRules, chain_of
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period
 from safetywatch.accounting.record_store import MemoryRecordStore
+from safetywatch.accounting.storage import PYTHON_STORAGE, LedgerStorage
 from safetywatch.accounting.summary import summary_document
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.aggregator.state.checkpoints import (
@@ -191,7 +191,7 @@ def test_a_checkpoint_is_read_into_either_storage_of_the_same_rows(written: Chec
     for tables in TABLES.values():
         restored = asyncio.run(written.load({0: 1, 1: 0}, tables))
         assert [s.incident_id for s in restored.snapshot.incidents.states()] == ["520201-C1"]
-    other_rows = LedgerStorage("rows-0123456789abcdef", PYTHON_STORAGE.incidents, MonthCells)
+    other_rows = LedgerStorage("rows-0123456789abcdef", PYTHON_STORAGE.incidents)
     with pytest.raises(CheckpointIgnored, match=r"it holds rows-.*, this ledger keeps rows-01"):
         asyncio.run(written.load({0: 1, 1: 0}, other_rows))
 
