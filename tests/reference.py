@@ -17,8 +17,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise, takewhile
 from typing import Any
 
-from safetywatch.accounting.chain import ChainRules, StepStatus
-from safetywatch.accounting.grade_tables import GEOLOGICAL_THREAT_PLAN, Grade
+from safetywatch.accounting.chain import ChainRules
+from safetywatch.accounting.grade_tables import GEOLOGICAL_THREAT_PLAN
 from safetywatch.accounting.grading import grade_for, highest_grade_reached
 from safetywatch.accounting.periods import Period, month_of
 from safetywatch.accounting.policy import (
@@ -33,6 +33,8 @@ from safetywatch.accounting.policy import (
 )
 from safetywatch.events.categories import Category, Group
 from safetywatch.events.confirmation import ConfirmationRecord
+from safetywatch.events.documents import StepStatus
+from safetywatch.events.grades import Grade
 from safetywatch.events.report import IncidentRecord
 from safetywatch.regions.levels import Level
 

@@ -81,21 +81,6 @@ def _topic(args: argparse.Namespace) -> int:
     return 0
 
 
-def _generate(args: argparse.Namespace) -> int:
-    """Write the generated files, or with --check name the ones that drifted."""
-    from safetywatch.artifacts import stale_files, write_generated_files
-
-    root = Path(args.root)
-    if args.check:
-        stale = stale_files(root)
-        for path in stale:
-            print(f"{path} differs from the code; run 'safetywatch generate'")
-        return 1 if stale else 0
-    for path in write_generated_files(root):
-        print(f"wrote {path}")
-    return 0
-
-
 def _report(args: argparse.Namespace) -> int:
     from safetywatch.client import DEFAULT_OUTBOX, ReportFileError, report_command
 
@@ -131,7 +116,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _alertmanager_config(args: argparse.Namespace) -> int:
     import os
 
-    from safetywatch.artifacts import write_alertmanager_config
+    from safetywatch.config import write_alertmanager_config
 
     settings = load_settings()
     area = load_area(settings.config_file)
@@ -208,12 +193,6 @@ def build_parser() -> argparse.ArgumentParser:
     ensure = topic_commands.add_parser("ensure", help="create the topic unless it exists")
     ensure.add_argument("--partitions", type=int, default=6)
     ensure.add_argument("--replication-factor", type=int, default=1)
-    generate = commands.add_parser(
-        "generate",
-        help="write the files generated from the code (schemas, dashboards, README table)",
-    )
-    generate.add_argument("--root", default=".", help="the repository (default: here)")
-    generate.add_argument("--check", action="store_true", help="exit 1 when a file drifted")
     report = commands.add_parser(
         "report", help="send reports (JSON, JSON lines or CSV) through an outbox on disk"
     )
@@ -232,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     alertmanager = commands.add_parser(
         "alertmanager-config", help="render the runnable Alertmanager configuration"
     )
-    alertmanager.add_argument("--base", default="deploy/alertmanager/alertmanager.base.yml")
+    alertmanager.add_argument(
+        "--base", default="deploy/monitoring/alertmanager/alertmanager.base.yml"
+    )
     alertmanager.add_argument("--out", required=True)
     tokens = commands.add_parser("tokens", help="manage field units' tokens")
     tokens.add_argument("--file", help="the tokens file (default SAFETYWATCH_TOKENS_FILE)")
@@ -262,7 +243,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args.command)
         handlers = {
             "topic": _topic,
-            "generate": _generate,
             "report": _report,
             "demo": _demo,
             "config": _check_config,

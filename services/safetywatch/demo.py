@@ -1,4 +1,4 @@
-"""A small sample scenario for ``deploy/local/up --demo``, in the current quarter."""
+"""A small sample scenario for ``dev/up --demo``, in the current quarter."""
 
 from __future__ import annotations
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import httpx
-from devtools import metric_samples, sample, wait_until
 
+from dev.stack import metric_samples, sample, wait_until
 from safetywatch.accounting.periods import Period, Quarter
 from safetywatch.config.area import load_area
 from safetywatch.events.report import IncidentRecord

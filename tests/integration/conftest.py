@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from devtools import Broker, InfrastructureError
 
+from dev.stack import Broker, InfrastructureError
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.harness import Services
 

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools import LoggedRecord, Supervised, free_port
-
+from dev.stack import LoggedRecord, Supervised, free_port
 from safetywatch.events.confirmation import ConfirmationRecord
 from safetywatch.events.decode import Rejection, decode_record
 from safetywatch.events.report import IncidentRecord
@@ -58,7 +57,7 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
 
 
 class Services:
-    """Starts gateway and aggregator processes as deploy/local/up does."""
+    """Starts gateway and aggregator processes as dev/up does."""
 
     def __init__(self, bootstrap: str, topic: str, directory: Path) -> None:
         self.bootstrap = bootstrap

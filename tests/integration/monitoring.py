@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from devtools import InfrastructureError, Supervised, free_port
 
+from dev.stack import InfrastructureError, Supervised, free_port
 from tests.paths import ROOT
 
-RULES = ROOT / "deploy" / "prometheus" / "rules" / "safetywatch.yml"
-ALERTMANAGER_BASE = ROOT / "deploy" / "alertmanager" / "alertmanager.base.yml"
+RULES = ROOT / "deploy" / "monitoring" / "prometheus" / "rules" / "safetywatch.yml"
+ALERTMANAGER_BASE = ROOT / "deploy" / "monitoring" / "alertmanager" / "alertmanager.base.yml"
 
 
 def binary(*names: str) -> str:
@@ -29,7 +29,7 @@ def binary(*names: str) -> str:
         if found:
             return found
     raise InfrastructureError(
-        f"none of {names} is installed: deploy/local/test installs Debian's prometheus and "
+        f"none of {names} is installed: dev/test installs Debian's prometheus and "
         "prometheus-alertmanager when it runs as root; install them and run it again"
     )
 
@@ -58,7 +58,7 @@ def start_alertmanager(
     area = yaml.safe_load(area_file.read_text("utf-8"))
     env = {
         **os.environ,
-        # Notification times ("告警自") in the area's zone, as deploy/local/up runs it.
+        # Notification times ("告警自") in the area's zone, as dev/up runs it.
         "TZ": area.get("time_zone", "Asia/Shanghai"),
         **extra_env,
         "SAFETYWATCH_CONFIG_FILE": str(area_file),

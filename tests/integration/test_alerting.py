@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
-from devtools import wait_until
 
+from dev.stack import wait_until
 from safetywatch.accounting.periods import quarter_of
 from safetywatch.config.area import load_area
 from safetywatch.kafka.topic import TopicSpec, ensure_topic

@@ -8,8 +8,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from devtools import produce_raw, read_topic, realistic_records
 
+from dev.stack import produce_raw, read_topic, realistic_records
 from tests.integration.checks import (
     assert_matches_reference,
     count_series,

@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from safetywatch.artifacts.dashboards import DASHBOARDS
+from dev.generate.dashboards import DASHBOARDS
 from tests.paths import ROOT
 
 pytestmark = pytest.mark.integration
 
 CHECKER = ROOT / "tests" / "grafana_schema"
-COMMITTED = sorted((ROOT / "grafana" / "dashboards").glob("*.json"))
+COMMITTED = sorted((ROOT / "deploy" / "monitoring" / "grafana" / "dashboards").glob("*.json"))
 
 
 @pytest.fixture(scope="module")

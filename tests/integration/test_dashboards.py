@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from devtools import render, run_query, shown_text, substitute, wait_until
 
-from safetywatch.accounting.grade_tables import Grade
+from dev.generate.dashboards import DASHBOARDS
+from dev.stack import render, run_query, shown_text, substitute, wait_until
 from safetywatch.accounting.periods import Quarter, quarter_of
-from safetywatch.artifacts.dashboards import DASHBOARDS
 from safetywatch.config.area import load_area
 from safetywatch.events.categories import Category
+from safetywatch.events.grades import Grade
 from safetywatch.regions.levels import Level
 from tests.integration.checks import post, wait_until_read
 from tests.integration.harness import Services

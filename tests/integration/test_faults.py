@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 import pytest
-from devtools import (
+
+from dev.stack import (
     COUNTIES,
     Broker,
     metric_samples,
@@ -27,7 +28,6 @@ from devtools import (
     sample,
     wait_until,
 )
-
 from safetywatch.events.report import IncidentRecord
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.checks import (

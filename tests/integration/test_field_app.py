@@ -23,7 +23,6 @@ from typing import Any
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from devtools import InfrastructureError, wait_until
 from PIL import Image
 from playwright.sync_api import (
     Browser,
@@ -35,6 +34,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from dev.stack import InfrastructureError, wait_until
 from safetywatch.config.area import load_area
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
@@ -55,7 +55,7 @@ def chromium_path() -> str:
         if found:
             return found
     raise InfrastructureError(
-        "Debian's chromium is not installed: deploy/local/test installs it when it runs as "
+        "Debian's chromium is not installed: dev/test installs it when it runs as "
         "root (apt-get install chromium); install it and run again"
     )
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from devtools import end_offsets, free_port, read_topic, wait_until
 
+from dev.stack import end_offsets, free_port, read_topic, wait_until
 from safetywatch.units.tokens import add_token, revoke_token
 from tests.integration.checks import post, summary, wait_until_read
 from tests.integration.harness import Services

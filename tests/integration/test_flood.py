@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from devtools import metric_samples, wait_until
 
+from dev.stack import metric_samples, wait_until
 from tests.integration.checks import wait_for_outcomes
 from tests.integration.harness import Services
 from tests.integration.monitoring import WebhookReceiver, start_alertmanager, start_prometheus

@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
-from devtools import end_offsets, metric_samples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dev.stack import end_offsets, metric_samples
 from tests.integration.harness import Service, Services
 from tests.reports import report
 from tests.strategies import json_values, mutated_reports

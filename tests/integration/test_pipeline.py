@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 import yaml
-from devtools import end_offsets, free_port, metric_samples, produce_raw, sample, wait_until
 
+from dev.stack import end_offsets, free_port, metric_samples, produce_raw, sample, wait_until
 from safetywatch.accounting.periods import quarter_of
 from safetywatch.events.decode import MAX_RECORD_BYTES
 from safetywatch.events.report import IncidentRecord

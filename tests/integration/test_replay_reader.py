@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from devtools import produce_raw, realistic_records, wait_until
 
+from dev.stack import produce_raw, realistic_records, wait_until
 from safetywatch.events.decode import MAX_RECORD_BYTES
 from tests.integration.checks import count_series, logged, status_of, wait_until_read
 from tests.integration.harness import Service, Services

@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from devtools import metric_samples, wait_until
 
+from dev.stack import metric_samples, wait_until
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token

@@ -16,8 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from devtools import metric_samples, sample, wait_until
 
+from dev.stack import metric_samples, sample, wait_until
 from safetywatch.units.tokens import add_token, audit_path
 from tests.integration.checks import post, wait_for_outcomes
 from tests.integration.harness import Service, Services

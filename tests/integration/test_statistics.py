@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from devtools import read_topic
 from openpyxl import load_workbook
 
+from dev.stack import read_topic
 from safetywatch.accounting.periods import Period, Quarter, month_of
 from safetywatch.config.area import load_area
 from tests.integration.checks import post, wait_for_outcomes

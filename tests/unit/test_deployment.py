@@ -14,9 +14,12 @@ from safetywatch.cli import build_parser
 from tests.paths import ROOT
 
 DEPLOY = ROOT / "deploy"
+MONITORING = DEPLOY / "monitoring"
 COMPOSE: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
 SERVICES: dict[str, Any] = COMPOSE["services"]
-PROMETHEUS: dict[str, Any] = yaml.safe_load((DEPLOY / "compose/prometheus.yml").read_text("utf-8"))
+PROMETHEUS: dict[str, Any] = yaml.safe_load(
+    (MONITORING / "prometheus/compose.yml").read_text("utf-8")
+)
 DEFAULT_PORTS = {"gateway": 8080, "aggregator": 9108}
 
 
@@ -83,21 +86,21 @@ def test_scrape_targets_are_compose_services_on_the_ports_they_listen_on():
 def test_prometheus_rules_and_grafana_provisioning_are_mounted_from_the_repository():
     [rules] = PROMETHEUS["rule_files"]
     source = host_path(SERVICES["prometheus"], rules)
-    assert source == DEPLOY / "prometheus/rules/safetywatch.yml"
+    assert source == MONITORING / "prometheus/rules/safetywatch.yml"
     assert (
         host_path(SERVICES["prometheus"], "/etc/prometheus/prometheus.yml")
-        == DEPLOY / "compose/prometheus.yml"
+        == MONITORING / "prometheus/compose.yml"
     )
     grafana = SERVICES["grafana"]
     assert (
         host_path(grafana, "/etc/grafana/provisioning/datasources/prometheus.yml")
-        == ROOT / "grafana/provisioning/datasources/prometheus.yml"
+        == MONITORING / "grafana/provisioning/datasources/prometheus.yml"
     )
     provider = yaml.safe_load(
-        (ROOT / "grafana/provisioning/dashboards/safetywatch.yml").read_text("utf-8")
+        (MONITORING / "grafana/provisioning/dashboards/safetywatch.yml").read_text("utf-8")
     )
     dashboards = host_path(grafana, provider["providers"][0]["options"]["path"])
-    assert dashboards == ROOT / "grafana/dashboards"
+    assert dashboards == MONITORING / "grafana/dashboards"
     assert grafana["environment"]["SAFETYWATCH_PROMETHEUS_URL"] == "http://prometheus:9090"
 
 
@@ -107,11 +110,11 @@ def test_alertmanager_reads_the_rendered_configuration_and_its_templates_from_th
     out = render[render.index("--out") + 1]
     assert (
         host_path(SERVICES["alertmanager-config"], base)
-        == DEPLOY / "alertmanager/alertmanager.base.yml"
+        == MONITORING / "alertmanager/alertmanager.base.yml"
     )
     # The renderer writes the templates' absolute path; alertmanager must see them there too.
     templates = str(PurePosixPath(base).parent / "templates")
-    assert host_path(SERVICES["alertmanager"], templates) == DEPLOY / "alertmanager/templates"
+    assert host_path(SERVICES["alertmanager"], templates) == MONITORING / "alertmanager/templates"
     assert f"--config.file={out}" in SERVICES["alertmanager"]["command"]
 
 

@@ -6,7 +6,7 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 
 from safetywatch.accounting.bulletin import Language, bulletin_text
 from safetywatch.accounting.cells import CellCounts, CellKey, dumped_months, loaded_months
-from safetywatch.accounting.chain import ChainRules, StepStatus, chain_of, next_follow_up_due
+from safetywatch.accounting.chain import ChainRules, chain_of, next_follow_up_due
 from safetywatch.accounting.fields import (
     CELL_KEY,
     COUNTS_NOWHERE,
@@ -19,7 +19,6 @@ from safetywatch.accounting.fields import (
 from safetywatch.accounting.grade_tables import (
     THREAT_TABLES,
     Criterion,
-    Grade,
     GradeTable,
     check_rising,
     grade_term,
@@ -77,7 +76,6 @@ __all__ = [
     "Criterion",
     "Field",
     "Figure",
-    "Grade",
     "GradeTable",
     "Grader",
     "IncidentState",
@@ -93,7 +91,6 @@ __all__ = [
     "ReadsRows",
     "RecordStore",
     "RegisterFilter",
-    "StepStatus",
     "Summary",
     "Totals",
     "bulletin_text",

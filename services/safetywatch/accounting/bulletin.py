@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import Totals
 from safetywatch.accounting.periods import Period, PeriodKind
 from safetywatch.accounting.summary import Summary, change_percent
-from safetywatch.events import CATEGORY_NAMES, GROUP_CATEGORIES, Category, Group, Names
+from safetywatch.events import CATEGORY_NAMES, GROUP_CATEGORIES, Category, Grade, Group, Names
 from safetywatch.regions import Place
 
 

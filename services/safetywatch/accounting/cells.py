@@ -12,9 +12,8 @@ import struct
 from collections.abc import Callable
 from typing import Protocol
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import FIGURE_COUNT, Figures, Totals
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 CellKey = tuple[str, Category, Grade]  # region_code, category, grade
 

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
+from safetywatch.events import Grade, StepStatus
 from safetywatch.regions import Level
 
 BASE_LEVELS = (Level.COUNTY, Level.CITY)
@@ -32,14 +31,6 @@ class ChainRules:
     step: timedelta = timedelta(hours=2)
     follow_up: timedelta = timedelta(hours=24)
     hold: timedelta = timedelta(hours=72)
-
-
-class StepStatus(StrEnum):
-    CONFIRMED = "confirmed"  # on time
-    LATE = "late"  # confirmed after its due time
-    OPEN = "open"  # due, not yet confirmed, not yet late
-    OVERDUE = "overdue"
-    WAITING = "waiting"  # the level below has not confirmed: its clock has not started
 
 
 @dataclass(frozen=True, slots=True)

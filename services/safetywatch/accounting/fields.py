@@ -3,7 +3,7 @@
 An incident's *fields* say what it is (its revision, category, region, grade and the
 moments the reporting rules read); its *figures* are what it adds to every count it is
 in: a period's totals are the number of incidents and the sum of each figure. Every other
-form of these two tables is generated from them by ``safetywatch generate`` and kept
+form of these two tables is generated from them by ``python -m dev.generate`` and kept
 equal by its drift check:
 
 - ``accounting/layout.py``: the state's fields (``IncidentFields``), the figures as a

@@ -16,35 +16,7 @@ from enum import StrEnum
 from itertools import pairwise
 from types import MappingProxyType
 
-from safetywatch.events import Category, is_work_safety
-
-
-class Grade(StrEnum):
-    """The common four-level ordinal (the label in metrics and rules); each category
-    names the levels in its own terms (see ``grade_term``)."""
-
-    # Declared from least to most severe: ``Grade.rank`` follows this order.
-    ORDINARY = "ordinary"
-    RELATIVELY_SERIOUS = "relatively_serious"
-    SERIOUS = "serious"
-    PARTICULARLY_SERIOUS = "particularly_serious"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def zh(self) -> str:
-        return _ZH[self]
-
-
-_RANK = {grade: rank for rank, grade in enumerate(Grade)}
-_ZH = {
-    Grade.ORDINARY: "一般",
-    Grade.RELATIVELY_SERIOUS: "较大",
-    Grade.SERIOUS: "重大",
-    Grade.PARTICULARLY_SERIOUS: "特别重大",
-}
+from safetywatch.events import Category, Grade, is_work_safety
 
 
 class Criterion(StrEnum):

@@ -17,11 +17,10 @@ from typing import Any
 from safetywatch.accounting.grade_tables import (
     THREAT_TABLES,
     Criterion,
-    Grade,
     GradeTable,
     national_tables,
 )
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 
 @dataclass(frozen=True, slots=True)

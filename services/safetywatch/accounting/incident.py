@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import (
     DEATHS,
     DIRECT_LOSS_FEN,
@@ -23,7 +22,7 @@ from safetywatch.accounting.layout import (
 )
 from safetywatch.accounting.periods import Quarter, month_label
 from safetywatch.accounting.rare import Confirmed
-from safetywatch.events import CATEGORY_GROUPS, IncidentRecord
+from safetywatch.events import CATEGORY_GROUPS, Grade, IncidentRecord
 from safetywatch.regions import Level
 
 
@@ -144,29 +143,27 @@ class IncidentState(IncidentFields):
             figures[MINOR_INJURIES],
         )
 
-    def to_json(self, record: IncidentRecord) -> dict[str, Any]:
-        """Every field of ``record`` (``Ledger.record_of`` this state) plus the derived
-        ones (contract §5 ``/v1/incidents/{id}``)."""
-        document: dict[str, Any] = record.model_dump(mode="json")
-        document.update(
-            quarter=self.quarter.label,
-            month=month_label(self.month),
-            groups=[group.value for group in CATEGORY_GROUPS[self.category]],
-            fatalities=self.fatalities,
-            fatalities_in_window=self.fatalities_in_window,
-            grade=self.grade.value,
-            threat_grade=self.threat_grade.value if self.threat_grade else None,
-            situation="threat" if self.is_threat else "disaster",
-            graded_by_burned_area=self.graded_by_burned_area,
-            first_reported_at=self.reported_at.isoformat(),
-            delivery_delay_seconds=_delivery_delay(record),
-            late_report=self.late_report,
-            near_miss=self.near_miss,
-            first_received_at=self.first_received_at.isoformat(),
-            late_supplements=self.late_supplements,
-            revision_conflicts=self.conflicts,
-        )
-        return document
+    def derived(self, record: IncidentRecord) -> dict[str, Any]:
+        """What the accounting derived from the incident's revisions, by the names of the
+        read API's ``IncidentDocument`` (``record`` is ``Ledger.record_of`` this state)."""
+        return {
+            "quarter": self.quarter.label,
+            "month": month_label(self.month),
+            "groups": [group.value for group in CATEGORY_GROUPS[self.category]],
+            "fatalities": self.fatalities,
+            "fatalities_in_window": self.fatalities_in_window,
+            "grade": self.grade,
+            "threat_grade": self.threat_grade,
+            "situation": "threat" if self.is_threat else "disaster",
+            "graded_by_burned_area": self.graded_by_burned_area,
+            "first_reported_at": self.reported_at,
+            "delivery_delay_seconds": _delivery_delay(record),
+            "late_report": self.late_report,
+            "near_miss": self.near_miss,
+            "first_received_at": self.first_received_at,
+            "late_supplements": self.late_supplements,
+            "revision_conflicts": self.conflicts,
+        }
 
 
 def _delivery_delay(record: IncidentRecord) -> float | None:

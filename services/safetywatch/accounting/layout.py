@@ -1,5 +1,5 @@
 """An incident as the ledger keeps it: generated from ``accounting/fields.py`` by
-``safetywatch generate``. Do not edit; change the declaration and generate again.
+``python -m dev.generate``. Do not edit; change the declaration and generate again.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from typing import Any, Protocol, Self
 
 import msgspec
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.rare import COMMON, Rare
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
 LAYOUT = "b180ad30fb10de68"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from safetywatch.accounting.grade_tables import Grade
+from safetywatch.events import Grade
 from safetywatch.regions import Level
 
 

@@ -11,12 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period
 from safetywatch.errors import SafetywatchError
-from safetywatch.events import CATEGORY_GROUPS, Category, Group
+from safetywatch.events import CATEGORY_GROUPS, Category, Grade, Group
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.grading import Grader
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import figures
@@ -28,7 +27,7 @@ from safetywatch.accounting.policy import (
 )
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
-from safetywatch.events import FIRE_CATEGORIES, Category, StoredRecord
+from safetywatch.events import FIRE_CATEGORIES, Category, Grade, StoredRecord
 
 _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 

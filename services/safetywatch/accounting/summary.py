@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import FIGURE_NAMES, Totals
 from safetywatch.accounting.periods import Period
-from safetywatch.events import CATEGORY_GROUPS, Category, Group, is_work_safety
+from safetywatch.events import CATEGORY_GROUPS, Category, Grade, Group, is_work_safety
 
 
 @dataclass(slots=True)

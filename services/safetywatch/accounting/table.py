@@ -20,11 +20,10 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any, Protocol
 
 from safetywatch.accounting.cells import CellCounts, MonthCells, dumped_months, loaded_months
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import LAYOUT, ROW, row_values, state_parts
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 #: What checkpoints of incident rows say they are: only this layout reads them.
 ROWS_KIND = f"rows-{LAYOUT}"

@@ -17,12 +17,11 @@ from safetywatch.accounting import (
     ChainRules,
     IncidentState,
     Ledger,
-    StepStatus,
     chain_of,
     grade_term,
     next_follow_up_due,
 )
-from safetywatch.events import CATEGORY_NAMES
+from safetywatch.events import CATEGORY_NAMES, StepStatus
 from safetywatch.regions import Area, Level
 
 #: Overdue steps shown on their own per level and region.

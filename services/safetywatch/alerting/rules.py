@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from safetywatch.accounting import Grade
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 AlertSeverity = Literal["warning", "critical"]
 RuleName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]

@@ -13,7 +13,7 @@ import httpx
 
 from safetywatch.client.outbox import Outbox
 
-#: The retry rules, shared with the field app (``safetywatch generate`` writes them into
+#: The retry rules, shared with the field app (``python -m dev.generate`` writes them into
 #: its ``js/rules.js``): statuses worth another try, the backoff's first and longest
 #: ceiling, and how many reports one batch carries.
 RETRIABLE_STATUS = frozenset({408, 429, 502, 503, 504})

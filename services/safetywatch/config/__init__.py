@@ -1,6 +1,7 @@
 """Configuration: the area YAML and the ``SAFETYWATCH_*`` environment, loaded into typed
 settings; every error names the key or variable and where it came from."""
 
+from safetywatch.config.alertmanager import write_alertmanager_config
 from safetywatch.config.area import AreaConfig, load_area
 from safetywatch.config.errors import ConfigError
 from safetywatch.config.settings import (
@@ -9,9 +10,11 @@ from safetywatch.config.settings import (
     ClientSettings,
     GatewaySettings,
     KafkaSettings,
-    LocalSettings,
     NotificationSettings,
+    Port,
+    RoleSettings,
     Settings,
+    env,
     load_role,
     load_settings,
 )
@@ -24,10 +27,13 @@ __all__ = [
     "ConfigError",
     "GatewaySettings",
     "KafkaSettings",
-    "LocalSettings",
     "NotificationSettings",
+    "Port",
+    "RoleSettings",
     "Settings",
+    "env",
     "load_area",
     "load_role",
     "load_settings",
+    "write_alertmanager_config",
 ]

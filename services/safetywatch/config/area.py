@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from safetywatch.accounting import (
     ChainRules,
     Criterion,
-    Grade,
     GradeTable,
     check_rising,
     national_tables,
@@ -22,7 +21,7 @@ from safetywatch.accounting import (
 )
 from safetywatch.alerting import Rule
 from safetywatch.config.errors import ConfigError, describe_errors, dotted_key
-from safetywatch.events import CATEGORY_NAMES, Category, Names
+from safetywatch.events import CATEGORY_NAMES, Category, Grade, Names
 from safetywatch.regions import (
     Area,
     Level,

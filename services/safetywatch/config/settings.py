@@ -215,34 +215,7 @@ class GrafanaSettings(RoleSettings):
     )
 
 
-class LocalSettings(RoleSettings):
-    """The local broker and stack that `deploy/local/*`, the tests and the benchmarks run
-    (the development tooling reads these; the services never do)."""
-
-    role = "Local development (`deploy/local/*`, tests, benchmarks)"
-    kafka_port: Port = env("KAFKA_PORT", 9092, "the local broker's port")
-    controller_port: Port = env("KAFKA_CONTROLLER_PORT", 29093, "its KRaft controller port")
-    kafka_dir: Path | None = env(
-        "KAFKA_DIR", None, "its data, log and pid; `.run/kafka` when unset"
-    )
-    kafka_cache: Path | None = env(
-        "KAFKA_CACHE", None, "where the Kafka jars are cached; `deploy/kafka/.cache` when unset"
-    )
-    kafka_heap: Annotated[str, Field(pattern=r"^[0-9]+[kmgKMG]$")] = env(
-        "KAFKA_HEAP", "512m", "the broker JVM's -Xmx"
-    )
-    kafka_start_timeout: Annotated[float, Field(gt=0)] = env(
-        "KAFKA_START_TIMEOUT", 90.0, "seconds the broker may take to start"
-    )
-    render_dashboards: Path | None = env(
-        "RENDER_DASHBOARDS", None, "the dashboard query test also draws PNGs into this directory"
-    )
-    app_screenshots: Path | None = env(
-        "APP_SCREENSHOTS", None, "the field app's browser test also saves each screen here"
-    )
-
-
-#: Every role, in the order the README lists them.
+#: Every role of the services, in the order docs/operations.md lists them.
 ROLES: tuple[type[RoleSettings], ...] = (
     KafkaSettings,
     ServiceSettings,
@@ -251,7 +224,6 @@ ROLES: tuple[type[RoleSettings], ...] = (
     ClientSettings,
     NotificationSettings,
     GrafanaSettings,
-    LocalSettings,
 )
 
 

@@ -14,13 +14,10 @@ from safetywatch.events.categories import (
     is_work_safety,
 )
 from safetywatch.events.confirmation import Confirmation, ConfirmationRecord
-from safetywatch.events.decode import (
-    InvalidReason,
-    Rejection,
-    decode_record,
-    passes_fast_path,
-)
+from safetywatch.events.decode import InvalidReason, Rejection, decode_record, passes_fast_path
+from safetywatch.events.documents import ChainStep, IncidentDocument, RegisterPage, StepStatus
 from safetywatch.events.fast_path import decode_checked
+from safetywatch.events.grades import Grade
 from safetywatch.events.report import (
     EARLIEST_MOMENT,
     INCIDENT_ID_PATTERN,
@@ -44,15 +41,20 @@ __all__ = [
     "LATEST_MOMENT",
     "REPORT_SCHEMA_NAME",
     "Category",
+    "ChainStep",
     "Confirmation",
     "ConfirmationRecord",
+    "Grade",
     "Group",
+    "IncidentDocument",
     "IncidentRecord",
     "IncidentReport",
     "InvalidReason",
     "Names",
+    "RegisterPage",
     "Rejection",
     "ReportContext",
+    "StepStatus",
     "StoredRecord",
     "decode_checked",
     "decode_record",

@@ -8,6 +8,7 @@ import json
 from pydantic import BaseModel
 
 from safetywatch.events.confirmation import Confirmation, ConfirmationRecord
+from safetywatch.events.documents import IncidentDocument, RegisterPage
 from safetywatch.events.report import IncidentRecord, IncidentReport
 from safetywatch.events.wire import SCHEMA_VERSION
 
@@ -16,6 +17,9 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     f"incident-record.v{SCHEMA_VERSION}.schema.json": IncidentRecord,
     f"confirmation.v{SCHEMA_VERSION}.schema.json": Confirmation,
     f"confirmation-record.v{SCHEMA_VERSION}.schema.json": ConfirmationRecord,
+    # The aggregator's read API, as the gateway reads it.
+    f"incident-document.v{SCHEMA_VERSION}.schema.json": IncidentDocument,
+    f"register-page.v{SCHEMA_VERSION}.schema.json": RegisterPage,
 }
 
 REPORT_SCHEMA_NAME = f"incident-report.v{SCHEMA_VERSION}.schema.json"

@@ -1,6 +1,7 @@
-"""What the gateway asks the aggregator: before it accepts a confirmation, that the
-incident exists, where it happened and which levels its chain requires; for a unit's
-own reads, its incidents.
+"""What the gateway asks the aggregator, through its typed read API
+(``events.IncidentDocument``): before it accepts a confirmation, that the incident
+exists, where it happened and which levels its chain requires; for a unit's own reads,
+its incidents.
 
 The aggregator's read API answers from the log the gateway writes to, a moment behind
 it: a confirmation posted right after the report may find it not yet applied (404, to be
@@ -10,28 +11,21 @@ retried). When the aggregator cannot answer, neither can the gateway (503).
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 import httpx
+from pydantic import ValidationError
 
-from safetywatch.regions import Level
+from safetywatch.events import IncidentDocument, RegisterPage
 from safetywatch.web import Refusal
+
+Document = TypeVar("Document", IncidentDocument, RegisterPage)
 
 #: How long the gateway waits for the aggregator's answer.
 LOOKUP_TIMEOUT_SECONDS = 5.0
 
 
-@dataclass(frozen=True, slots=True)
-class IncidentFacts:
-    incident_id: str
-    region_code: str
-    #: The levels its current grade requires (contract §8), lowest first.
-    levels: tuple[Level, ...]
-    grade_name: str
-
-
-class AggregatorReader:
+class AggregatorClient:
     def __init__(self, aggregator_url: str, retry_after: dict[str, str]) -> None:
         self._base = aggregator_url.rstrip("/")
         self._retry_after = retry_after
@@ -60,30 +54,27 @@ class AggregatorReader:
             raise self._unavailable(f"HTTP {response.status_code}")
         return response
 
-    async def document(self, incident_id: str) -> dict[str, Any]:
+    async def document(self, incident_id: str) -> IncidentDocument:
         """The incident as the aggregator shows it; a 404 Refusal if it does not know
-        it, a 503 one if it cannot be asked."""
+        it, a 503 one if it cannot be asked or answers what is not a document."""
         response = await self._get(f"/v1/incidents/{incident_id}")
         if response.status_code == 404:
             raise Refusal(
                 404, f"no incident {incident_id} (a report just posted may take a moment)"
             )
-        document: dict[str, Any] = response.json()
-        return document
+        return self._parsed(IncidentDocument, response)
 
-    async def facts(self, incident_id: str) -> IncidentFacts:
-        document = await self.document(incident_id)
-        return IncidentFacts(
-            incident_id,
-            document["region_code"],
-            tuple(Level(step["level"]) for step in document["chain"]),
-            document.get("grade_name", ""),
-        )
-
-    async def register(self, region: str, limit: int) -> list[dict[str, Any]]:
+    async def register(self, region: str, limit: int) -> list[IncidentDocument]:
         """The newest incidents of a region prefix (the register's first page)."""
         response = await self._get("/v1/incidents", region=region, limit=limit)
         if response.status_code == 404:
             raise self._unavailable("no register")
-        incidents: list[dict[str, Any]] = response.json()["incidents"]
-        return incidents
+        return self._parsed(RegisterPage, response).incidents
+
+    def _parsed(self, model: type[Document], response: httpx.Response) -> Document:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as error:
+            raise self._unavailable(
+                f"not a {model.__name__}: {error.error_count()} errors"
+            ) from None

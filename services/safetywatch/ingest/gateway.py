@@ -11,7 +11,7 @@ from fastapi import Request
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
 from safetywatch.events import ConfirmationRecord, IncidentRecord
-from safetywatch.ingest.aggregator_client import AggregatorReader
+from safetywatch.ingest.aggregator_client import AggregatorClient
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.ingest.metrics import GatewayMetrics
 from safetywatch.kafka import BrokerUnavailable, DurableProducer
@@ -50,7 +50,7 @@ class Gateway:
         )
         self.refusals = RefusalLog()
         self.retry_after = {"Retry-After": str(settings.gateway.retry_after_seconds)}
-        self.aggregator = AggregatorReader(settings.gateway.aggregator_url, self.retry_after)
+        self.aggregator = AggregatorClient(settings.gateway.aggregator_url, self.retry_after)
 
     async def start(self, stack: AsyncExitStack) -> None:
         await self.sink.start(stack)

@@ -3,4 +3,6 @@
 
 from safetywatch.native.storage import ledger_storage
 
-__all__ = ["ledger_storage"]
+__all__ = [
+    "ledger_storage",
+]

@@ -1,5 +1,5 @@
 /* An incident's row for the compiled table: generated from
- * safetywatch/accounting/fields.py by `safetywatch generate`. Do not edit; change the
+ * safetywatch/accounting/fields.py by `python -m dev.generate`. Do not edit; change the
  * declaration and generate again. accounting/layout.py is the same row in Python. */
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H

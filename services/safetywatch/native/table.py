@@ -16,7 +16,6 @@ from safetywatch.accounting import (
     PIECE_ROWS,
     ROWS_KIND,
     CellCounts,
-    Grade,
     IncidentState,
     Rare,
     ReadsRows,
@@ -25,7 +24,7 @@ from safetywatch.accounting import (
     dumped_months,
     loaded_months,
 )
-from safetywatch.events import Category
+from safetywatch.events import Category, Grade
 
 
 class CompiledIncidentTable(ReadsRows):

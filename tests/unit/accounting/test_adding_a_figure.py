@@ -61,8 +61,8 @@ def _insert_after(path: Path, anchor: str, text: str) -> None:
 
 def _copy_of_the_tree(tmp_path: Path) -> Path:
     root = tmp_path / "tree"
-    ignore = shutil.ignore_patterns("__pycache__", "*.so")
-    for folder in ("services", "tests", "docs", "schemas", "grafana"):
+    ignore = shutil.ignore_patterns("__pycache__", "*.so", ".cache")
+    for folder in ("services", "tests", "docs", "schemas", "dev", "deploy"):
         shutil.copytree(ROOT / folder, root / folder, ignore=ignore)
     for name in ("README.md", "setup.py", "pyproject.toml"):
         shutil.copy(ROOT / name, root / name)
@@ -97,13 +97,13 @@ def test_the_documented_steps_add_a_counted_figure(tmp_path: Path):
     )
     # 3. Generate and install.
     environment = {**os.environ, "PYTHONPATH": f"{root / 'services'}{os.pathsep}{root}"}
-    generate = [sys.executable, "-m", "safetywatch", "generate", "--root", str(root)]
+    generate = [sys.executable, "-m", "dev.generate", "--root", str(root)]
     done = subprocess.run(generate, env=environment, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "trapped" in (package / "native" / "layout.h").read_text("utf-8")
     assert "`trapped`" in (root / "docs" / "figures.md").read_text("utf-8")
     _build_rows(root)
-    check = [sys.executable, "-m", "safetywatch", "generate", "--check", "--root", str(root)]
+    check = [sys.executable, "-m", "dev.generate", "--check", "--root", str(root)]
     assert subprocess.run(check, env=environment, capture_output=True, check=False).returncode == 0
 
     probe = [sys.executable, "-c", PROBE]

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safetywatch.accounting.cells import CellCounts, MonthCells
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.layout import Totals, figures
 from safetywatch.events.categories import Category
+from safetywatch.events.grades import Grade
 from safetywatch.native.storage import compiled_module
 
 COMPILED = partial(compiled_module().Cells, Totals, tuple(Category), tuple(Grade))

@@ -11,18 +11,18 @@ import pytest
 
 from safetywatch.accounting.chain import (
     ChainRules,
-    StepStatus,
     chain_of,
     levels_for,
     next_follow_up_due,
 )
-from safetywatch.accounting.grade_tables import Grade as G
 from safetywatch.accounting.incident import Outcome
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period, Quarter
 from safetywatch.alerting.chain_alerts import chain_report
 from safetywatch.config.area import load_area
 from safetywatch.events.confirmation import ConfirmationRecord
+from safetywatch.events.documents import StepStatus
+from safetywatch.events.grades import Grade as G
 from safetywatch.regions.levels import Level
 from tests.reports import RECEIVED, record
 

@@ -20,7 +20,6 @@ from safetywatch.accounting.grade_tables import (
     GEOLOGICAL_THREAT_PLAN,
     GRASSLAND_FIRE_822,
     Criterion,
-    Grade,
     GradeTable,
     check_rising,
     grade_term,
@@ -30,6 +29,7 @@ from safetywatch.accounting.grading import Grader, GradingFigures, highest_grade
 from safetywatch.config.area import load_area
 from safetywatch.config.errors import ConfigError
 from safetywatch.events.categories import Category
+from safetywatch.events.grades import Grade
 
 ZONE = ZoneInfo("Asia/Shanghai")
 GRADER = Grader(ZONE)

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import Outcome
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period, Quarter
 from safetywatch.events.categories import Category
+from safetywatch.events.grades import Grade
 from tests.reports import RECEIVED, hours_after, record
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -192,17 +192,18 @@ def test_summary_json_has_every_category_and_grade(ledger):
     assert (document["period"], document["quarter"]) == ("2022Q1", "2022Q1")
 
 
-def test_incident_json_carries_report_fields_and_derived_ones(ledger):
+def test_an_incident_carries_its_report_fields_and_derived_ones(ledger):
     ledger.apply(record(deaths=5, trapped=4))
     state = ledger.incident("520201-T1")
     assert state is not None
-    document = state.to_json(ledger.record_of(state))
-    assert document["deaths"] == 5
-    assert document["unit_id"] == "unit-1"
-    assert document["quarter"] == "2022Q1"
-    assert document["grade"] == "relatively_serious"
-    assert document["near_miss"] is True
-    assert document["late_report"] is False
+    record_of = ledger.record_of(state)
+    derived = state.derived(record_of)
+    assert record_of.deaths == 5
+    assert record_of.unit_id == "unit-1"
+    assert derived["quarter"] == "2022Q1"
+    assert derived["grade"] == "relatively_serious"
+    assert derived["near_miss"] is True
+    assert derived["late_report"] is False
 
 
 @pytest.mark.parametrize(
@@ -356,9 +357,9 @@ def test_lateness_is_judged_from_the_units_own_report_time_when_it_is_plausible(
     state = ledger.incident("520201-OUT")
     assert state is not None
     assert state.late_report is False
-    document = state.to_json(ledger.record_of(state))
-    assert document["delivery_delay_seconds"] == pytest.approx(3 * 3600 - 600)
-    assert document["first_reported_at"] == hours_after(occurred, 1 / 6).isoformat()
+    derived = state.derived(ledger.record_of(state))
+    assert derived["delivery_delay_seconds"] == pytest.approx(3 * 3600 - 600)
+    assert derived["first_reported_at"] == hours_after(occurred, 1 / 6)
     # A report time before the occurrence (or after the receipt) is not believed.
     ledger.apply(
         record(
@@ -371,7 +372,7 @@ def test_lateness_is_judged_from_the_units_own_report_time_when_it_is_plausible(
     odd = ledger.incident("520201-ODD")
     assert odd is not None
     assert odd.late_report is True
-    assert odd.to_json(ledger.record_of(odd))["delivery_delay_seconds"] is None
+    assert odd.derived(ledger.record_of(odd))["delivery_delay_seconds"] is None
     assert ledger.delivery_delays.count == 1
     assert ledger.delivery_delays.cumulative()[-1] == ("+Inf", 1)
     assert dict(ledger.delivery_delays.cumulative())["3600"] == 0  # 2 h 50 min is above an hour

@@ -90,7 +90,7 @@ def test_a_replica_replaying_the_same_log_holds_the_same_state(log: list[Inciden
     for incident in first.incidents():
         twin = second.incident(incident.incident_id)
         assert twin is not None
-        assert twin.to_json(second.record_of(twin)) == incident.to_json(first.record_of(incident))
+        assert twin.derived(second.record_of(twin)) == incident.derived(first.record_of(incident))
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,12 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import ROW, Totals, figures
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Confirmed, Rare
 from safetywatch.accounting.table import IncidentRows, IncidentTable, fill_table
 from safetywatch.events.categories import Category
+from safetywatch.events.grades import Grade
 from safetywatch.native.storage import compiled_module
 from safetywatch.native.table import CompiledIncidentTable
 from safetywatch.regions.levels import Level

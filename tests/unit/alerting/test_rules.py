@@ -9,7 +9,6 @@ import pytest
 from prometheus_client import CollectorRegistry
 from pydantic import TypeAdapter, ValidationError
 
-from safetywatch.accounting.grade_tables import Grade
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.aggregator.alerts import AlertBoard
 from safetywatch.aggregator.metrics.alerts import AlertCollector
@@ -18,6 +17,7 @@ from safetywatch.alerting.rules import Rule
 from safetywatch.alerting.states import AlertState
 from safetywatch.config.area import AreaConfig, load_area
 from safetywatch.config.errors import ConfigError
+from safetywatch.events.grades import Grade
 from tests.reports import record
 
 BASE = load_area()

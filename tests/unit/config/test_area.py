@@ -8,8 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from devtools import national_area
 
+from dev.stack import national_area
 from safetywatch.config.area import AreaConfig, load_area
 from safetywatch.regions.levels import Level, ancestor_at, level_of
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import msgspec
 import pytest
-from devtools import realistic_records
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from dev.stack import realistic_records
 from safetywatch.events.fast_path import (
     SEPARATOR,
     decode_checked,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from safetywatch.artifacts.schemas import schema_documents
+from dev.generate.schemas import schema_documents
 from safetywatch.events.report import IncidentRecord, IncidentReport, ReportContext
 from tests.reports import report
 

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from safetywatch.accounting import (
     ALL_TIME,
     BadCursor,
-    Grade,
     IncidentState,
     Period,
     RegisterFilter,
@@ -24,7 +23,7 @@ from safetywatch.aggregator.api.dependencies import ReadyDep, RegionDep
 from safetywatch.aggregator.api.documents import incident_document
 from safetywatch.aggregator.api.exports import register_csv, register_xlsx
 from safetywatch.aggregator.service import Aggregator
-from safetywatch.events import Category, Group
+from safetywatch.events import Category, Grade, Group, RegisterPage
 from safetywatch.web import Refusal, invalid
 
 router = APIRouter()
@@ -71,7 +70,9 @@ async def incident(aggregator: ReadyDep, incident_id: str) -> JSONResponse:
     state = aggregator.ledger.incident(incident_id)
     if state is None:
         raise Refusal(404, f"unknown incident {incident_id}")
-    return JSONResponse(incident_document(aggregator, state))
+    return JSONResponse(
+        incident_document(state, aggregator.ledger, aggregator.area, aggregator.clock()).to_json()
+    )
 
 
 @router.get("/v1/incidents")
@@ -89,14 +90,22 @@ async def incidents(
         chosen, next_cursor = page(states, limit, cursor)
     except BadCursor as error:
         raise invalid("cursor", str(error)) from None
-    rows = [incident_document(aggregator, state) for state in chosen]
-    return JSONResponse({"incidents": rows, "next_cursor": next_cursor})
+    rows = [
+        incident_document(state, aggregator.ledger, aggregator.area, aggregator.clock())
+        for state in chosen
+    ]
+    return JSONResponse(
+        RegisterPage(incidents=rows, next_cursor=next_cursor).model_dump(mode="json")
+    )
 
 
 def _export(
     aggregator: Aggregator, where: RegisterFilter, states: list[IncidentState], kind: str
 ) -> Response:
-    rows = [incident_document(aggregator, state) for state in states]
+    rows = [
+        incident_document(state, aggregator.ledger, aggregator.area, aggregator.clock()).to_json()
+        for state in states
+    ]
     name = f"safetywatch-register-{where.period.label if where.period else 'all'}"
     if kind == "csv":
         return Response(

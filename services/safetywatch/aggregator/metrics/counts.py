@@ -23,7 +23,6 @@ from prometheus_client.registry import Collector
 from safetywatch.accounting import (
     PUBLIC_FIGURES,
     CellKey,
-    Grade,
     Ledger,
     Period,
     Totals,
@@ -34,7 +33,7 @@ from safetywatch.aggregator.clock import Clock, system_clock
 from safetywatch.aggregator.metrics import names_only
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.config import AreaConfig
-from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Group
+from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Grade, Group
 from safetywatch.regions import Level, level_of
 
 #: A gauge by category for each figure the totals show (``fields.FIGURES``).

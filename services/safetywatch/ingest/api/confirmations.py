@@ -17,9 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from safetywatch.events import INCIDENT_ID_PATTERN, Confirmation, ConfirmationRecord
+from safetywatch.events import (
+    INCIDENT_ID_PATTERN,
+    Confirmation,
+    ConfirmationRecord,
+    IncidentDocument,
+)
 from safetywatch.ingest.admission import throttle
-from safetywatch.ingest.aggregator_client import IncidentFacts
 from safetywatch.ingest.dependencies import GatewayDep, UnitDep, inlined_schema, request_body
 from safetywatch.units import Unit
 from safetywatch.web import Refusal, field_error, field_errors, invalid, peer_of, read_json_body
@@ -37,14 +41,14 @@ def _confirmation(body: bytes) -> Confirmation:
         raise Refusal(422, field_errors(error)) from None
 
 
-def _check_jurisdiction(unit: Unit, confirmation: Confirmation, facts: IncidentFacts) -> None:
-    if not unit.may_report(facts.region_code):
-        message = f"unit {unit.unit_id} does not cover region {facts.region_code}"
+def _check_jurisdiction(unit: Unit, confirmation: Confirmation, incident: IncidentDocument) -> None:
+    if not unit.may_report(incident.region_code):
+        message = f"unit {unit.unit_id} does not cover region {incident.region_code}"
         raise Refusal(403, [field_error("incident_id", "forbidden", message)])
-    if confirmation.level not in facts.levels:
-        required = ", ".join(level.value for level in facts.levels) or "none (retracted)"
+    if confirmation.level not in incident.levels:
+        required = ", ".join(level.value for level in incident.levels) or "none (retracted)"
         message = (
-            f"a {facts.grade_name or 'this'} incident is reported up to the levels {required}; "
+            f"a {incident.grade_name or 'this'} incident is reported up to the levels {required}; "
             f"{confirmation.level.value} is not one of them"
         )
         raise Refusal(409, [field_error("level", "not_required", message)])
@@ -67,7 +71,7 @@ async def post_confirmation(
     if confirmation.level is not unit.level:
         message = f"unit {unit.unit_id} confirms for the {unit.level.value} level only"
         raise Refusal(403, [field_error("level", "forbidden", message)])
-    _check_jurisdiction(unit, confirmation, await gateway.aggregator.facts(incident_id))
+    _check_jurisdiction(unit, confirmation, await gateway.aggregator.document(incident_id))
     record = ConfirmationRecord(
         level=confirmation.level,
         note=confirmation.note,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -85,13 +84,11 @@ async def my_incidents(
     pages = await asyncio.gather(
         *(gateway.aggregator.register(prefix, limit) for prefix in unit.regions)
     )
-    merged = {row["incident_id"]: row for page in pages for row in page}
+    merged = {document.incident_id: document for page in pages for document in page}
     newest_first = sorted(
-        merged.values(),
-        key=lambda r: (datetime.fromisoformat(r["occurred_at"]), r["incident_id"]),
-        reverse=True,
+        merged.values(), key=lambda d: (d.occurred_at, d.incident_id), reverse=True
     )
-    return JSONResponse({"incidents": newest_first[:limit]})
+    return JSONResponse({"incidents": [document.to_json() for document in newest_first[:limit]]})
 
 
 @router.get("/v1/my/incidents/{incident_id}")
@@ -102,4 +99,4 @@ async def my_incident(gateway: GatewayDep, unit: UnitDep, incident_id: str) -> J
         raise invalid("incident_id", f"{incident_id!r} does not match {INCIDENT_ID_PATTERN}")
     if not unit.may_report(incident_id[:6]):
         raise Refusal(404, f"no incident {incident_id} in this unit's regions")
-    return JSONResponse(await gateway.aggregator.document(incident_id))
+    return JSONResponse((await gateway.aggregator.document(incident_id)).to_json())

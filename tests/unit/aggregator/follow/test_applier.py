@@ -27,6 +27,7 @@ from safetywatch.accounting.periods import Period
 from safetywatch.accounting.register import RegisterFilter, matching
 from safetywatch.accounting.summary import summary_document
 from safetywatch.aggregator.alerts import AlertBoard
+from safetywatch.aggregator.api.documents import incident_document
 from safetywatch.aggregator.metrics.alerts import AlertCollector
 from safetywatch.aggregator.metrics.counts import LedgerCollector, exposed_periods
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
@@ -159,7 +160,7 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     ledger.apply(decoded, raw)
     state = ledger.incident(record.incident_id)
     assert state is not None
-    json.dumps(state.to_json(ledger.record_of(state)), ensure_ascii=False).encode()
+    json.dumps(incident_document(state, ledger, AREA, now).to_json(), ensure_ascii=False)
     periods = [Period.month(state.month), *(p.period for p in exposed_periods(now, AREA))]
     for period in periods:
         json.dumps(summary_document(ledger, period, "", AREA.region_codes))

@@ -1,0 +1,282 @@
+"""python -m dev.benchmarks: run every comparison, print the table and write it as JSON.
+
+Run it through dev/bench, which sets up the environment and a broker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dev.benchmarks import replay as _replay
+from dev.benchmarks.services import service_env
+from dev.stack import (
+    COUNTIES,
+    end_offsets,
+    national_counties,
+    produce_raw,
+    realistic_records,
+    write_national_area,
+)
+from safetywatch.kafka import TopicSpec, ensure_topic
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def _latency(
+    bootstrap: str, tokens_file: Path, token: str, directory: Path, topic: str | None = None
+) -> dict[str, Any]:
+    """Report to metric on a fresh topic, or on ``topic`` once its history is replayed."""
+    from dev.benchmarks import ingest as _ingest
+    from dev.stack import free_port
+
+    if topic is None:
+        topic = f"bench.latency.{uuid.uuid4().hex[:8]}"
+        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+    gateway_port, aggregator_port = free_port(), free_port()
+    env = service_env(
+        bootstrap,
+        topic,
+        tokens_file,
+        SAFETYWATCH_GATEWAY_PORT=str(gateway_port),
+        SAFETYWATCH_AGGREGATOR_PORT=str(aggregator_port),
+    )
+    gateway, aggregator = (
+        _ingest.start(
+            [sys.executable, "-m", "safetywatch", kind], env, port, directory, f"latency-{kind}"
+        )
+        for kind, port in (("gateway", gateway_port), ("aggregator", aggregator_port))
+    )
+    try:
+        return _ingest.report_to_metric(
+            f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{aggregator_port}", token
+        )
+    finally:
+        for process in (gateway, aggregator):
+            process.stop()
+
+
+def _restart(
+    bootstrap: str, topic: str, held: int, directory: Path, area: dict[str, str]
+) -> dict[str, Any]:
+    """Start to ready with a state directory: from nothing (the replay writes a
+    checkpoint), then again from that checkpoint; and one scrape of /metrics."""
+    state = directory / "state"
+    state.mkdir(mode=0o700, exist_ok=True)
+    settings = {**area, "SAFETYWATCH_STATE_DIR": str(state)}
+    say("restart: from nothing, with a state directory (writes a checkpoint)")
+    cold = _replay.aggregator(bootstrap, topic, held, directory, "from nothing", **settings)
+    say("restart: from the checkpoint")
+    warm = _replay.aggregator(bootstrap, topic, held, directory, "from checkpoint", **settings)
+    checkpoint = state / "checkpoint.bin"
+    scrape = warm.scrape
+    return {
+        "from_nothing_s": cold.start_to_ready_s and round(cold.start_to_ready_s, 2),
+        "from_checkpoint_s": warm.start_to_ready_s and round(warm.start_to_ready_s, 2),
+        "checkpoint_mib": round(checkpoint.stat().st_size / 2**20, 1),
+        "peak_rss_mib": round(max(r.peak_rss_mib or 0 for r in (cold, warm))),
+        "peak_rss_mib_from_checkpoint": warm.peak_rss_mib and round(warm.peak_rss_mib),
+        "series_per_scrape": scrape.series if scrape else None,
+        "scrape_seconds": scrape.seconds if scrape else None,
+        "scrape_mib": round(scrape.bytes / 2**20, 2) if scrape else None,
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = []
+    for section in ("replay", "ingest"):
+        if section in results:
+            lines.append(f"\n{section}")
+            for row in results[section]:
+                if section == "replay":
+                    runs = row["runs_per_second"]
+                    rss, ready = row["peak_rss_mib"], row["start_to_ready_s"]
+                    held, incidents = row.get("ready_rss_mib"), row.get("incidents")
+                    extra = (
+                        f"runs {min(runs):,}–{max(runs):,}/s"
+                        + (
+                            f", RSS at ready {held} MiB for {incidents:,} incidents"
+                            f" ({held / incidents * 1e6:.0f} MiB per million)"
+                            if held and incidents
+                            else ""
+                        )
+                        + (f", peak RSS {rss} MiB" if rss is not None else "")
+                        + (f", start→ready {ready} s" if ready is not None else "")
+                    )
+                else:
+                    extra = (
+                        f"p50 {row['p50_ms']} ms, p99 {row['p99_ms']} ms, non-202 {row['non_202']}"
+                    )
+                share = row.get("share_of_ceiling")
+                share_text = f"{share:>6.0%} of ceiling" if share is not None else " " * 17
+                lines.append(
+                    f"  {row['name'][:58]:58} {row['per_second']:>9,}/s  {share_text}  {extra}"
+                )
+    if "restart" in results:
+        r = results["restart"]
+        lines.append(
+            f"\nrestart to ready: from nothing {r['from_nothing_s']} s, from a checkpoint "
+            f"{r['from_checkpoint_s']} s ({r['checkpoint_mib']} MiB); peak RSS {r['peak_rss_mib']} MiB"
+            f" ({r['peak_rss_mib_from_checkpoint']} MiB starting from the checkpoint)"
+            f"\n/metrics: {r['series_per_scrape']:,} series, {r['scrape_mib']} MiB, "
+            f"rendered in {r['scrape_seconds']} s"
+        )
+    for key, label in (
+        ("report_to_metric", "report → metric, empty topic"),
+        ("report_to_metric_at_scale", "report → metric, replayed history held"),
+    ):
+        if key in results:
+            r = results[key]
+            lines.append(
+                f"\n{label} at {r['rate_per_s']:g}/s ({r['reports']} reports): p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms"
+            )
+    return "\n".join(lines)
+
+
+def _median_run(runs: list[_replay.ReplayResult]) -> dict[str, Any]:
+    """The run with the median rate (its RSS and start time with it); the highest peak
+    RSS of all runs, so that memory is never flattered."""
+    ordered = sorted(runs, key=lambda r: r.per_second)
+    median = ordered[len(ordered) // 2]
+    peaks = [r.peak_rss_mib for r in runs if r.peak_rss_mib]
+    held = [r.ready_rss_mib for r in runs if r.ready_rss_mib]
+    return {
+        "name": median.name,
+        "records": median.records,
+        "seconds": round(median.seconds, 2),
+        "per_second": round(median.per_second),
+        "runs_per_second": [round(r.per_second) for r in runs],
+        "peak_rss_mib": round(max(peaks)) if peaks else None,
+        "start_to_ready_s": median.start_to_ready_s and round(median.start_to_ready_s, 2),
+        "ready_rss_mib": round(max(held)) if held else None,
+        "incidents": median.incidents,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m dev.benchmarks")
+    parser.add_argument("--reports", type=int, default=1_000_000, help="replay history size")
+    parser.add_argument("--out", default=".run/bench/results.json")
+    parser.add_argument("--only", choices=["replay", "ingest", "latency"], action="append")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="replay runs per contender (median reported)"
+    )
+    parser.add_argument(
+        "--area",
+        choices=["city", "national"],
+        default="city",
+        help="the default city (4 counties) or a generated national area (2,790 counties)",
+    )
+    parser.add_argument(
+        "--peer-repeat", type=int, help="runs of the Quix Streams peer (default: --repeat)"
+    )
+    parser.add_argument(
+        "--replay-topic",
+        help="replay this topic (holding --reports records) instead of producing a new one",
+    )
+    args = parser.parse_args()
+    bootstrap = os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"]
+    directory = Path(tempfile.mkdtemp(prefix="safetywatch-bench-"))
+    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "reports": args.reports}
+    wanted = set(args.only or ["replay", "ingest", "latency"])
+
+    area: dict[str, str] = {}
+    counties: tuple[str, ...] = COUNTIES
+    if args.area == "national":
+        area = {"SAFETYWATCH_CONFIG_FILE": str(write_national_area(directory / "national.yaml"))}
+        counties = tuple(national_counties())
+    results["area"] = args.area
+    if "replay" in wanted:
+        topic = args.replay_topic or f"bench.replay.{uuid.uuid4().hex[:8]}"
+        if args.replay_topic is None:
+            asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+            say(
+                f"producing {args.reports:,} realistic reports into {topic} (5 categories, "
+                f"{len(counties):,} counties, ~10% revised, ~1% retracted)"
+            )
+            started = time.perf_counter()
+            produce_raw(
+                bootstrap, topic, realistic_records(args.reports, tag="B", counties=counties)
+            )
+            say(f"produced in {time.perf_counter() - started:.1f} s")
+        held = sum(end_offsets(bootstrap, topic).values())  # a reused topic may hold more
+        runs: dict[str, list[_replay.ReplayResult]] = {}
+        for round_number in range(1, args.repeat + 1):
+            # Interleaved, so that a slow spell of this shared machine hits every contender.
+            say(f"replay round {round_number}/{args.repeat}: bare consumer (ceiling)")
+            contenders = [_replay.bare_consumer(bootstrap, topic)]
+            say(f"replay round {round_number}/{args.repeat}: safetywatch aggregator")
+            contenders.append(_replay.aggregator(bootstrap, topic, held, directory, **area))
+            if round_number <= (args.peer_repeat or args.repeat):
+                say(f"replay round {round_number}/{args.repeat}: Quix Streams peer")
+                contenders.append(_replay.quix_peer(bootstrap, topic, held, directory))
+            for result in contenders:
+                runs.setdefault(result.name, []).append(result)
+            say(", ".join(f"{r.name.split(' (')[0]} {r.per_second:,.0f}/s" for r in contenders))
+        rows = [_median_run(contender_runs) for contender_runs in runs.values()]
+        ceiling = rows[0]["per_second"]
+        for row in rows:
+            row["share_of_ceiling"] = round(row["per_second"] / ceiling, 3)
+        results["replay"] = rows
+        results["replay_topic"] = topic
+        results["restart"] = _restart(bootstrap, topic, held, directory, area)
+
+    if "ingest" in wanted or "latency" in wanted:
+        from dev.benchmarks import ingest as _ingest
+        from safetywatch.units import add_token
+
+        tokens_file = directory / "tokens.json"
+        token = add_token(tokens_file, "bench-unit", ["52"])
+        topic = f"bench.ingest.{uuid.uuid4().hex[:8]}"
+        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+    if "ingest" in wanted:
+        say("ingest: 50 concurrent clients, 15 s each: bare endpoint, then the gateway")
+        ingested = _ingest.ingest(bootstrap, topic, tokens_file, token, directory)
+        ceiling = ingested[0].per_second
+        results["ingest"] = [
+            {
+                "name": r.name,
+                "requests": r.requests,
+                "per_second": round(r.per_second),
+                "share_of_ceiling": (
+                    round(r.per_second / ceiling, 3) if r.offered_per_second is None else None
+                ),
+                "offered_per_second": r.offered_per_second,
+                "p50_ms": round(r.p50_ms, 1),
+                "p99_ms": round(r.p99_ms, 1),
+                "non_202": r.errors,
+            }
+            for r in ingested
+        ]
+    if "latency" in wanted:
+        say("report to metric: 200 reports/s for 20 s through gateway and aggregator")
+        results["report_to_metric"] = _latency(bootstrap, tokens_file, token, directory)
+        if "replay_topic" in results:
+            say(
+                f"report to metric again, the aggregator first replaying the {args.reports:,} reports"
+            )
+            results["report_to_metric_at_scale"] = _latency(
+                bootstrap, tokens_file, token, directory, results["replay_topic"]
+            )
+
+    print(table(results))
+    print(json.dumps(results, indent=2), file=sys.stderr)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    say(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

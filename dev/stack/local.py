@@ -1,0 +1,256 @@
+"""The local stack behind dev/up and down: Kafka (unless one is given), the topic,
+the gateway, the aggregator, and Prometheus and Alertmanager where Debian's packages are
+installed. Processes run detached with a pid file each under .run/."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from dev.paths import ROOT, RUN
+from dev.settings import LocalSettings
+from dev.stack.broker import Broker
+from dev.stack.polling import wait_until
+from dev.stack.processes import InfrastructureError, Supervised, pid_in, port_in_use, stop_pid
+from safetywatch.config import KafkaSettings, load_area, load_role, load_settings
+from safetywatch.kafka import TopicSpec, ensure_topic
+from safetywatch.logs import configure_logging
+from safetywatch.regions import Level
+from safetywatch.units import add_token
+
+PYTHON = sys.executable
+
+
+def say(message: str) -> None:
+    print(f"up: {message}", flush=True)
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    port: int
+    command: tuple[str, ...]
+    ready_path: str
+
+    @property
+    def pid_file(self) -> Path:
+        return RUN / f"{self.name}.pid"
+
+    def running_pid(self) -> int | None:
+        return pid_in(self.pid_file)
+
+    def start(self, env: dict[str, str]) -> None:
+        if (pid := self.running_pid()) is not None:
+            say(f"{self.name} already running (pid {pid})")
+            return
+        if port_in_use(self.port):
+            raise InfrastructureError(
+                f"port {self.port} is taken by another process; set SAFETYWATCH_{self.name.upper()}_PORT"
+            )
+        log = RUN / "logs" / f"{self.name}.log"
+        process = Supervised.start(self.name, self.command, log, env, cwd=ROOT, detach=True)
+        self.pid_file.write_text(str(process.process.pid))
+        say(f"started {self.name} (pid {process.process.pid}), log {log.relative_to(ROOT)}")
+
+    def wait_ready(self) -> None:
+        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+
+        def ready() -> bool:
+            if self.running_pid() is None:
+                log = RUN / "logs" / f"{self.name}.log"
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
+                raise InfrastructureError(f"{self.name} exited; the end of its log:\n{tail}")
+            try:
+                return httpx.get(url, timeout=2).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        wait_until(ready, 90, f"{self.name} at {url} to be ready", interval=0.3)
+
+    def stop(self) -> None:
+        pid = self.running_pid()
+        if pid is None:
+            print(f"down: {self.name} not running")
+        else:
+            stop_pid(pid, timeout=15)
+            print(f"down: stopped {self.name} (pid {pid})")
+        self.pid_file.unlink(missing_ok=True)
+
+
+def _components(gateway_port: int, aggregator_port: int) -> list[Component]:
+    alertmanager_file = RUN / "alertmanager" / "alertmanager.yml"
+    return [
+        Component("gateway", gateway_port, (PYTHON, "-m", "safetywatch", "gateway"), "/readyz"),
+        Component(
+            "aggregator", aggregator_port, (PYTHON, "-m", "safetywatch", "aggregator"), "/readyz"
+        ),
+        Component(
+            "alertmanager",
+            9093,
+            (
+                "prometheus-alertmanager",
+                f"--config.file={alertmanager_file}",
+                f"--storage.path={RUN / 'alertmanager' / 'data'}",
+                "--web.listen-address=127.0.0.1:9093",
+                "--cluster.listen-address=",
+            ),
+            "/-/ready",
+        ),
+        Component(
+            "prometheus",
+            9090,
+            (
+                "prometheus",
+                f"--config.file={ROOT / 'deploy/monitoring/prometheus/prometheus.yml'}",
+                f"--storage.tsdb.path={RUN / 'prometheus'}",
+                "--web.listen-address=127.0.0.1:9090",
+            ),
+            "/-/ready",
+        ),
+    ]
+
+
+def _kafka(env: dict[str, str]) -> str:
+    if os.environ.get("SAFETYWATCH_KAFKA_BOOTSTRAP"):
+        bootstrap = load_role(KafkaSettings).bootstrap
+        say(f"using the existing Kafka cluster at {bootstrap}")
+        return bootstrap
+    broker = Broker.from_settings(load_role(LocalSettings))
+    broker.start()
+    env["SAFETYWATCH_KAFKA_BOOTSTRAP"] = broker.bootstrap
+    os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"] = broker.bootstrap
+    return broker.bootstrap
+
+
+def _demo_token(env: dict[str, str]) -> Path:
+    tokens = Path(env.setdefault("SAFETYWATCH_TOKENS_FILE", str(RUN / "tokens.json")))
+    token_file = RUN / "demo-token"
+    if not token_file.is_file() or not token_file.read_text().strip():
+        # The whole city is a city bureau's jurisdiction: the app shows it as 市级.
+        token = add_token(tokens, "demo-unit", ["5202"], Level.CITY)
+        token_file.write_text(token + "\n")
+        token_file.chmod(0o600)
+        say(
+            "created field unit demo-unit (city level, region 5202); its token is in .run/demo-token"
+        )
+    return token_file
+
+
+def up(demo: bool) -> int:
+    # What this prints says what happened; library chatter only on trouble.
+    configure_logging("tooling", "console", "WARNING")
+    (RUN / "logs").mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    bootstrap = _kafka(env)
+    settings = load_settings()
+    area = load_area(settings.config_file)
+    print(f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}")
+    spec = TopicSpec(settings.kafka.topic, replication_factor=settings.kafka.replication)
+    created = asyncio.run(ensure_topic(bootstrap, spec))
+    print(f"topic {spec.name} {'created' if created else 'already exists'} on {bootstrap}")
+    token_file = _demo_token(env)
+    gateway, aggregator, alertmanager, prometheus = _components(
+        settings.gateway.port, settings.aggregator.port
+    )
+    # The gateway asks the aggregator about an incident before a confirmation.
+    env.setdefault("SAFETYWATCH_AGGREGATOR_URL", f"http://127.0.0.1:{settings.aggregator.port}")
+    for component in (gateway, aggregator):
+        component.start(env)
+    for component in (gateway, aggregator):
+        component.wait_ready()
+    monitoring = bool(shutil.which("prometheus") and shutil.which("prometheus-alertmanager"))
+    if monitoring:
+        from safetywatch.config import write_alertmanager_config
+
+        write_alertmanager_config(
+            ROOT / "deploy/monitoring/alertmanager/alertmanager.base.yml",
+            area,
+            env,
+            RUN / "alertmanager" / "alertmanager.yml",
+        )
+        # Notifications say "since 14:05" in the zone Alertmanager runs in: the area's.
+        alertmanager.start({**env, "TZ": area.time_zone})
+        prometheus.start(env)
+        for component in (alertmanager, prometheus):
+            component.wait_ready()
+    _print_urls(bootstrap, settings.kafka.topic, gateway.port, aggregator.port, monitoring)
+    if demo:
+        return _run_demo(gateway.port, aggregator.port, area.zone, token_file, monitoring)
+    return 0
+
+
+def _print_urls(
+    bootstrap: str, topic: str, gateway: int, aggregator: int, monitoring: bool
+) -> None:
+    lines = [
+        "up: safetywatch is running",
+        f"  Kafka               {bootstrap}  (topic {topic})",
+        f"  ingest gateway      http://127.0.0.1:{gateway}/v1/incidents   (/metrics, /readyz, /docs)",
+        f"  field app           http://127.0.0.1:{gateway}/app/   (sign in with the demo unit's token)",
+        f"  aggregator metrics  http://127.0.0.1:{aggregator}/metrics",
+        f"  summary             http://127.0.0.1:{aggregator}/v1/summary",
+        f"  bulletin            http://127.0.0.1:{aggregator}/v1/bulletin?lang=zh",
+        "  demo unit's token   .run/demo-token   (SAFETYWATCH_TOKEN=$(cat .run/demo-token) .venv/bin/safetywatch report FILE)",
+        "  logs                .run/logs/",
+        "  stop with           dev/down   (--purge also deletes the Kafka log)",
+    ]
+    if monitoring:
+        lines += [
+            "  Prometheus          http://127.0.0.1:9090/alerts",
+            "  Alertmanager        http://127.0.0.1:9093/#/alerts   (receivers: SAFETYWATCH_WEBHOOK_URL etc., see README)",
+        ]
+    else:
+        lines.append(
+            "  Prometheus and Alertmanager are not installed: apt-get install prometheus prometheus-alertmanager"
+        )
+    print("\n".join(lines), flush=True)
+
+
+def _run_demo(
+    gateway: int, aggregator: int, zone: object, token_file: Path, monitoring: bool
+) -> int:
+    from zoneinfo import ZoneInfo
+
+    from safetywatch.demo import run_demo
+
+    assert isinstance(zone, ZoneInfo)
+    token = token_file.read_text().strip()
+    status = run_demo(f"http://127.0.0.1:{gateway}", f"http://127.0.0.1:{aggregator}", zone, token)
+    if status != 0 or not monitoring:
+        return status
+
+    def alerts() -> list[dict[str, object]]:
+        found: list[dict[str, object]] = httpx.get(
+            "http://127.0.0.1:9093/api/v2/alerts", timeout=5
+        ).json()
+        return found
+
+    try:
+        firing = wait_until(alerts, 60, "alerts to reach Alertmanager", interval=1)
+    except AssertionError:
+        print("up: no alert reached Alertmanager within 60 s", file=sys.stderr)
+        return 1
+    print("demo: alerts are firing in Alertmanager: http://127.0.0.1:9093/#/alerts")
+    for alert in firing:
+        labels: dict[str, str] = alert["labels"]  # type: ignore[assignment]
+        annotations: dict[str, str] = alert["annotations"]  # type: ignore[assignment]
+        print("  -", labels.get("severity"), annotations.get("summary", "").strip())
+    return 0
+
+
+def down(purge: bool) -> int:
+    for component in reversed(_components(0, 0)):
+        component.stop()
+    broker = Broker.from_settings(load_role(LocalSettings))
+    if broker.directory.is_dir():
+        broker.stop()
+    if purge:
+        shutil.rmtree(RUN, ignore_errors=True)
+        print("down: purged .run (Kafka log, logs)")
+    return 0
