@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from safetywatch.accounting.layout import figures
 from safetywatch.events.report import IncidentRecord, IncidentReport
 from tests.reports import report
 
@@ -100,3 +101,21 @@ def _mutated(draw: st.DrawFn, document: dict[str, Any], fields: list[str]) -> di
     if draw(st.integers(0, 9)) == 0:
         document[draw(st.text(min_size=1, max_size=10))] = draw(json_values)
     return document
+
+
+#: A person count of a report: 0 to 100,000.
+casualties = st.integers(0, 100_000)
+#: An incident's figures across their whole domain (``fields.FIGURES``).
+incident_figures = st.builds(
+    figures,
+    deaths=casualties,
+    missing=casualties,
+    serious_injuries=casualties,
+    minor_injuries=casualties,
+    direct_loss_fen=st.integers(0, 10**15),
+    late_reports=st.integers(0, 1),
+    near_misses=st.integers(0, 1),
+    late_supplements=st.integers(0, 100_000),
+    fatalities=st.integers(0, 200_000),
+    fatalities_missing=casualties,
+)

@@ -19,27 +19,15 @@ from safetywatch.accounting.layout import Totals, figures
 from safetywatch.events.categories import Category
 from safetywatch.events.grades import Grade
 from safetywatch.native.storage import compiled_module
+from tests.strategies import incident_figures
 
 COMPILED = partial(compiled_module().Cells, Totals, tuple(Category), tuple(Grade))
 
-casualties = st.integers(0, 100_000)
 incidents = st.tuples(
     st.sampled_from(["520201", "520221", "520203"]),
     st.sampled_from(list(Category)),
     st.sampled_from(list(Grade)),
-    st.builds(
-        figures,
-        deaths=casualties,
-        missing=casualties,
-        serious_injuries=casualties,
-        minor_injuries=casualties,
-        direct_loss_fen=st.integers(0, 10**15),
-        late_reports=st.integers(0, 1),
-        near_misses=st.integers(0, 1),
-        late_supplements=st.integers(0, 5),
-        fatalities=st.integers(0, 200_000),
-        fatalities_missing=casualties,
-    ),
+    incident_figures,
 )
 
 

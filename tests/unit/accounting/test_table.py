@@ -25,6 +25,7 @@ from safetywatch.events.grades import Grade
 from safetywatch.native.storage import compiled_module
 from safetywatch.native.table import CompiledIncidentTable
 from safetywatch.regions.levels import Level
+from tests.strategies import incident_figures
 
 TABLES: dict[str, Callable[[], IncidentRows]] = {
     "python": IncidentTable,
@@ -42,7 +43,6 @@ moments = st.builds(
     st.datetimes(datetime(1900, 1, 2), datetime(2200, 12, 30)),
     offsets,
 )
-casualties = st.integers(0, 100_000)
 rares = st.one_of(
     st.just(COMMON),
     st.builds(
@@ -78,18 +78,7 @@ def states(draw: st.DrawFn, incident_id: str) -> IncidentState:
         near_miss_since=draw(st.none() | moments),
         province_since=draw(st.none() | moments),
         grade_since=since or NO_GRADES,
-        figures=figures(
-            deaths=draw(casualties),
-            missing=draw(casualties),
-            serious_injuries=draw(casualties),
-            minor_injuries=draw(casualties),
-            direct_loss_fen=draw(st.integers(0, 10**15)),
-            late_reports=draw(st.integers(0, 1)),
-            near_misses=draw(st.integers(0, 1)),
-            late_supplements=draw(st.integers(0, 100_000)),
-            fatalities=draw(st.integers(0, 200_000)),
-            fatalities_missing=draw(casualties),
-        ),
+        figures=draw(incident_figures),
         rare=draw(rares),
     )
 
