@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
@@ -53,6 +54,8 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             ]
         )
     )
+    if draw(st.booleans()):  # received around the close of the supplementary window
+        delay = _window_closes(category, occurred) - occurred + draw(AROUND_THE_CLOSE)
     offset = draw(st.sampled_from([0, 8, -5]))
     return IncidentRecord.model_validate(
         {
@@ -73,6 +76,7 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             "burned_area_ha": draw(AREA_VALUES) if category in FIRE_CATEGORIES else 0,
             **_category_fields(draw, category),
             **_reported(draw, occurred, delay),
+            **_figures_as_of(draw, category, occurred, delay),
             "received_at": (occurred + delay).isoformat(),
             "unit_id": draw(st.sampled_from(["unit-a", "unit-b"])),
         },
@@ -92,6 +96,31 @@ def _category_fields(draw: st.DrawFn, category: Category) -> dict[str, object]:
         fields["threatened_people"] = draw(st.sampled_from([0, 99, 100, 500, 1000]))
         fields["potential_loss_yuan"] = draw(st.sampled_from([0, 5e6, 5e7, 1e8]))
     return fields
+
+
+AROUND_THE_CLOSE = st.sampled_from(
+    [-timedelta(seconds=1), timedelta(0), timedelta(hours=1), timedelta(days=3)]
+)
+
+
+def _window_closes(category: Category, occurred: datetime) -> datetime:
+    """24:00 Shanghai time of the 7th or 30th day after the occurrence date."""
+    shanghai = ZoneInfo("Asia/Shanghai")
+    days = 7 if category in (Category.ROAD_TRAFFIC, Category.FIRE) else 30
+    last_day = occurred.astimezone(shanghai).date() + timedelta(days=days)
+    return datetime.combine(last_day + timedelta(days=1), time(), shanghai)
+
+
+def _figures_as_of(
+    draw: st.DrawFn, category: Category, occurred: datetime, delay: timedelta
+) -> dict[str, object]:
+    """When the figures were true: absent, at the occurrence, or on either side of the
+    window's close when the record was received after it (a late 补报 true in time)."""
+    closes = _window_closes(category, occurred)
+    moments = [occurred, closes - timedelta(microseconds=1), closes]
+    allowed = [m for m in moments if m <= occurred + delay]
+    choice = draw(st.sampled_from([None, *allowed]))
+    return {} if choice is None else {"figures_as_of": choice.isoformat()}
 
 
 def _reported(draw: st.DrawFn, occurred: datetime, delay: timedelta) -> dict[str, object]:

@@ -4,15 +4,15 @@ It recomputes everything from scratch for each question, straight from the rules
 contract words them (§3, §7), so that the incremental Ledger (withdraw-then-deposit,
 month cells, the statistical window carried from revision to revision) can be checked
 against it. It shares only the pure per-record rules (grade_for, month_of,
-is_near_miss, is_late_supplement, in_supplement_window), which have exhaustive tests
-of their own.
+is_near_miss), which have exhaustive tests of their own; the supplementary window is
+recomputed here from the calendar, day by day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from itertools import pairwise, takewhile
 from typing import Any
@@ -25,8 +25,6 @@ from safetywatch.accounting.policy import (
     LATE_REPORT_AFTER,
     grading_figures_of,
     has_threat_figures,
-    in_supplement_window,
-    is_late_supplement,
     is_near_miss,
     reported_moment,
     yuan_to_fen,
@@ -80,6 +78,7 @@ class Truth:
     record: IncidentRecord
     month: int
     grade: Grade
+    current_grade: Grade
     late_report: bool
     near_miss: bool
     late_supplements: int
@@ -88,10 +87,33 @@ class Truth:
     threat_grade: Grade | None
 
 
-def _statistical(effective: list[IncidentRecord]) -> IncidentRecord:
-    """The highest revision received within the window, else the lowest one."""
-    within = [r for r in effective if in_supplement_window(r)]
+def _window_closes(record: IncidentRecord, zone: tzinfo) -> datetime:
+    """24:00 of the 30th (7th for road traffic and fire) local day after the occurrence."""
+    days = 7 if record.category in {Category.ROAD_TRAFFIC, Category.FIRE} else 30
+    last_day = record.occurred_at.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(last_day + timedelta(days=1), time(), zone)
+
+
+def in_supplement_window(record: IncidentRecord, zone: tzinfo) -> bool:
+    return (record.figures_as_of or reported_moment(record)) < _window_closes(record, zone)
+
+
+def is_late_supplement(previous: IncidentRecord, record: IncidentRecord, zone: tzinfo) -> bool:
+    def casualties(r: IncidentRecord) -> tuple[int, ...]:
+        return (r.deaths, r.missing, r.serious_injuries, r.minor_injuries)
+
+    late = record.received_at >= _window_closes(record, zone)
+    return late and casualties(previous) != casualties(record)
+
+
+def _statistical(effective: list[IncidentRecord], zone: tzinfo) -> IncidentRecord:
+    """The highest revision whose figures were true within the window, else the first."""
+    within = [r for r in effective if in_supplement_window(r, zone)]
     return max(within, key=lambda r: r.revision) if within else effective[0]
+
+
+def _grade(record: IncidentRecord, zone: tzinfo) -> Grade:
+    return grade_for(record.category, grading_figures_of(record), record.occurred_at, zone)
 
 
 def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
@@ -106,14 +128,16 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
             r for i, r in enumerate(records) if all(r.revision > e.revision for e in records[:i])
         ]
         winner = effective[-1]
-        statistical = _statistical(effective)
+        statistical = _statistical(effective, zone)
         result[incident_id] = Truth(
             record=winner,
             month=month_of(winner.occurred_at, zone),
-            grade=grade_for(winner.category, grading_figures_of(winner), winner.occurred_at, zone),
+            # The official grade is the statistical revision's (frozen with its figures).
+            grade=_grade(statistical, zone),
+            current_grade=_grade(winner, zone),
             late_report=reported_moment(records[0]) - winner.occurred_at > LATE_REPORT_AFTER,
             near_miss=is_near_miss(winner),
-            late_supplements=sum(is_late_supplement(a, b) for a, b in pairwise(effective)),
+            late_supplements=sum(is_late_supplement(a, b, zone) for a, b in pairwise(effective)),
             fatalities=statistical.deaths + statistical.missing,
             fatalities_missing=statistical.missing,
             threat_grade=(
@@ -263,23 +287,27 @@ class ReferenceStep:
     status: StepStatus
 
 
-def _alert_grade(record: IncidentRecord, zone: tzinfo) -> Grade:
-    figures = grading_figures_of(record)
-    grade = grade_for(record.category, figures, record.occurred_at, zone)
+def _alert_grade(record: IncidentRecord, official: Grade) -> Grade:
+    """The higher of the official grade and the revision's threat grade."""
     if record.category is Category.GEOLOGICAL_HAZARD and has_threat_figures(record):
-        threat = highest_grade_reached(GEOLOGICAL_THREAT_PLAN, figures)
-        return max(grade, threat, key=lambda g: g.rank)
-    return grade
+        threat = highest_grade_reached(GEOLOGICAL_THREAT_PLAN, grading_figures_of(record))
+        return max(official, threat, key=lambda g: g.rank)
+    return official
+
+
+def _officials(effective: list[IncidentRecord], zone: tzinfo) -> list[Grade]:
+    """The official grade after each revision: the statistical revision's so far."""
+    return [_grade(_statistical(effective[: n + 1], zone), zone) for n in range(len(effective))]
 
 
 def _required(
-    record: IncidentRecord, zone: tzinfo, *, retracting: bool = True
+    record: IncidentRecord, official: Grade, *, retracting: bool = True
 ) -> tuple[Level, ...]:
-    """§8's table, read for one revision: none when it retracts (unless ``retracting``
-    is False: what its figures would require)."""
+    """§8's table, read for one revision and the official grade after it: none when it
+    retracts (unless ``retracting`` is False: what its figures would require)."""
     if record.retracted and retracting:
         return ()
-    grade, near_miss = _alert_grade(record, zone), is_near_miss(record)
+    grade, near_miss = _alert_grade(record, official), is_near_miss(record)
     levels = [Level.COUNTY, Level.CITY]
     if grade.rank >= Grade.RELATIVELY_SERIOUS.rank or near_miss:
         levels.append(Level.PROVINCE)
@@ -303,10 +331,11 @@ def _required_since(effective: list[IncidentRecord], level: Level, zone: tzinfo)
     in between does not restart it)."""
     if level.rank < Level.PROVINCE.rank:
         return effective[0].received_at
+    revisions = list(zip(effective, _officials(effective, zone), strict=True))
     run = list(
-        takewhile(lambda r: level in _required(r, zone, retracting=False), reversed(effective))
+        takewhile(lambda pair: level in _required(*pair, retracting=False), reversed(revisions))
     )
-    return run[-1].received_at
+    return run[-1][0].received_at
 
 
 def reference_chains(
@@ -329,7 +358,7 @@ def reference_chains(
         ]
         steps: list[ReferenceStep] = []
         below: datetime | None = None
-        for level in _required(truth.record, zone):
+        for level in _required(truth.record, truth.grade):
             since = _required_since(effective, level, zone)
             if level is Level.COUNTY:
                 due: datetime | None = records[0].received_at + rules.step

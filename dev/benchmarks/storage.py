@@ -90,6 +90,7 @@ def _state(n: int) -> IncidentState:
         region_code="520201",
         month=24314,
         grade=Grade.ORDINARY,
+        current_grade=Grade.ORDINARY,
         occurred_at=at,
         first_received_at=at.astimezone(UTC),
         last_received_at=at.astimezone(UTC),

@@ -101,6 +101,7 @@ def assert_matches_reference(aggregator: Service, log: Sequence[IncidentRecord])
         truth = expected[incident_id]
         assert state["revision"] == truth.record.revision, incident_id
         assert state["grade"] == truth.grade.value, incident_id
+        assert state["current_grade"] == truth.current_grade.value, incident_id
         assert state["late_report"] is truth.late_report, incident_id
     return compared
 

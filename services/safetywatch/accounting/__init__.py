@@ -45,7 +45,7 @@ from safetywatch.accounting.periods import (
     quarter_of,
     recent_quarters,
 )
-from safetywatch.accounting.policy import yuan_to_fen
+from safetywatch.accounting.policy import supplement_window_closes, yuan_to_fen
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
 from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
@@ -112,5 +112,6 @@ __all__ = [
     "scale_of",
     "state_parts",
     "summary_document",
+    "supplement_window_closes",
     "yuan_to_fen",
 ]

@@ -74,7 +74,12 @@ FIELDS: tuple[Field, ...] = (
     Field("category", Kind.CATEGORY, "the statistical category"),
     Field("region_code", Kind.REGION, "the reporting region (GB/T 2260)"),
     Field("month", Kind.INT32, "the month index of occurred_at in the area's zone"),
-    Field("grade", Kind.GRADE, "the disaster grade by the table in force on the day"),
+    Field(
+        "grade",
+        Kind.GRADE,
+        "the official grade: of the figures the statistics count, frozen when the window closes",
+    ),
+    Field("current_grade", Kind.GRADE, "the grade of the latest figures, beside the official"),
     Field("occurred_at", Kind.MOMENT, "when it occurred, as the latest revision states"),
     Field("first_received_at", Kind.MOMENT, "when the log first delivered a report of it"),
     Field("last_received_at", Kind.MOMENT, "when the latest applied revision was received"),

@@ -153,6 +153,7 @@ class IncidentState(IncidentFields):
             "fatalities": self.fatalities,
             "fatalities_in_window": self.fatalities_in_window,
             "grade": self.grade,
+            "current_grade": self.current_grade,
             "threat_grade": self.threat_grade,
             "situation": "threat" if self.is_threat else "disaster",
             "graded_by_burned_area": self.graded_by_burned_area,

@@ -16,7 +16,7 @@ from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
-LAYOUT = "b180ad30fb10de68"
+LAYOUT = "6d040ad6e67c77bf"
 
 #: An incident's figures, in the order of ``fields.FIGURES``.
 Figures = tuple[int, int, int, int, int, int, int, int, int, int]
@@ -114,8 +114,10 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
     region_code: str
     #: the month index of occurred_at in the area's zone
     month: int
-    #: the disaster grade by the table in force on the day
+    #: the official grade: of the figures the statistics count, frozen when the window closes
     grade: Grade
+    #: the grade of the latest figures, beside the official
+    current_grade: Grade
     #: when it occurred, as the latest revision states
     occurred_at: datetime
     #: when the log first delivered a report of it
@@ -144,6 +146,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
         region_code: str,
         month: int,
         grade: Grade,
+        current_grade: Grade,
         occurred_at: datetime,
         first_received_at: datetime,
         last_received_at: datetime,
@@ -164,6 +167,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
             region_code,
             month,
             grade,
+            current_grade,
             occurred_at,
             first_received_at,
             last_received_at,
@@ -274,7 +278,7 @@ class RowCodes(Protocol):
 
 #: An incident's row: a flags byte, the fields, the figures (little-endian, unpadded);
 #: ``native/layout.h`` is the same row for the compiled table.
-ROW = struct.Struct("<BqiBiiBqHqHqHqHqHqHqHqHiiiiqiii")
+ROW = struct.Struct("<BqiBiiBBqHqHqHqHqHqHqHqHiiiiqiii")
 RETRACTED_BIT = 1
 LATE_REPORTS_BIT = 2
 NEAR_MISSES_BIT = 4
@@ -298,6 +302,7 @@ def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
         codes.region(state.region_code),
         state.month,
         codes.grade_index[state.grade],
+        codes.grade_index[state.current_grade],
         *codes.moment(state.occurred_at),
         *codes.moment(state.first_received_at),
         *codes.moment(state.last_received_at),
@@ -324,6 +329,7 @@ StateParts = tuple[
     str,
     int,
     Grade,
+    Grade,
     datetime,
     datetime,
     datetime,
@@ -345,6 +351,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         region_code,
         month,
         grade,
+        current_grade,
         occurred_at_at,
         occurred_at_offset,
         first_received_at_at,
@@ -373,6 +380,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         codes.regions[region_code],
         month,
         codes.grades[grade],
+        codes.grades[current_grade],
         codes.moment_of(occurred_at_at, occurred_at_offset),
         codes.moment_of(first_received_at_at, first_received_at_offset),
         codes.moment_of(last_received_at_at, last_received_at_offset),

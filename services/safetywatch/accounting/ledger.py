@@ -77,6 +77,11 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._incidents)
 
+    @property
+    def zone(self) -> tzinfo:
+        """The area's time zone: days, months and the supplementary window are its."""
+        return self._zone
+
     def apply(self, record: StoredRecord, raw: bytes | None = None) -> Outcome:
         """Apply one record in log order; ``raw`` is its JSON as the log holds it
         (needed unless ``record`` is an ``IncidentRecord``, which can write it)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
@@ -238,6 +238,44 @@ def _month_starts(zone: tzinfo) -> list[float]:
         raise ValueError(f"month starts in {zone} do not increase")
     _MONTH_STARTS[zone] = instants
     return instants
+
+
+#: POSIX timestamps of each day's first instant (local midnight), per zone, over the
+#: indexed years: whole seconds, like the month starts.
+_DAY_STARTS: dict[tzinfo, list[float]] = {}
+
+
+def _day_starts(zone: tzinfo) -> list[float]:
+    """Each local midnight of the indexed years: a day is 86,400 s within a month whose
+    UTC offset does not change; a month whose offset changes is converted day by day."""
+    instants: list[float] = []
+    for month in range(INDEXED_FIRST_MONTH, month_index(INDEXED_YEARS.stop, 1)):
+        first, following = month_start(month, zone), month_start(month + 1, zone)
+        days = (following.replace(tzinfo=None) - first.replace(tzinfo=None)).days
+        if first.utcoffset() == following.utcoffset():
+            base = first.timestamp()
+            instants.extend(base + 86_400 * day for day in range(days))
+        else:
+            instants.extend(
+                datetime.combine(first.date() + timedelta(days=day), time(), zone).timestamp()
+                for day in range(days)
+            )
+    if any(later <= earlier for earlier, later in pairwise(instants)):
+        raise ValueError(f"day starts in {zone} do not increase")
+    _DAY_STARTS[zone] = instants
+    return instants
+
+
+def end_of_day_after(moment: datetime, days: int, zone: tzinfo) -> float:
+    """The POSIX time of 24:00 (local) of the ``days``-th day after the local date of
+    ``moment``: a period of days counted as the Civil Code counts one (民法典 arts. 201
+    and 203: the first day is not counted, the last ends at 24:00)."""
+    starts = _DAY_STARTS.get(zone) or _day_starts(zone)
+    day = bisect_right(starts, moment.timestamp()) - 1
+    if day >= 0 and day + days + 1 < len(starts):
+        return starts[day + days + 1]
+    local = moment.astimezone(zone).date() + timedelta(days=days + 1)
+    return datetime.combine(local, time(), zone).timestamp()
 
 
 def recent_quarters(now: datetime, zone: tzinfo, count: int) -> list[Quarter]:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from safetywatch.accounting.grading import GradingFigures
+from safetywatch.accounting.periods import end_of_day_after
 from safetywatch.events import Category, StoredRecord
 
 #: Losses are accounted in fen (0.01 yuan) as integers, so that adding and later
@@ -15,11 +16,14 @@ FEN_PER_YUAN = 100
 #: 迟报: the first report reached the gateway more than this after the occurrence.
 LATE_REPORT_AFTER = timedelta(hours=1)
 
-#: 补报 (Decree 493 art. 13): casualty changes are due within 30 days of the occurrence,
-#: 7 for road traffic and fire accidents. The same window bounds the statistics: a
-#: revision received later updates the incident but not its ``fatalities``.
-SUPPLEMENT_WINDOW = timedelta(days=30)
-SHORT_SUPPLEMENT_WINDOW = timedelta(days=7)
+#: 补报 (Decree 493 art. 13, in force 2007-06-01): "自事故发生之日起30日内，事故造成的
+#: 伤亡人数发生变化的，应当及时补报。道路交通事故、火灾事故自发生之日起7日内…". The
+#: days are counted as the Civil Code counts a period (民法典 arts. 201, 203, in force
+#: 2021-01-01): the day of the accident is not counted, the last day ends at 24:00 in the
+#: area's time. The same window bounds the statistics: a revision whose figures were
+#: true after it updates the incident, not its ``fatalities`` or its official grade.
+SUPPLEMENT_DAYS = 30
+SHORT_SUPPLEMENT_DAYS = 7
 _SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
 
 #: 较大涉险 (安监总局令第21号 art. 26): 3 or more trapped or missing — together, 3
@@ -75,8 +79,25 @@ def reported_moment(record: StoredRecord) -> datetime:
     return record.received_at
 
 
-def supplement_window(category: Category) -> timedelta:
-    return SHORT_SUPPLEMENT_WINDOW if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_WINDOW
+def supplement_days(category: Category) -> int:
+    return SHORT_SUPPLEMENT_DAYS if category in _SHORT_WINDOW_CATEGORIES else SUPPLEMENT_DAYS
+
+
+#: The days of each category's window, looked up once per record by the replay.
+SUPPLEMENT_WINDOW_DAYS = {category: supplement_days(category) for category in Category}
+
+
+def supplement_window_closes(record: StoredRecord, zone: tzinfo) -> datetime:
+    """When the revision's supplementary window closes: 24:00 (area time) of the 30th day
+    (7th for road traffic and fire) after the date it occurred on."""
+    days = SUPPLEMENT_WINDOW_DAYS[record.category]
+    return datetime.fromtimestamp(end_of_day_after(record.occurred_at, days, zone), UTC)
+
+
+def figures_true_at(record: StoredRecord) -> datetime:
+    """When the revision's casualty figures were true: its ``figures_as_of``, else when
+    the unit reported (``reported_moment``: its plausible ``reported_at``, else receipt)."""
+    return record.figures_as_of or reported_moment(record)
 
 
 def record_casualties(record: StoredRecord) -> tuple[int, int, int, int]:
@@ -84,22 +105,17 @@ def record_casualties(record: StoredRecord) -> tuple[int, int, int, int]:
     return (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
 
 
-def is_late_supplement(previous: StoredRecord, revision: StoredRecord) -> bool:
-    """A revision that changes the casualty figures after the supplementary window closed."""
-    return changes_casualties_late(record_casualties(previous), revision)
+def in_supplement_window(revision: StoredRecord, zone: tzinfo) -> bool:
+    """Its figures were true before the window closed: they count in the statistics."""
+    return figures_true_at(revision) < supplement_window_closes(revision, zone)
 
 
-#: The window of each category, looked up once per record by the replay.
-SUPPLEMENT_WINDOWS = {category: supplement_window(category) for category in Category}
-
-
-def in_supplement_window(revision: StoredRecord) -> bool:
-    """Received within the window of the occurrence it states (exactly at its end is in)."""
-    return revision.received_at <= revision.occurred_at + supplement_window(revision.category)
-
-
-def changes_casualties_late(previous: tuple[int, int, int, int], revision: StoredRecord) -> bool:
-    return record_casualties(revision) != previous and not in_supplement_window(revision)
+def is_late_supplement(previous: StoredRecord, revision: StoredRecord, zone: tzinfo) -> bool:
+    """A revision received after the window closed that changes the casualty figures:
+    applied, counted apart — and still in the statistics if they were true within it."""
+    closes = supplement_window_closes(revision, zone)
+    changed = record_casualties(revision) != record_casualties(previous)
+    return changed and revision.received_at >= closes
 
 
 def yuan_to_fen(yuan: float) -> int:

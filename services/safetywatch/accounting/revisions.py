@@ -17,12 +17,13 @@ from safetywatch.accounting.layout import figures
 from safetywatch.accounting.periods import month_of
 from safetywatch.accounting.policy import (
     LATE_REPORT_AFTER,
-    SUPPLEMENT_WINDOWS,
+    figures_true_at,
     graded_area,
     has_threat_figures,
     is_near_miss,
     record_casualties,
     reported_moment,
+    supplement_window_closes,
     yuan_to_fen,
 )
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
@@ -42,11 +43,11 @@ class Grades(NamedTuple):
     #: A fire graded by its burned area because no damaged area was reported.
     by_burned_area: bool = False
 
-    @property
-    def alerting(self) -> Grade:
-        """The higher of the two: what the grade rule and the reporting chain go by."""
+    def alerting_with(self, grade: Grade) -> Grade:
+        """The higher of ``grade`` (the official disaster grade) and the threat's: what
+        the grade rule and the reporting chain go by."""
         threat = self.threat
-        return self.grade if threat is None or threat.rank <= self.grade.rank else threat
+        return grade if threat is None or threat.rank <= grade.rank else threat
 
 
 #: The grades of most revisions (no threat, no burned area standing in): shared.
@@ -59,6 +60,9 @@ class _NoEarlierRevision(NamedTuple):
     near_miss_since: datetime | None = None
     province_since: datetime | None = None
     grade_since: Mapping[Grade, datetime] = NO_GRADES
+    grade: Grade = Grade.ORDINARY
+    late_supplements: int = 0
+    fatalities_in_window: bool = False
     fatalities: int = 0
     fatalities_missing: int = 0
     rare: Rare = COMMON
@@ -101,26 +105,25 @@ class RevisionReader:
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
         received_at, occurred_at = record.received_at, record.occurred_at
+        # 补报 (Decree 493 art. 13): the first figures and any true within the window count.
+        closes = supplement_window_closes(record, self._zone)
+        in_window = figures_true_at(record) < closes
+        counted = in_window or previous is None
         grades = self.grades(record)
-        reached = _GRADES_ABOVE_ORDINARY[: grades.alerting.rank]  # by the higher grade
-        near_miss = is_near_miss(record)
-        notable = bool(reached) or near_miss
-        # 补报 (Decree 493 art. 13): casualty changes count within the window.
-        in_window = received_at - occurred_at <= SUPPLEMENT_WINDOWS[record.category]
         earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
+        grade = grades.grade if counted else earlier.grade
+        reached = _GRADES_ABOVE_ORDINARY[: grades.alerting_with(grade).rank]
+        near_miss = is_near_miss(record)
+        # When it first reached each grade: a downgrade drops the grades above.
+        grade_since = {g: earlier.grade_since.get(g, received_at) for g in reached} or NO_GRADES
         if previous is None:
             first_received_at, first_reported_at = received_at, reported_moment(record)
-            fatalities_in_window, late_supplements = in_window, 0
         else:
             first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
-            fatalities_in_window = in_window or previous.fatalities_in_window
-            # A revision received after the window that changes the casualties is a late
-            # supplement: applied, counted apart, and left out of the statistics.
-            changed = record_casualties(record) != previous.casualties
-            late_supplements = previous.late_supplements + (changed and not in_window)
-        # The statistics count the first revision's casualties, and any later one's
-        # received within the window.
-        counted = in_window or previous is None
+        fatalities_in_window = in_window or earlier.fatalities_in_window
+        # 超期补报: changed casualties received after the window closed, counted apart.
+        changed = previous is not None and record_casualties(record) != previous.casualties
+        late_supplements = earlier.late_supplements + (changed and received_at >= closes)
         # 迟报: the first report the log delivered, against the occurrence as it is now.
         late_report = first_reported_at - occurred_at > LATE_REPORT_AFTER
         state = IncidentState.of(
@@ -131,16 +134,16 @@ class RevisionReader:
             category=record.category,
             region_code=record.region_code,  # the table keeps one string per region
             month=month_of(occurred_at, self._zone),
-            grade=grades.grade,
+            grade=grade,
+            current_grade=grades.grade,
             occurred_at=occurred_at,
             first_received_at=first_received_at,
             last_received_at=received_at,
             near_miss_since=(earlier.near_miss_since or received_at) if near_miss else None,
-            province_since=(earlier.province_since or received_at) if notable else None,
-            # When it first reached each grade: a downgrade drops the grades above.
-            grade_since={g: earlier.grade_since.get(g, received_at) for g in reached}
-            if reached
-            else NO_GRADES,
+            province_since=(earlier.province_since or received_at)
+            if reached or near_miss
+            else None,
+            grade_since=grade_since,
             figures=figures(
                 deaths=record.deaths,
                 missing=record.missing,

@@ -70,7 +70,16 @@ class IncidentDocument(IncidentRecord):
     groups: list[str] = Field(description="The statistical groups its category counts in.")
     fatalities: int = Field(description="Deaths and missing as the statistics count them.")
     fatalities_in_window: bool
-    grade: Grade = Field(description="The disaster grade by the table in force on the day.")
+    supplement_window_closes: Instant = Field(
+        description="24:00 (area time) of the 30th day after the occurrence date, the 7th "
+        "for road traffic and fire (Decree 493 art. 13): figures true after it are shown, "
+        "not counted."
+    )
+    grade: Grade = Field(
+        description="The official grade: of the counted figures, by the table in force on "
+        "the day; frozen when the supplementary window closes."
+    )
+    current_grade: Grade = Field(description="The grade of the latest figures, counted or not.")
     threat_grade: Grade | None = Field(description="A geological threat's grade (险情).")
     situation: Literal["disaster", "threat"]
     graded_by_burned_area: bool
@@ -86,6 +95,8 @@ class IncidentDocument(IncidentRecord):
     category_name_en: str
     grade_name: str = Field(description="The grade in the category's own terms: 较大事故.")
     grade_name_en: str
+    current_grade_name: str
+    current_grade_name_en: str
     threat_grade_name: str | None
     threat_grade_name_en: str | None
     chain: list[ChainStep]

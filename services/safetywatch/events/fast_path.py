@@ -32,6 +32,7 @@ from safetywatch.events.report import (
     MOMENT_VALIDATORS,
     IncidentRecord,
     check_category_fields,
+    check_figures_moment,
     check_moment,
     check_not_after_receipt,
     check_region_prefix,
@@ -252,6 +253,9 @@ def decode_fast(raw: bytes) -> StoredRecord | None:
         ):
             check_category_fields(record)
         check_not_after_receipt(record.occurred_at, record.received_at)
+        if record.figures_as_of is not None:
+            check_figures_moment(record.occurred_at, record.figures_as_of)
+            check_not_after_receipt(record.figures_as_of, record.received_at, "figures_as_of")
     except (msgspec.DecodeError, ValueError):
         return None
     fast: StoredRecord = record

@@ -157,6 +157,12 @@ class IncidentReport(BaseModel):
     reported_at: Moment | None = Field(
         default=None, description="When the unit reported it, RFC 3339 with an offset."
     )
+    figures_as_of: Moment | None = Field(
+        default=None,
+        description="When the casualty figures were true (a supplementary report may "
+        "arrive days after its deaths occurred); absent: reported_at, else the receipt. "
+        "Decides whether a revision counts within the supplementary window (补报).",
+    )
     deaths: Casualties = 0
     missing: Casualties = 0
     serious_injuries: Casualties = 0
@@ -212,6 +218,19 @@ class IncidentReport(BaseModel):
             check_not_after_receipt(occurred_at, context.received_at)
         return occurred_at
 
+    @field_validator("figures_as_of")
+    @classmethod
+    def _not_before_the_occurrence(
+        cls, figures_as_of: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        occurred_at = info.data.get("occurred_at")
+        if figures_as_of is not None and occurred_at is not None:
+            check_figures_moment(occurred_at, figures_as_of)
+        context = info.context
+        if figures_as_of is not None and isinstance(context, ReportContext):
+            check_not_after_receipt(figures_as_of, context.received_at, "figures_as_of")
+        return figures_as_of
+
     @field_validator(*CATEGORY_FIELDS)
     @classmethod
     def _of_its_categories(cls, value: float | None, info: ValidationInfo) -> float | None:
@@ -239,6 +258,8 @@ class IncidentRecord(IncidentReport):
     @model_validator(mode="after")
     def _occurred_before_receipt(self) -> IncidentRecord:
         check_not_after_receipt(self.occurred_at, self.received_at)
+        if self.figures_as_of is not None:
+            check_not_after_receipt(self.figures_as_of, self.received_at, "figures_as_of")
         return self
 
     @classmethod
@@ -280,10 +301,21 @@ def check_category_fields(record: Any) -> None:
         check_category_field(category, name, getattr(record, name))
 
 
-def check_not_after_receipt(occurred_at: datetime, received_at: datetime) -> None:
-    if occurred_at > received_at + CLOCK_SKEW_ALLOWANCE:
+def check_not_after_receipt(
+    moment: datetime, received_at: datetime, name: str = "occurred_at"
+) -> None:
+    if moment > received_at + CLOCK_SKEW_ALLOWANCE:
         raise ValueError(
-            f"occurred_at {occurred_at.isoformat()} lies in the future: more than "
+            f"{name} {moment.isoformat()} lies in the future: more than "
             f"{int(CLOCK_SKEW_ALLOWANCE.total_seconds() // 60)} minutes after receipt "
             f"({received_at.isoformat()})"
+        )
+
+
+def check_figures_moment(occurred_at: datetime, figures_as_of: datetime) -> None:
+    """Figures cannot have been true before the accident happened."""
+    if figures_as_of < occurred_at:
+        raise ValueError(
+            f"figures_as_of {figures_as_of.isoformat()} is before occurred_at "
+            f"{occurred_at.isoformat()}"
         )

@@ -4,9 +4,9 @@
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H
 
-#define LAYOUT "b180ad30fb10de68"
-#define ROW_SIZE 139
-#define FIELD_COUNT 13
+#define LAYOUT "6d040ad6e67c77bf"
+#define ROW_SIZE 140
+#define FIELD_COUNT 14
 #define FIGURE_COUNT 10
 #define GRADE_MOMENTS 3
 
@@ -39,26 +39,27 @@ static const Part FIELDS[FIELD_COUNT] = {
     {"region_code", KIND_REGION, 14},
     {"month", KIND_INT32, 18},
     {"grade", KIND_GRADE, 22},
-    {"occurred_at", KIND_MOMENT, 23},
-    {"first_received_at", KIND_MOMENT, 33},
-    {"last_received_at", KIND_MOMENT, 43},
-    {"near_miss_since", KIND_OPTIONAL_MOMENT, 53},
-    {"province_since", KIND_OPTIONAL_MOMENT, 63},
-    {"grade_since", KIND_GRADE_MOMENTS, 73},
+    {"current_grade", KIND_GRADE, 23},
+    {"occurred_at", KIND_MOMENT, 24},
+    {"first_received_at", KIND_MOMENT, 34},
+    {"last_received_at", KIND_MOMENT, 44},
+    {"near_miss_since", KIND_OPTIONAL_MOMENT, 54},
+    {"province_since", KIND_OPTIONAL_MOMENT, 64},
+    {"grade_since", KIND_GRADE_MOMENTS, 74},
 };
 
 /* The figures, in order. */
 static const Part FIGURES[FIGURE_COUNT] = {
-    {"deaths", KIND_INT32, 103},
-    {"missing", KIND_INT32, 107},
-    {"serious_injuries", KIND_INT32, 111},
-    {"minor_injuries", KIND_INT32, 115},
-    {"direct_loss_fen", KIND_INT64, 119},
+    {"deaths", KIND_INT32, 104},
+    {"missing", KIND_INT32, 108},
+    {"serious_injuries", KIND_INT32, 112},
+    {"minor_injuries", KIND_INT32, 116},
+    {"direct_loss_fen", KIND_INT64, 120},
     {"late_reports", KIND_FLAG, 2},
     {"near_misses", KIND_FLAG, 4},
-    {"late_supplements", KIND_INT32, 127},
-    {"fatalities", KIND_INT32, 131},
-    {"fatalities_missing", KIND_INT32, 135},
+    {"late_supplements", KIND_INT32, 128},
+    {"fatalities", KIND_INT32, 132},
+    {"fatalities_missing", KIND_INT32, 136},
 };
 
 /* How an incident is counted (fields.CELL_KEY): into the cell of its month, region,

@@ -153,7 +153,8 @@ def test_periods_are_named_as_bulletins_name_them():
 
 def test_deaths_reported_after_the_window_do_not_move_the_bulletin():
     occurred = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-    late = occurred + timedelta(days=7, seconds=1)
+    # 24:00 of the 7th day after 2026-03-01 (Asia/Shanghai): the window has closed.
+    late = datetime(2026, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     ledger = ledger_with(
         record("520201-W", deaths=1, occurred_at=occurred.isoformat(), received_at=occurred),
         record("520201-W", 2, deaths=6, occurred_at=occurred.isoformat(), received_at=late),

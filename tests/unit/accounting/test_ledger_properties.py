@@ -76,6 +76,7 @@ def test_every_incident_state_equals_the_reference(log: list[IncidentRecord]) ->
         assert state is not None
         assert ledger.record_of(state) == truth.record
         assert (state.month, state.grade) == (truth.month, truth.grade)
+        assert state.current_grade == truth.current_grade
         assert state.fatalities == truth.fatalities
         assert state.threat_grade == truth.threat_grade
         assert state.fatalities_missing == truth.fatalities_missing

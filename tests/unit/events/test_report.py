@@ -9,6 +9,7 @@ import pytest
 from pydantic import ValidationError
 
 from dev.generate.schemas import schema_documents
+from safetywatch.events.fast_path import decode_fast
 from safetywatch.events.report import IncidentRecord, IncidentReport, ReportContext
 from tests.reports import report
 
@@ -42,6 +43,9 @@ def test_a_minimal_report_is_valid_with_defaults():
         ({"occurred_at": "2022-02-10T19:30:00"}, "occurred_at", "value_error"),
         ({"occurred_at": "2022-02-11T00:05:01Z"}, "occurred_at", "value_error"),
         ({"reported_at": "2022-02-10 19:30"}, "reported_at", "value_error"),
+        ({"figures_as_of": "2022-02-10"}, "figures_as_of", "value_error"),
+        ({"figures_as_of": "2022-02-10T19:29:59+08:00"}, "figures_as_of", "value_error"),
+        ({"figures_as_of": "2022-02-11T00:05:01Z"}, "figures_as_of", "value_error"),
         ({"deaths": -1}, "deaths", "greater_than_equal"),
         ({"missing": 100_001}, "missing", "less_than_equal"),
         ({"serious_injuries": "3"}, "serious_injuries", "int_type"),
@@ -110,6 +114,28 @@ def test_a_record_that_occurred_after_its_receipt_is_invalid():
     }
     with pytest.raises(ValidationError, match="future"):
         IncidentRecord.model_validate_json(json.dumps(document))
+
+
+def test_figures_may_be_true_from_the_occurrence_to_the_receipt():
+    for moment in ("2022-02-10T19:30:00+08:00", "2022-02-11T00:05:00Z"):
+        document = report(figures_as_of=moment)
+        parsed = IncidentReport.model_validate_json(json.dumps(document), context=CONTEXT)
+        assert parsed.figures_as_of == datetime.fromisoformat(moment)
+
+
+def test_a_record_whose_figures_postdate_its_receipt_is_invalid_on_both_paths():
+    document = {
+        **report(figures_as_of="2022-02-11T01:00:00Z"),
+        "received_at": NOW.isoformat(),
+        "unit_id": "u",
+    }
+    with pytest.raises(ValidationError, match=r"figures_as_of .* lies in the future"):
+        IncidentRecord.model_validate_json(json.dumps(document))
+    assert decode_fast(json.dumps(document).encode()) is None
+    document["figures_as_of"] = "2022-02-10T23:00:00Z"
+    fast = decode_fast(json.dumps(document).encode())
+    assert fast is not None
+    assert fast.figures_as_of == datetime(2022, 2, 10, 23, 0, tzinfo=UTC)
 
 
 def test_the_report_schema_forbids_unknown_fields_and_gateway_stamps():

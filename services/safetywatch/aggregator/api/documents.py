@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from safetywatch.accounting import IncidentState, Ledger, chain_of, grade_term, next_follow_up_due
+from safetywatch.accounting import (
+    IncidentState,
+    Ledger,
+    chain_of,
+    grade_term,
+    next_follow_up_due,
+    supplement_window_closes,
+)
 from safetywatch.config import AreaConfig
 from safetywatch.events import ChainStep, IncidentDocument
 
@@ -17,6 +24,7 @@ def incident_document(
     names = area.category_names[state.category]
     # The category's own terms: 较大事故, 中型地质灾害, 较大森林火灾 (灾情), and the threat.
     grade_name, grade_name_en = grade_term(state.category, state.grade)
+    current_name, current_name_en = grade_term(state.category, state.current_grade)
     threat = state.threat_grade
     threat_names = grade_term(state.category, threat, threat=True) if threat else (None, None)
     follow_up = next_follow_up_due(state, ledger.chain)
@@ -29,6 +37,9 @@ def incident_document(
             "category_name_en": names.en,
             "grade_name": grade_name,
             "grade_name_en": grade_name_en,
+            "current_grade_name": current_name,
+            "current_grade_name_en": current_name_en,
+            "supplement_window_closes": supplement_window_closes(record, ledger.zone),
             "threat_grade_name": threat_names[0],
             "threat_grade_name_en": threat_names[1],
             "chain": chain_steps(state, ledger, area, now),

@@ -24,6 +24,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("category_name", "类别", "category name"),
     ("grade", "等级代码", "grade"),
     ("grade_name", "等级", "grade name"),
+    ("current_grade_name", "当前等级（窗口外数字）", "current grade (latest figures)"),
     ("deaths", "死亡", "deaths"),
     ("missing", "失踪", "missing"),
     ("fatalities", "统计死亡（含失踪）", "fatalities"),
