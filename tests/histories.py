@@ -72,6 +72,9 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             "minor_injuries": draw(st.integers(0, 3)),
             "trapped": draw(st.sampled_from([None, 0, 2, 3])),
             "evacuated": draw(st.sampled_from([None, 499, 500])),
+            "people_at_risk": draw(st.sampled_from([None, 9, 10])),
+            "drinking_water_polluted": draw(st.integers(0, 9)) == 0,
+            "critical_site_endangered": draw(st.integers(0, 9)) == 0,
             "direct_loss_yuan": draw(LOSS_VALUES),
             "burned_area_ha": draw(AREA_VALUES) if category in FIRE_CATEGORIES else 0,
             **_category_fields(draw, category),
@@ -88,6 +91,9 @@ def _category_fields(draw: st.DrawFn, category: Category) -> dict[str, object]:
     """Damaged areas for fires (sometimes absent: the burned area then grades), threat
     figures for geological hazards (a threat when there are no casualties)."""
     fields: dict[str, object] = {}
+    if category in (Category.ROAD_TRAFFIC, Category.FIRE):
+        business = draw(st.sampled_from([None, True, False]))
+        fields.update({} if business is None else {"business_related": business})
     if category is Category.FOREST_FIRE and draw(st.booleans()):
         fields["damaged_forest_area_ha"] = draw(st.sampled_from([0, 0.99, 1, 9.99, 10, 100, 1000]))
     if category is Category.GRASSLAND_FIRE and draw(st.booleans()):

@@ -38,6 +38,7 @@ from safetywatch.regions.levels import Level
 
 FIGURES = (
     "incidents",
+    "threats",
     "deaths",
     "missing",
     "serious_injuries",
@@ -149,10 +150,30 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
     return result
 
 
+def _is_threat(record: IncidentRecord) -> bool:
+    """险情: threat figures on a geological report with no casualty, injury or loss."""
+    harm = (record.deaths, record.missing, record.serious_injuries, record.minor_injuries)
+    return (
+        record.category is Category.GEOLOGICAL_HAZARD
+        and (record.threatened_people is not None or record.potential_loss_yuan is not None)
+        and not any(harm)
+        and not record.direct_loss_yuan
+    )
+
+
+def _apart(record: IncidentRecord) -> bool:
+    """Counted apart: a road traffic or fire accident said not to be of business."""
+    return record.category in {Category.ROAD_TRAFFIC, Category.FIRE} and (
+        record.business_related is False
+    )
+
+
 def _figures(truth: Truth) -> dict[str, int]:
     record = truth.record
+    threat = _is_threat(record)
     return {
-        "incidents": 1,
+        "incidents": int(not threat),
+        "threats": int(threat),
         "deaths": record.deaths,
         "missing": record.missing,
         "serious_injuries": record.serious_injuries,
@@ -193,10 +214,22 @@ def summary_of(
     by_grade = dict.fromkeys(Grade, 0)
     by_region = {region: dict(zero) for region in known_regions if region.startswith(prefix)}
     groups = {group: dict(zero) for group in Group}
+    apart = dict(zero)
+    apart_by_category = {Category.ROAD_TRAFFIC: dict(zero), Category.FIRE: dict(zero)}
+    apart_by_region: dict[str, dict[str, int]] = {}
     for truth in truths_by_incident.values():
         if not _counted(truth, period, prefix):
             continue
         record = truth.record
+        if _apart(record):
+            for bucket in (
+                apart,
+                apart_by_category[record.category],
+                apart_by_region.setdefault(record.region_code, dict(zero)),
+            ):
+                for name in FIGURES:
+                    bucket[name] += _figures(truth)[name]
+            continue
         buckets = [
             totals,
             by_category[record.category],
@@ -206,7 +239,7 @@ def summary_of(
         for bucket in buckets:
             for name in FIGURES:
                 bucket[name] += _figures(truth)[name]
-        by_grade[truth.grade] += 1
+        by_grade[truth.grade] += _figures(truth)["incidents"]
     document: dict[str, Any] = {"period": period.label}
     if period.quarter is not None:
         document["quarter"] = period.quarter.label
@@ -217,6 +250,11 @@ def summary_of(
         by_grade={g.value: n for g, n in by_grade.items()},
         by_region={r: _as_t(by_region[r]) for r in sorted(by_region)},
         groups={g.value: _as_t(f) for g, f in groups.items()},
+        non_business={
+            "totals": _as_t(apart),
+            "by_category": {c.value: _as_t(f) for c, f in apart_by_category.items()},
+            "by_region": {r: _as_t(apart_by_region[r]) for r in sorted(apart_by_region)},
+        },
     )
     return document
 

@@ -108,6 +108,8 @@ casualties = st.integers(0, 100_000)
 #: An incident's figures across their whole domain (``fields.FIGURES``).
 incident_figures = st.builds(
     figures,
+    incidents=st.integers(0, 1),
+    threats=st.integers(0, 1),
     deaths=casualties,
     missing=casualties,
     serious_injuries=casualties,

@@ -88,6 +88,7 @@ def _state(n: int) -> IncidentState:
         retracted=False,
         category=Category.ROAD_TRAFFIC,
         region_code="520201",
+        non_business=False,
         month=24314,
         grade=Grade.ORDINARY,
         current_grade=Grade.ORDINARY,
@@ -98,6 +99,8 @@ def _state(n: int) -> IncidentState:
         province_since=None,
         grade_since=NO_GRADES,
         figures=figures(
+            incidents=1,
+            threats=0,
             deaths=n % 3,
             missing=0,
             serious_injuries=1,

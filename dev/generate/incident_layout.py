@@ -168,7 +168,6 @@ def _figure_lines(figures: Sequence[Figure]) -> Iterator[str]:
     yield ")"
     yield "#: The figures of ``Totals.to_json``, in order."
     yield "FIGURE_NAMES = ("
-    yield '    "incidents",'
     for figure in figures:
         if figure.public is not None:
             yield f"    {_text(figure.public)},"
@@ -183,10 +182,12 @@ def _figure_lines(figures: Sequence[Figure]) -> Iterator[str]:
 
 
 def _totals_lines(figures: Sequence[Figure]) -> Iterator[str]:
-    counted = ["incidents", *(f.name for f in figures)]
+    counted = ["records", *(f.name for f in figures)]
     yield "@dataclass(slots=True)"
     yield "class Totals:"
-    yield '    """The number of incidents and the sum of each figure over them."""'
+    yield '    """The sum of each figure over some incidents; ``records``, how many incidents'
+    yield "    were summed (a 险情 is one, and not among the ``incidents``): a cell with none is"
+    yield '    empty."""'
     yield ""
     for name in counted:
         yield f"    {name}: int = 0"
@@ -197,7 +198,7 @@ def _totals_lines(figures: Sequence[Figure]) -> Iterator[str]:
     yield ""
     yield "    def count(self, figures: Figures, sign: int = 1) -> None:"
     yield '        """Add (+1) or withdraw (-1) one incident."""'
-    yield "        self.incidents += sign"
+    yield "        self.records += sign"
     for figure in figures:
         yield f"        self.{figure.name} += sign * figures[{_constant(figure.name)}]"
     yield ""
@@ -216,7 +217,6 @@ def _totals_lines(figures: Sequence[Figure]) -> Iterator[str]:
     yield "    def to_json(self) -> dict[str, Any]:"
     yield '        """The contract\'s ``T`` object (§5)."""'
     yield "        return {"
-    yield '            "incidents": self.incidents,'
     for figure in figures:
         if figure.public is not None:
             yield f'            "{figure.public}": self.{figure.public},'
@@ -343,12 +343,12 @@ _C_KINDS = {kind: "KIND_" + kind.name for kind in Kind}
 
 
 #: The kind each part of the cell key must have, in CELL_KEY's order.
-_CELL_KINDS = (Kind.INT32, Kind.REGION, Kind.CATEGORY, Kind.GRADE)
+_CELL_KINDS = (Kind.INT32, Kind.REGION, Kind.CATEGORY, Kind.GRADE, Kind.FLAG)
 
 
 def _cell_key_lines(row: Row) -> list[str]:
     kinds = {p.name: p.kind for p in row.parts}
-    month, region, category, grade = CELL_KEY
+    month, region, category, grade, apart = CELL_KEY
     for name, kind in zip(CELL_KEY, _CELL_KINDS, strict=True):
         if kinds.get(name) is not kind:
             raise ValueError(f"CELL_KEY: {name} must be a field of kind {kind}")
@@ -356,11 +356,13 @@ def _cell_key_lines(row: Row) -> list[str]:
         raise ValueError(f"COUNTS_NOWHERE: {COUNTS_NOWHERE} must be a field of kind flag")
     return [
         "/* How an incident is counted (fields.CELL_KEY): into the cell of its month, region,",
-        " * category and grade; not at all when its COUNTS_NOWHERE flag is set. */",
+        " * category, grade and whether it is counted apart; not at all when its COUNTS_NOWHERE",
+        " * flag is set. */",
         f"#define CELL_MONTH_AT {row.offsets[month]}",
         f"#define CELL_REGION_AT {row.offsets[region]}",
         f"#define CELL_CATEGORY_AT {row.offsets[category]}",
         f"#define CELL_GRADE_AT {row.offsets[grade]}",
+        f"#define CELL_APART_BIT {row.bits[apart]}",
         f"#define COUNTS_NOWHERE_BIT {row.bits[COUNTS_NOWHERE]}",
     ]
 

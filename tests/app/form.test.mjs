@@ -26,6 +26,7 @@ const base = {
   category: "road_traffic",
   region_code: "520201",
   occurred_at: "2026-11-25T08:30",
+  business_related: "true",
 };
 
 test("every schema field but the stamped ones is on the form, in the layout's order", () => {
@@ -67,10 +68,23 @@ test("a filled form becomes a report with the zone's offset and the save stamped
   assert.deepEqual(report, {
     ...base,
     occurred_at: "2026-11-25T08:30:00+08:00",
+    business_related: true,
     deaths: 2,
     revision: 1,
     reported_at: "2026-11-25T08:40:00+08:00",
   });
+});
+
+test("a road or fire report must say whether it was of business; no other category asks", () => {
+  assert.equal(byName.business_related.kind, "yesno");
+  const answered = (category, value) => toReport(specs, { ...base, category, business_related: value }, stamp);
+  assert.deepEqual(answered("road_traffic", "").errors.business_related, ["required"]);
+  assert.deepEqual(answered("fire", "").errors.business_related, ["required"]);
+  assert.equal(answered("road_traffic", "false").report.business_related, false);
+  assert.equal(answered("coal_mine", "").report.business_related, undefined);
+  // A record without the answer (older than the question) asks again when supplemented.
+  assert.equal(valuesFrom(specs, { ...base, business_related: undefined }, ZONE).business_related, undefined);
+  assert.equal(valuesFrom(specs, { ...base, business_related: false }, ZONE).business_related, "false");
 });
 
 test("fields of another category are left out even when typed in", () => {
@@ -103,6 +117,7 @@ test("a location needs both halves, each within its range", () => {
 test("a record's values prefill a supplementary report that reproduces it", () => {
   const record = {
     ...base,
+    business_related: true,
     occurred_at: "2026-11-25T00:30:00Z",
     deaths: 2,
     location: { lat: 26.5, lon: 104.8 },

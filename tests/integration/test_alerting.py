@@ -178,7 +178,7 @@ def test_a_quarterly_threshold_warns_and_later_goes_critical(stack: Stack):
     assert float(annotations["value"]) >= 9
     assert float(annotations["threshold"]) == 9
     # The desk reads its scope in words: the whole city, road traffic.
-    assert str(annotations["summary"]).startswith("全市道路交通事故达到严重阈值"), annotations
+    assert str(annotations["summary"]).startswith("全市道路运输事故达到严重阈值"), annotations
 
 
 def test_retracting_the_incident_resolves_its_alert(stack: Stack):

@@ -137,11 +137,16 @@ def shot(page: Page, name: str, scroll_top: bool = True) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
+BUSINESS = "是否生产经营性（营运车辆、单位生产经营活动）"
+
+
 def file_report(page: Page, category: str, deaths: int, title: str, **extra: str) -> None:
     page.get_by_role("link", name="报告").click()
     expect(page.get_by_role("heading", name="新报告")).to_be_visible()
     expect(page.get_by_label("标题")).to_have_value("")  # a fresh form, not the last one
     page.get_by_label("事故类别").select_option(category)
+    if category in ("road_traffic", "fire"):
+        page.get_by_label(BUSINESS).select_option(label="是")
     page.get_by_label("死亡人数").fill(str(deaths))
     page.get_by_label("标题").fill(title)
     for label, value in extra.items():
@@ -190,6 +195,11 @@ def test_sign_in_file_a_road_accident_and_it_is_counted(stack: Stack, context: B
     page.get_by_label("死亡人数").fill("2")
     page.get_by_label("重伤人数").fill("1")
     page.get_by_label("标题").fill("G60 客车追尾")
+    # A road accident must say whether it was of business: the app asks, and will not
+    # send the report until it is answered.
+    page.get_by_role("button", name="保存并发送").click()
+    expect(page.locator("#e-business_related")).to_have_text("必填")
+    page.get_by_label(BUSINESS).select_option(label="是")
     page.get_by_role("button", name="使用我的位置").click()
     expect(page.get_by_label("纬度")).to_have_value("26.594700")
     expect(page.get_by_label("经度")).to_have_value("104.830200")

@@ -116,10 +116,14 @@ def test_the_outbox_delivers_everything_exactly_once_after_the_gateway_was_unrea
 ):
     aggregator = services.start("aggregator")
     port = free_port()
-    rows = ["incident_id,revision,category,region_code,occurred_at,deaths,serious_injuries"]
+    rows = [
+        "incident_id,revision,category,region_code,occurred_at,deaths,serious_injuries,"
+        "business_related"
+    ]
     occurred = recent()
+    regions = ["520201", "520203", "520204", "520281"]
     rows += [
-        f"{['520201', '520203', '520204', '520281'][n % 4]}-CSV{n},1,road_traffic,{['520201', '520203', '520204', '520281'][n % 4]},{occurred},{n % 3},{n % 2}"
+        f"{regions[n % 4]}-CSV{n},1,road_traffic,{regions[n % 4]},{occurred},{n % 3},{n % 2},是"
         for n in range(250)
     ]
     (tmp_path / "reports.csv").write_text("\n".join(rows) + "\n", "utf-8")

@@ -69,6 +69,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
     assert summary["region"] == ""
     assert summary["totals"] == {
         "incidents": 2,
+        "threats": 0,
         "deaths": 6,
         "missing": 0,
         "serious_injuries": 3,
@@ -101,7 +102,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
     zh = httpx.get(f"{aggregator.url}/v1/bulletin", params={"quarter": current.label}).json()
     assert zh["text"] == (
         f"{current.year}年第{QUARTER_ZH[current.number - 1]}季度，全市共发生各类生产安全事故2起、"
-        "死亡6人；其中，较大事故1起、死亡5人；煤矿事故1起、死亡1人，道路交通事故1起、死亡5人。"
+        "死亡6人；其中，较大事故1起、死亡5人；煤矿事故1起、死亡1人，道路运输事故1起、死亡5人。"
     )
     en = httpx.get(
         f"{aggregator.url}/v1/bulletin", params={"quarter": current.label, "lang": "en"}

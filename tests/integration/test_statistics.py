@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -114,7 +114,7 @@ def test_the_register_pages_newest_first_and_filters(loaded: tuple[Service, list
     assert "520204-S7" not in ids  # retracted: counts nowhere, listed nowhere
     first = rows[0]
     assert (first["revision"], first["fatalities"], first["region_name"]) == (2, 4, "钟山区")
-    assert (first["category_name"], first["grade_name"]) == ("道路交通", "较大事故")
+    assert (first["category_name"], first["grade_name"]) == ("道路运输", "较大事故")
     assert [r["incident_id"] for r in _all_pages(aggregator, group="natural_disaster")] == [
         "520281-S4",
         "520281-S5",
@@ -151,7 +151,7 @@ def test_exports_hold_the_same_rows_and_totals_as_the_summary(loaded: tuple[Serv
         summary["totals"]["incidents"],
         summary["totals"]["fatalities"],
     )
-    assert sheet["危险化学品事故"][-2:] == (
+    assert sheet["化工事故"][-2:] == (
         summary["by_category"]["hazardous_chemicals"]["incidents"],
         summary["by_category"]["hazardous_chemicals"]["fatalities"],
     )
@@ -174,3 +174,87 @@ def test_the_bulletin_speaks_of_the_period_asked_for(loaded: tuple[Service, list
     opening = openings.get(now.month, f"{now.year}年1—{now.month}月，全市")
     assert answer["text"].startswith(opening), answer["text"]
     assert "各类生产安全事故" in answer["text"]
+
+
+def test_a_history_is_counted_as_the_law_times_it(services: Services):
+    """Issue 24 end to end: a 补报 true within the window but received after it, a death
+    after the window (the grade frozen), a non-business road accident, a 险情 and a near
+    miss by people at risk, posted through the gateway and read back everywhere."""
+    gateway, aggregator = services.start("gateway"), services.start("aggregator")
+    now = datetime.now(UTC)
+    zone = AREA.zone
+    occurred = (now - timedelta(days=40)).astimezone(zone)
+
+    def day(n: int) -> datetime:
+        """Noon of the n-th day after the occurrence date."""
+        return datetime.combine(occurred.date() + timedelta(days=n), time(12), zone)
+
+    # The coal mines' window closes at 24:00 of the 30th day after the occurrence date.
+    first: dict[str, Any] = {
+        "occurred_at": occurred.isoformat(),
+        "reported_at": occurred.isoformat(),
+    }
+    recent: dict[str, Any] = {"occurred_at": (now - timedelta(days=1)).astimezone(zone).isoformat()}
+    documents = [
+        report("520201-H1", category="coal_mine", deaths=2, **first),
+        report(
+            "520201-H1",
+            2,
+            category="coal_mine",
+            deaths=3,
+            figures_as_of=day(29).isoformat(),
+            **first,
+        ),
+        report("520203-H2", category="coal_mine", deaths=2, **first),
+        report(
+            "520203-H2",
+            2,
+            category="coal_mine",
+            deaths=3,
+            figures_as_of=day(31).isoformat(),
+            **first,
+        ),
+        report("520201-H3", business_related=False, deaths=1, **recent),
+        report("520201-H4", business_related=True, deaths=1, **recent),
+        report("520204-H5", category="geological_hazard", threatened_people=150, **recent),
+        report("520204-H6", category="hazardous_chemicals", people_at_risk=12, **recent),
+    ]
+    for document in documents:
+        answer = post(gateway, document)
+        assert answer.status_code == 202, answer.text
+    wait_for_outcomes(aggregator, applied=len(documents))
+    log = records_of(read_topic(services.bootstrap, services.topic))
+    first_month, last_month = month_of(occurred, zone), month_of(now, zone)
+    period = f"{Period.month(first_month).label}..{Period.month(last_month).label}"
+
+    answer = get(aggregator, "/v1/summary", period=period).json()
+    assert answer == summary_document(
+        truths(log, zone), Period.parse(period), "", AREA.region_codes
+    )
+    # 3 (H1, its death on day 29 counts) + 2 (H2, the death on day 31 does not) + 1 (H4).
+    assert (answer["totals"]["incidents"], answer["totals"]["fatalities"]) == (4, 6)
+    assert answer["totals"]["late_supplements"] == 2
+    assert (answer["totals"]["threats"], answer["totals"]["near_misses"]) == (1, 1)
+    assert answer["non_business"]["by_category"]["road_traffic"]["fatalities"] == 1
+    assert answer["by_grade"]["relatively_serious"] == 1  # H1 only: H2's grade is frozen
+
+    text = get(aggregator, "/v1/bulletin", period=period).json()["text"]
+    assert "全市共发生各类生产安全事故4起、死亡6人；其中，较大事故1起、死亡3人；" in text
+    assert "另有非生产经营性道路交通事故1起、死亡1人。" in text
+    assert text.endswith("自然灾害方面，发生地质灾害险情1处。")
+
+    rows = {row["incident_id"]: row for row in _all_pages(aggregator, period=period)}
+    frozen = rows["520203-H2"]
+    assert (frozen["grade"], frozen["current_grade"]) == ("ordinary", "relatively_serious")
+    assert (frozen["fatalities"], frozen["late_supplements"]) == (2, 1)
+    assert [step["level"] for step in frozen["chain"]] == ["county", "city"]
+    assert rows["520201-H1"]["grade"] == "relatively_serious"
+    assert [step["level"] for step in rows["520201-H1"]["chain"]] == ["county", "city", "province"]
+    assert (rows["520201-H3"]["non_business"], rows["520201-H3"]["groups"]) == (True, [])
+    assert rows["520204-H5"]["situation"] == "threat"
+    assert rows["520204-H6"]["near_miss"] is True
+    assert [step["level"] for step in rows["520204-H6"]["chain"]] == ["county", "city", "province"]
+    assert "520201-H3" not in {
+        row["incident_id"]
+        for row in _all_pages(aggregator, group="production_safety", period=period)
+    }

@@ -1,13 +1,15 @@
 """The bulletin a city reads out, in the official form (contract §7):
 
 "2026年1—11月，全市共发生各类生产安全事故312起、死亡118人，同比分别下降8.2%、5.6%；
-其中，较大事故3起、死亡11人；道路交通事故280起、死亡100人……。自然灾害方面，发生地质灾害
-4起、死亡和失踪7人。"
+其中，较大事故3起、死亡11人；道路运输事故280起、死亡100人……。另有非生产经营性道路交通事故
+9起、死亡2人。自然灾害方面，发生地质灾害灾情4起、死亡和失踪7人，险情2处。"
 
 Work-safety accidents first, with the change from the same period last year, a clause
-for 较大 and above, then one clause per category with incidents (official order);
-natural disasters in a sentence of their own; ``fatalities`` are the deaths, with the
-missing named (下落不明) when there are any. Chinese and English.
+for 较大 and above, then one clause per category with incidents (official order); the
+non-business road and fire accidents counted apart in a sentence of their own; natural
+disasters in another, geological disasters (灾情) and threats (险情) apart;
+``fatalities`` are the deaths, with the missing named (下落不明) when there are any.
+Chinese and English.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from enum import StrEnum
 from safetywatch.accounting.layout import Totals
 from safetywatch.accounting.periods import Period, PeriodKind
 from safetywatch.accounting.summary import Summary, change_percent
-from safetywatch.events import CATEGORY_NAMES, GROUP_CATEGORIES, Category, Grade, Group, Names
+from safetywatch.events import (
+    APART_NAMES,
+    CATEGORY_NAMES,
+    GROUP_CATEGORIES,
+    Category,
+    Grade,
+    Group,
+    Names,
+)
 from safetywatch.regions import Place
 
 
@@ -102,9 +112,23 @@ class _Bulletin:
         self.names = names
 
     def present(self, group: Group) -> list[tuple[Category, Totals]]:
-        """The group's categories with incidents, in the official order."""
+        """The group's categories with incidents or threats, in the official order."""
         by_category = self.summary.by_category
-        return [(c, by_category[c]) for c in GROUP_CATEGORIES[group] if by_category[c].incidents]
+        return [
+            (c, by_category[c])
+            for c in GROUP_CATEGORIES[group]
+            if by_category[c].incidents or by_category[c].threats
+        ]
+
+    def apart(self) -> list[tuple[Names, Totals]]:
+        """The non-business accidents counted apart, by category, where there are any."""
+        by_category = self.summary.apart_by_category
+        return [(APART_NAMES[c], t) for c, t in by_category.items() if t.incidents]
+
+    @property
+    def quiet(self) -> bool:
+        """No work-safety accident and no natural disaster or threat."""
+        return not (self.work.incidents or self.natural.incidents or self.natural.threats)
 
     def changes(self) -> list[tuple[str, float | None]]:
         """Incidents and fatalities against the same period last year."""
@@ -121,14 +145,20 @@ class _Bulletin:
 class _Zh(_Bulletin):
     def text(self) -> str:
         opening = f"{period_zh(self.summary.period)}，{self.place.zh}"
-        if not self.work.incidents and not self.natural.incidents:
-            return f"{opening}未发生生产安全事故和自然灾害。"
+        if self.quiet:
+            return f"{opening}未发生生产安全事故和自然灾害。" + self._apart()
         if not self.work.incidents:
             first = f"{opening}未发生生产安全事故。"
         else:
             first = f"{opening}共发生各类生产安全事故{self.work.incidents}起、{_dead_zh(self.work)}"
             first += self._year_on_year() + self._details() + "。"
-        return first + self._natural()
+        return first + self._apart() + self._natural()
+
+    def _apart(self) -> str:
+        if not (apart := self.apart()):
+            return ""
+        clauses = "，".join(f"{n.zh_counted}{t.incidents}起{_clause_dead_zh(t)}" for n, t in apart)
+        return f"另有{clauses}。"
 
     def _year_on_year(self) -> str:
         known = [(name, change) for name, change in self.changes() if change is not None]
@@ -156,14 +186,20 @@ class _Zh(_Bulletin):
         return "；其中，" + "；".join(parts)
 
     def _natural(self) -> str:
-        if not self.natural.incidents:
+        if not (present := self.present(Group.NATURAL_DISASTER)):
             return ""
-        clauses = "，".join(
-            f"{self.names[c].zh_counted}{t.incidents}起"
-            + (f"、死亡和失踪{t.fatalities}人" if t.fatalities else "")
-            for c, t in self.present(Group.NATURAL_DISASTER)
-        )
-        return f"自然灾害方面，发生{clauses}。"
+        return f"自然灾害方面，发生{'，'.join(self._disaster(c, t) for c, t in present)}。"
+
+    def _disaster(self, category: Category, totals: Totals) -> str:
+        """地质灾害灾情2起、死亡和失踪3人，险情1处; a fire: 森林火灾1起."""
+        name = self.names[category].zh_counted
+        dead = f"、死亡和失踪{totals.fatalities}人" if totals.fatalities else ""
+        if not totals.threats:
+            return f"{name}{totals.incidents}起{dead}"
+        threats = f"险情{totals.threats}处"
+        if not totals.incidents:
+            return f"{name}{threats}"
+        return f"{name}灾情{totals.incidents}起{dead}，{threats}"
 
 
 def _dead_zh(totals: Totals) -> str:
@@ -211,8 +247,11 @@ def _change_en(change: float) -> str:
 class _En(_Bulletin):
     def text(self) -> str:
         opening = f"{period_en(self.summary.period)}, {self.place.en}"
-        if not self.work.incidents and not self.natural.incidents:
-            return f"{opening} recorded no work-safety accidents and no natural disasters."
+        if self.quiet:
+            return (
+                f"{opening} recorded no work-safety accidents and no natural disasters."
+                + self._apart()
+            )
         if not self.work.incidents:
             first = f"{opening} recorded no work-safety accidents."
         else:
@@ -221,7 +260,16 @@ class _En(_Bulletin):
             )
             first = f"{opening} recorded {accidents} with {_dead_en(self.work)}"
             first += self._year_on_year() + self._details() + "."
-        return first + self._natural()
+        return first + self._apart() + self._natural()
+
+    def _apart(self) -> str:
+        if not (apart := self.apart()):
+            return ""
+        clauses = [
+            _count(t.incidents, n.en_counted) + (f" with {_dead_en(t)}" if t.fatalities else "")
+            for n, t in apart
+        ]
+        return f" Counted apart: {_listed(clauses)}."
 
     def _year_on_year(self) -> str:
         known = [(name, change) for name, change in self.changes() if change is not None]
@@ -258,11 +306,20 @@ class _En(_Bulletin):
         return "; including " + "; ".join(parts)
 
     def _natural(self) -> str:
-        if not self.natural.incidents:
+        if not (present := self.present(Group.NATURAL_DISASTER)):
             return ""
-        clauses = [
-            _count(t.incidents, self.names[c].en_counted)
-            + (f" with {t.fatalities} dead or missing" if t.fatalities else "")
-            for c, t in self.present(Group.NATURAL_DISASTER)
-        ]
+        clauses = [clause for c, t in present for clause in self._disasters(c, t)]
         return f" Natural disasters: {_listed(clauses)}."
+
+    def _disasters(self, category: Category, totals: Totals) -> list[str]:
+        """["2 geological hazards with 3 dead or missing", "1 geological threat"]."""
+        clauses = []
+        if totals.incidents:
+            clauses.append(
+                _count(totals.incidents, self.names[category].en_counted)
+                + (f" with {totals.fatalities} dead or missing" if totals.fatalities else "")
+            )
+        if totals.threats:
+            kind = self.names[category].en.lower()
+            clauses.append(_count(totals.threats, (f"{kind} threat", f"{kind} threats")))
+        return clauses

@@ -1,5 +1,7 @@
-"""One month's counts by (region, category, grade): what the statistics read, and
-where every applied revision deposits its incident and withdraws its previous one.
+"""One month's counts by (region, category, grade, apart): what the statistics read,
+and where every applied revision deposits its incident and withdraws its previous one.
+``apart`` is true for the incidents counted apart from the work-safety statistics
+(``fields.CELL_KEY``: non-business road traffic and fire accidents).
 
 ``MonthCells`` is the definition; ``safetywatch.native`` has a compiled twin that keeps
 a cell's counts in one array of 64-bit integers instead of a Totals object, its key tuple
@@ -15,14 +17,15 @@ from typing import Protocol
 from safetywatch.accounting.layout import FIGURE_COUNT, Figures, Totals
 from safetywatch.events import Category, Grade
 
-CellKey = tuple[str, Category, Grade]  # region_code, category, grade
+CellKey = tuple[str, Category, Grade, bool]  # region_code, category, grade, apart
 
 _CATEGORIES = tuple(Category)
 _CATEGORY_INDEX = {category: n for n, category in enumerate(_CATEGORIES)}
 _GRADES = tuple(Grade)
 _GRADE_INDEX = {grade: n for n, grade in enumerate(_GRADES)}
-#: A dumped cell: its category and grade (indexes), then its counts (Totals' fields).
-DUMPED_CELL = struct.Struct("<BB" + "q" * (1 + FIGURE_COUNT))
+#: A dumped cell: its category and grade (indexes), apart (0 or 1), then its counts
+#: (Totals' fields).
+DUMPED_CELL = struct.Struct("<BBB" + "q" * (1 + FIGURE_COUNT))
 
 
 class CellCounts(Protocol):
@@ -30,7 +33,13 @@ class CellCounts(Protocol):
 
     def __len__(self) -> int: ...
     def move(
-        self, region: str, category: Category, grade: Grade, figures: Figures, sign: int
+        self,
+        region: str,
+        category: Category,
+        grade: Grade,
+        apart: bool,
+        figures: Figures,
+        sign: int,
     ) -> None: ...
     def totals(self) -> dict[CellKey, Totals]: ...
     def regions(self) -> set[str]: ...
@@ -46,17 +55,23 @@ class MonthCells:
         return len(self._cells)
 
     def move(
-        self, region: str, category: Category, grade: Grade, figures: Figures, sign: int
+        self,
+        region: str,
+        category: Category,
+        grade: Grade,
+        apart: bool,
+        figures: Figures,
+        sign: int,
     ) -> None:
         """Deposit (+1) or withdraw (-1) one incident's figures."""
-        key = (region, category, grade)
+        key = (region, category, grade, apart)
         cell = self._cells.get(key)
         if cell is None:
             cell = self._cells[key] = Totals()
         cell.count(figures, sign)
-        # Every contribution counts one incident, so a cell no incident contributes
-        # to any more holds exact zeros (integers, losses in fen): drop it.
-        if cell.incidents == 0:
+        # Every contribution counts one record, so a cell no incident contributes to
+        # any more holds exact zeros (integers, losses in fen): drop it.
+        if cell.records == 0:
             del self._cells[key]
 
     def totals(self) -> dict[CellKey, Totals]:
@@ -64,27 +79,27 @@ class MonthCells:
         return {key: Totals(*totals.counts()) for key, totals in self._cells.items()}
 
     def regions(self) -> set[str]:
-        return {region for region, _, _ in self._cells}
+        return {region for region, _, _, _ in self._cells}
 
     def dump(self) -> tuple[list[str], bytes]:
         """The regions of the cells and their packed counts (``DUMPED_CELL`` each)."""
         regions, counts = [], bytearray()
-        for (region, category, grade), totals in self._cells.items():
+        for (region, category, grade, apart), totals in self._cells.items():
             regions.append(region)
             counts += DUMPED_CELL.pack(
-                _CATEGORY_INDEX[category], _GRADE_INDEX[grade], *totals.counts()
+                _CATEGORY_INDEX[category], _GRADE_INDEX[grade], apart, *totals.counts()
             )
         return regions, bytes(counts)
 
     def load(self, regions: list[str], counts: bytes) -> None:
         if self._cells or len(counts) != len(regions) * DUMPED_CELL.size:
             raise ValueError("load needs empty cells and the counts of each region")
-        for region, (category, grade, *cell) in zip(
+        for region, (category, grade, apart, *cell) in zip(
             regions, DUMPED_CELL.iter_unpack(counts), strict=True
         ):
-            key = (region, _CATEGORIES[category], _GRADES[grade])
-            if key in self._cells or not cell[0]:
-                raise ValueError("a cell twice, or of no incident")
+            key = (region, _CATEGORIES[category], _GRADES[grade], apart == 1)
+            if key in self._cells or not cell[0] or apart > 1:
+                raise ValueError("a cell twice, of no incident, or of an unknown standing")
             self._cells[key] = Totals(*cell)
 
 

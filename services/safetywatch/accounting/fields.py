@@ -73,6 +73,11 @@ FIELDS: tuple[Field, ...] = (
     Field("retracted", Kind.FLAG, "the latest revision retracts the report (it counts nowhere)"),
     Field("category", Kind.CATEGORY, "the statistical category"),
     Field("region_code", Kind.REGION, "the reporting region (GB/T 2260)"),
+    Field(
+        "non_business",
+        Kind.FLAG,
+        "a road traffic or fire accident not of business (非生产经营性): counted apart",
+    ),
     Field("month", Kind.INT32, "the month index of occurred_at in the area's zone"),
     Field(
         "grade",
@@ -92,13 +97,30 @@ FIELDS: tuple[Field, ...] = (
     Field("grade_since", Kind.GRADE_MOMENTS, "when it first reached each grade it holds"),
 )
 
-#: How an incident is counted (contract §3): into the cell of its month, region, category
-#: and grade, where its figures are summed; an incident whose ``COUNTS_NOWHERE`` flag is
-#: set (a retraction) is in no cell.
-CELL_KEY = ("month", "region_code", "category", "grade")
+#: How an incident is counted (contract §3, §7): into the cell of its month, region,
+#: category, grade and whether it is counted apart from the work-safety statistics (a
+#: flag), where its figures are summed; an incident whose ``COUNTS_NOWHERE`` flag is set
+#: (a retraction) is in no cell.
+CELL_KEY = ("month", "region_code", "category", "grade", "non_business")
 COUNTS_NOWHERE = "retracted"
 
 FIGURES: tuple[Figure, ...] = (
+    Figure(
+        "incidents",
+        Kind.FLAG,
+        "起",
+        "1 for an accident or disaster (灾情); 0 for a geological threat (险情)",
+        "incidents",
+        "Incidents (not retracted), latest revision; geological threats count in threats",
+    ),
+    Figure(
+        "threats",
+        Kind.FLAG,
+        "处",
+        "险情: 1 for a geological report with threat figures and no casualty or loss",
+        "threats",
+        "Geological threats (地质灾害险情): threat figures, no casualty, no loss",
+    ),
     Figure("deaths", Kind.INT32, "人", "死亡 deaths", "deaths", "Deaths"),
     Figure("missing", Kind.INT32, "人", "失踪 missing", "missing", "Missing persons"),
     Figure(
@@ -138,9 +160,10 @@ FIGURES: tuple[Figure, ...] = (
         "near_misses",
         Kind.FLAG,
         "起",
-        "较大涉险: 1 when trapped and missing reach 3 or 500 were evacuated",
+        "较大涉险 (安监总局令第21号 art. 26): 1 when any of its criteria is met",
         "near_misses",
-        "Incidents flagged as near misses (较大涉险): trapped >= 3, missing >= 3 or evacuated >= 500",
+        "Incidents flagged as near misses (较大涉险, Order 21 art. 26): 10 at risk, "
+        "3 trapped or missing, 500 evacuated, serious pollution, a key site endangered",
     ),
     Figure(
         "late_supplements",

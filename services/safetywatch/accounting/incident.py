@@ -9,7 +9,6 @@ from typing import Any
 
 from safetywatch.accounting.layout import (
     DEATHS,
-    DIRECT_LOSS_FEN,
     FATALITIES,
     FATALITIES_MISSING,
     LATE_REPORTS,
@@ -18,6 +17,7 @@ from safetywatch.accounting.layout import (
     MISSING,
     NEAR_MISSES,
     SERIOUS_INJURIES,
+    THREATS,
     IncidentFields,
 )
 from safetywatch.accounting.periods import Quarter, month_label
@@ -31,10 +31,6 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # same incident and revision, same content
     CONFLICT = "conflict"  # same incident and revision, different content: first one wins
     STALE = "stale"  # a lower revision than the one already applied
-
-
-#: The figures of harm done: an incident with none of them and a threat grade is a 险情.
-_HARM = (DEATHS, MISSING, SERIOUS_INJURIES, MINOR_INJURIES, DIRECT_LOSS_FEN)
 
 
 class IncidentState(IncidentFields):
@@ -108,9 +104,8 @@ class IncidentState(IncidentFields):
 
     @property
     def is_threat(self) -> bool:
-        """A 险情: threat figures, no casualty and no loss."""
-        figures = self.figures
-        return self.threat_grade is not None and not any(figures[n] for n in _HARM)
+        """A 险情 (``policy.is_threat``): among the threats, not the incidents."""
+        return self.figures[THREATS] == 1
 
     @property
     def quarter(self) -> Quarter:
@@ -149,13 +144,16 @@ class IncidentState(IncidentFields):
         return {
             "quarter": self.quarter.label,
             "month": month_label(self.month),
-            "groups": [group.value for group in CATEGORY_GROUPS[self.category]],
+            "groups": []
+            if self.non_business
+            else [group.value for group in CATEGORY_GROUPS[self.category]],
             "fatalities": self.fatalities,
             "fatalities_in_window": self.fatalities_in_window,
             "grade": self.grade,
             "current_grade": self.current_grade,
             "threat_grade": self.threat_grade,
             "situation": "threat" if self.is_threat else "disaster",
+            "non_business": self.non_business,
             "graded_by_burned_area": self.graded_by_burned_area,
             "first_reported_at": self.reported_at,
             "delivery_delay_seconds": _delivery_delay(record),

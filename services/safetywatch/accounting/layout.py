@@ -16,24 +16,31 @@ from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
-LAYOUT = "6d040ad6e67c77bf"
+LAYOUT = "d94642977397d033"
 
 #: An incident's figures, in the order of ``fields.FIGURES``.
-Figures = tuple[int, int, int, int, int, int, int, int, int, int]
-FIGURE_COUNT = 10
-DEATHS = 0
-MISSING = 1
-SERIOUS_INJURIES = 2
-MINOR_INJURIES = 3
-DIRECT_LOSS_FEN = 4
-LATE_REPORTS = 5
-NEAR_MISSES = 6
-LATE_SUPPLEMENTS = 7
-FATALITIES = 8
-FATALITIES_MISSING = 9
+Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int]
+FIGURE_COUNT = 12
+INCIDENTS = 0
+THREATS = 1
+DEATHS = 2
+MISSING = 3
+SERIOUS_INJURIES = 4
+MINOR_INJURIES = 5
+DIRECT_LOSS_FEN = 6
+LATE_REPORTS = 7
+NEAR_MISSES = 8
+LATE_SUPPLEMENTS = 9
+FATALITIES = 10
+FATALITIES_MISSING = 11
 
 #: The totals' figures the read API and the metrics show, in order: (name, help).
 PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
+    (
+        "incidents",
+        "Incidents (not retracted), latest revision; geological threats count in threats",
+    ),
+    ("threats", "Geological threats (地质灾害险情): threat figures, no casualty, no loss"),
     ("deaths", "Deaths"),
     ("missing", "Missing persons"),
     ("serious_injuries", "Serious injuries"),
@@ -42,7 +49,7 @@ PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
     ("late_reports", "Incidents first reported more than 1 h late (迟报)"),
     (
         "near_misses",
-        "Incidents flagged as near misses (较大涉险): trapped >= 3, missing >= 3 or evacuated >= 500",
+        "Incidents flagged as near misses (较大涉险, Order 21 art. 26): 10 at risk, 3 trapped or missing, 500 evacuated, serious pollution, a key site endangered",
     ),
     (
         "late_supplements",
@@ -56,6 +63,7 @@ PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
 #: The figures of ``Totals.to_json``, in order.
 FIGURE_NAMES = (
     "incidents",
+    "threats",
     "deaths",
     "missing",
     "serious_injuries",
@@ -70,6 +78,8 @@ FIGURE_NAMES = (
 
 def figures(
     *,
+    incidents: int,
+    threats: int,
     deaths: int,
     missing: int,
     serious_injuries: int,
@@ -83,6 +93,8 @@ def figures(
 ) -> Figures:
     """An incident's figures, each by its name."""
     return (
+        incidents,
+        threats,
         deaths,
         missing,
         serious_injuries,
@@ -112,6 +124,8 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
     category: Category
     #: the reporting region (GB/T 2260)
     region_code: str
+    #: a road traffic or fire accident not of business (非生产经营性): counted apart
+    non_business: bool
     #: the month index of occurred_at in the area's zone
     month: int
     #: the official grade: of the figures the statistics count, frozen when the window closes
@@ -144,6 +158,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
         retracted: bool,
         category: Category,
         region_code: str,
+        non_business: bool,
         month: int,
         grade: Grade,
         current_grade: Grade,
@@ -165,6 +180,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
             retracted,
             category,
             region_code,
+            non_business,
             month,
             grade,
             current_grade,
@@ -181,9 +197,13 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
 
 @dataclass(slots=True)
 class Totals:
-    """The number of incidents and the sum of each figure over them."""
+    """The sum of each figure over some incidents; ``records``, how many incidents
+    were summed (a 险情 is one, and not among the ``incidents``): a cell with none is
+    empty."""
 
+    records: int = 0
     incidents: int = 0
+    threats: int = 0
     deaths: int = 0
     missing: int = 0
     serious_injuries: int = 0
@@ -196,7 +216,9 @@ class Totals:
     fatalities_missing: int = 0
 
     def add(self, other: Totals, sign: int = 1) -> None:
+        self.records += sign * other.records
         self.incidents += sign * other.incidents
+        self.threats += sign * other.threats
         self.deaths += sign * other.deaths
         self.missing += sign * other.missing
         self.serious_injuries += sign * other.serious_injuries
@@ -210,7 +232,9 @@ class Totals:
 
     def count(self, figures: Figures, sign: int = 1) -> None:
         """Add (+1) or withdraw (-1) one incident."""
-        self.incidents += sign
+        self.records += sign
+        self.incidents += sign * figures[INCIDENTS]
+        self.threats += sign * figures[THREATS]
         self.deaths += sign * figures[DEATHS]
         self.missing += sign * figures[MISSING]
         self.serious_injuries += sign * figures[SERIOUS_INJURIES]
@@ -224,7 +248,9 @@ class Totals:
 
     def counts(self) -> tuple[int, ...]:
         return (
+            self.records,
             self.incidents,
+            self.threats,
             self.deaths,
             self.missing,
             self.serious_injuries,
@@ -248,6 +274,7 @@ class Totals:
         """The contract's ``T`` object (§5)."""
         return {
             "incidents": self.incidents,
+            "threats": self.threats,
             "deaths": self.deaths,
             "missing": self.missing,
             "serious_injuries": self.serious_injuries,
@@ -280,8 +307,11 @@ class RowCodes(Protocol):
 #: ``native/layout.h`` is the same row for the compiled table.
 ROW = struct.Struct("<BqiBiiBBqHqHqHqHqHqHqHqHiiiiqiii")
 RETRACTED_BIT = 1
-LATE_REPORTS_BIT = 2
-NEAR_MISSES_BIT = 4
+NON_BUSINESS_BIT = 2
+INCIDENTS_BIT = 4
+THREATS_BIT = 8
+LATE_REPORTS_BIT = 16
+NEAR_MISSES_BIT = 32
 
 
 def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
@@ -290,6 +320,12 @@ def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
     flags = 0
     if state.retracted:
         flags |= RETRACTED_BIT
+    if state.non_business:
+        flags |= NON_BUSINESS_BIT
+    if figures[INCIDENTS]:
+        flags |= INCIDENTS_BIT
+    if figures[THREATS]:
+        flags |= THREATS_BIT
     if figures[LATE_REPORTS]:
         flags |= LATE_REPORTS_BIT
     if figures[NEAR_MISSES]:
@@ -327,6 +363,7 @@ StateParts = tuple[
     bool,
     Category,
     str,
+    bool,
     int,
     Grade,
     Grade,
@@ -378,6 +415,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         bool(flags & RETRACTED_BIT),
         codes.categories[category],
         codes.regions[region_code],
+        bool(flags & NON_BUSINESS_BIT),
         month,
         codes.grades[grade],
         codes.grades[current_grade],
@@ -388,6 +426,8 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         codes.moment_of(province_since_at, province_since_offset),
         codes.grade_since(grade_since),
         (
+            1 if flags & INCIDENTS_BIT else 0,
+            1 if flags & THREATS_BIT else 0,
             deaths,
             missing,
             serious_injuries,

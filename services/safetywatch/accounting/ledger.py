@@ -210,7 +210,7 @@ class Ledger:
         return self._by_received_day.between(self._incidents.state, _alert_moment, start, None)
 
     def cells(self, period: Period) -> dict[CellKey, Totals]:
-        """Counts of a period by (region, category, grade), summed over its months;
+        """Counts of a period by (region, category, grade, apart), summed over its months;
         absent cells are zero."""
         if period.length == 1:
             return self._month_totals(period.first)
@@ -225,14 +225,16 @@ class Ledger:
     def totals_between(
         self, start: datetime, end: datetime, region_prefix: str = ""
     ) -> dict[Category, Totals]:
-        """Counts by category of the incidents that occurred in [start, end): whole months
-        from the cells, the partial months at either end incident by incident."""
+        """Counts by category of the incidents that occurred in [start, end), as the
+        official statistics count them (not the non-business accidents counted apart):
+        whole months from the cells, the partial months at either end incident by
+        incident."""
         by_category = {category: Totals() for category in Category}
         first, last = month_of(start, self._zone), month_of(end, self._zone)
         whole = [m for m in range(first, last) if month_start(m, self._zone) >= start]
         for month in whole:
-            for (region, category, _), totals in self._month_totals(month).items():
-                if region.startswith(region_prefix):
+            for (region, category, _, apart), totals in self._month_totals(month).items():
+                if region.startswith(region_prefix) and not apart:
                     by_category[category].add(totals)
         edges = (
             [
@@ -247,6 +249,7 @@ class Ledger:
                 if (
                     state.occurred_at < edge_end
                     and not state.retracted
+                    and not state.non_business
                     and state.region_code.startswith(region_prefix)
                 ):
                     by_category[state.category].count(state.figures)
@@ -279,9 +282,9 @@ class Ledger:
         for region in known_regions:
             if region.startswith(region_prefix):
                 summary.by_region.setdefault(region, Totals())
-        for (region, category, grade), totals in self.cells(period).items():
+        for (region, category, grade, apart), totals in self.cells(period).items():
             if region.startswith(region_prefix):
-                summary.count(region, category, grade, totals)
+                summary.count(region, category, grade, apart, totals)
         return summary
 
 

@@ -26,9 +26,12 @@ SUPPLEMENT_DAYS = 30
 SHORT_SUPPLEMENT_DAYS = 7
 _SHORT_WINDOW_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
 
-#: 较大涉险 (安监总局令第21号 art. 26): 3 or more trapped or missing — together, 3
-#: trapped and 1 missing is 4 people in danger — or 500 or more evacuated; flagged
-#: whatever the grade.
+#: 较大涉险 (《生产安全事故信息报告和处置办法》, 安监总局令第21号 art. 26, in force
+#: 2009-07-01): (1) 涉险10人以上; (2) 3 or more trapped or missing — together, 3 trapped
+#: and 1 missing is 4 people in danger; (3) 500 or more evacuated; (4) serious pollution
+#: of the environment (生活水源、农田、河流、水库、湖泊、人员密集场所); (5) a key site or
+#: facility endangered. Flagged whatever the grade; (6), "other", is left to people.
+NEAR_MISS_AT_RISK = 10
 NEAR_MISS_PEOPLE = 3
 NEAR_MISS_EVACUATED = 500
 
@@ -63,9 +66,36 @@ def grading_figures_of(record: StoredRecord) -> GradingFigures:
 
 
 def is_near_miss(record: StoredRecord) -> bool:
-    return (record.trapped or 0) + record.missing >= NEAR_MISS_PEOPLE or (
-        record.evacuated or 0
-    ) >= NEAR_MISS_EVACUATED
+    return (
+        (record.trapped or 0) + record.missing >= NEAR_MISS_PEOPLE
+        or (record.evacuated or 0) >= NEAR_MISS_EVACUATED
+        or (record.people_at_risk or 0) >= NEAR_MISS_AT_RISK
+        or record.drinking_water_polluted
+        or record.critical_site_endangered
+    )
+
+
+def is_threat(record: StoredRecord) -> bool:
+    """险情: a geological report with threat figures and no casualty, injury or loss.
+    It counts among the threats, not the incidents (地质灾害灾情X起、险情Y处)."""
+    return (
+        record.category is Category.GEOLOGICAL_HAZARD
+        and has_threat_figures(record)
+        and not (
+            record.deaths
+            or record.missing
+            or record.serious_injuries
+            or record.minor_injuries
+            or record.direct_loss_yuan
+        )
+    )
+
+
+def is_non_business(record: StoredRecord) -> bool:
+    """A road traffic or fire accident its unit says is not of business (非生产经营性):
+    not a 生产安全事故, counted apart (``events.APART_CATEGORIES`` has the sources). Absent
+    means business, so that every earlier record keeps its meaning."""
+    return record.business_related is False
 
 
 def reported_moment(record: StoredRecord) -> datetime:
@@ -87,11 +117,15 @@ def supplement_days(category: Category) -> int:
 SUPPLEMENT_WINDOW_DAYS = {category: supplement_days(category) for category in Category}
 
 
+def supplement_window_end(record: StoredRecord, zone: tzinfo) -> float:
+    """``supplement_window_closes`` as a POSIX time: what the replay compares."""
+    return end_of_day_after(record.occurred_at, SUPPLEMENT_WINDOW_DAYS[record.category], zone)
+
+
 def supplement_window_closes(record: StoredRecord, zone: tzinfo) -> datetime:
     """When the revision's supplementary window closes: 24:00 (area time) of the 30th day
     (7th for road traffic and fire) after the date it occurred on."""
-    days = SUPPLEMENT_WINDOW_DAYS[record.category]
-    return datetime.fromtimestamp(end_of_day_after(record.occurred_at, days, zone), UTC)
+    return datetime.fromtimestamp(supplement_window_end(record, zone), UTC)
 
 
 def figures_true_at(record: StoredRecord) -> datetime:

@@ -31,10 +31,15 @@ class RegisterFilter:
             not state.retracted
             and state.region_code.startswith(self.region_prefix)
             and (not self.categories or state.category in self.categories)
-            and (self.group is None or self.group in CATEGORY_GROUPS[state.category])
+            and (self.group is None or self._in_group(self.group, state))
             and state.grade.rank >= self.min_grade.rank
             and (self.period is None or self.period.first <= state.month <= self.period.last)
         )
+
+    @staticmethod
+    def _in_group(group: Group, state: IncidentState) -> bool:
+        """Non-business accidents are in no group: they are counted apart."""
+        return group in CATEGORY_GROUPS[state.category] and not state.non_business
 
 
 def _order(state: IncidentState) -> tuple[float, str]:

@@ -21,9 +21,11 @@ from safetywatch.accounting.policy import (
     graded_area,
     has_threat_figures,
     is_near_miss,
+    is_non_business,
+    is_threat,
     record_casualties,
     reported_moment,
-    supplement_window_closes,
+    supplement_window_end,
     yuan_to_fen,
 )
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
@@ -101,19 +103,33 @@ class RevisionReader:
             return Grades(grade, None, by_burned_area)
         return _ORDINARY_GRADES[grade]
 
+    def _supplement(
+        self,
+        record: StoredRecord,
+        previous: IncidentState | None,
+        earlier: IncidentState | _NoEarlierRevision,
+    ) -> tuple[bool, int]:
+        """Whether the revision's figures were true within the supplementary window, and
+        the late supplements (超期补报: changed casualties received after it closed)."""
+        closes = supplement_window_end(record, self._zone)
+        in_window = figures_true_at(record).timestamp() < closes
+        changed = previous is not None and record_casualties(record) != previous.casualties
+        late = changed and record.received_at.timestamp() >= closes
+        return in_window, earlier.late_supplements + late
+
     def state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
         received_at, occurred_at = record.received_at, record.occurred_at
+        earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
+        in_window, late_supplements = self._supplement(record, previous, earlier)
         # 补报 (Decree 493 art. 13): the first figures and any true within the window count.
-        closes = supplement_window_closes(record, self._zone)
-        in_window = figures_true_at(record) < closes
         counted = in_window or previous is None
         grades = self.grades(record)
-        earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
         grade = grades.grade if counted else earlier.grade
         reached = _GRADES_ABOVE_ORDINARY[: grades.alerting_with(grade).rank]
         near_miss = is_near_miss(record)
+        threat = is_threat(record)
         # When it first reached each grade: a downgrade drops the grades above.
         grade_since = {g: earlier.grade_since.get(g, received_at) for g in reached} or NO_GRADES
         if previous is None:
@@ -121,9 +137,6 @@ class RevisionReader:
         else:
             first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
         fatalities_in_window = in_window or earlier.fatalities_in_window
-        # 超期补报: changed casualties received after the window closed, counted apart.
-        changed = previous is not None and record_casualties(record) != previous.casualties
-        late_supplements = earlier.late_supplements + (changed and received_at >= closes)
         # 迟报: the first report the log delivered, against the occurrence as it is now.
         late_report = first_reported_at - occurred_at > LATE_REPORT_AFTER
         state = IncidentState.of(
@@ -133,6 +146,7 @@ class RevisionReader:
             retracted=record.retracted,
             category=record.category,
             region_code=record.region_code,  # the table keeps one string per region
+            non_business=is_non_business(record),
             month=month_of(occurred_at, self._zone),
             grade=grade,
             current_grade=grades.grade,
@@ -145,6 +159,8 @@ class RevisionReader:
             else None,
             grade_since=grade_since,
             figures=figures(
+                incidents=int(not threat),
+                threats=int(threat),
                 deaths=record.deaths,
                 missing=record.missing,
                 serious_injuries=record.serious_injuries,

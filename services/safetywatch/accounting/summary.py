@@ -12,7 +12,14 @@ from typing import Any, Protocol
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import FIGURE_NAMES, Totals
 from safetywatch.accounting.periods import Period
-from safetywatch.events import CATEGORY_GROUPS, Category, Grade, Group, is_work_safety
+from safetywatch.events import (
+    APART_CATEGORIES,
+    CATEGORY_GROUPS,
+    Category,
+    Grade,
+    Group,
+    is_work_safety,
+)
 
 
 @dataclass(slots=True)
@@ -35,8 +42,24 @@ class Summary:
     #: The cells of the table bureaus fill in: by region and category, region and group.
     by_region_category: dict[tuple[str, Category], Totals] = field(default_factory=dict)
     by_region_group: dict[tuple[str, Group], Totals] = field(default_factory=dict)
+    #: Non-business road traffic and fire accidents (非生产经营性), counted apart from
+    #: every figure above: in all, by category and by region.
+    apart: Totals = field(default_factory=Totals)
+    apart_by_category: dict[Category, Totals] = field(
+        default_factory=lambda: {category: Totals() for category in APART_CATEGORIES}
+    )
+    apart_by_region: dict[str, Totals] = field(default_factory=dict)
+    apart_by_region_category: dict[tuple[str, Category], Totals] = field(default_factory=dict)
 
-    def count(self, region: str, category: Category, grade: Grade, totals: Totals) -> None:
+    def count(
+        self, region: str, category: Category, grade: Grade, apart: bool, totals: Totals
+    ) -> None:
+        if apart:
+            self.apart.add(totals)
+            self.apart_by_category[category].add(totals)
+            self.apart_by_region.setdefault(region, Totals()).add(totals)
+            self.apart_by_region_category.setdefault((region, category), Totals()).add(totals)
+            return
         self.totals.add(totals)
         self.by_category[category].add(totals)
         self.by_grade[grade] += totals.incidents
@@ -54,7 +77,7 @@ class Summary:
             return
         totals = Totals()
         totals.count(state.figures)
-        self.count(state.region_code, state.category, state.grade, totals)
+        self.count(state.region_code, state.category, state.grade, state.non_business, totals)
 
     def to_json(self) -> dict[str, Any]:
         """The contract's ``/v1/summary`` shape, without the comparison."""
@@ -68,6 +91,13 @@ class Summary:
             by_grade={g.value: n for g, n in self.by_grade.items()},
             by_region={r: self.by_region[r].to_json() for r in sorted(self.by_region)},
             groups={g.value: t.to_json() for g, t in self.groups.items()},
+            non_business={
+                "totals": self.apart.to_json(),
+                "by_category": {c.value: t.to_json() for c, t in self.apart_by_category.items()},
+                "by_region": {
+                    r: self.apart_by_region[r].to_json() for r in sorted(self.apart_by_region)
+                },
+            },
         )
         return document
 

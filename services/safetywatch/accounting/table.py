@@ -150,13 +150,20 @@ class IncidentTable(ReadsRows):
 
     def _count(self, state: IncidentState, sign: int) -> None:
         """Deposit (+1) or withdraw (-1) the incident in the cell of its month, region,
-        category and grade (``fields.CELL_KEY``); a retracted one is in no cell."""
+        category, grade and standing (``fields.CELL_KEY``); a retracted one is in no cell."""
         if state.retracted:
             return
         cells = self.months.get(state.month)
         if cells is None:
             cells = self.months[state.month] = MonthCells()
-        cells.move(state.region_code, state.category, state.grade, state.figures, sign)
+        cells.move(
+            state.region_code,
+            state.category,
+            state.grade,
+            state.non_business,
+            state.figures,
+            sign,
+        )
         if not cells:
             del self.months[state.month]
 

@@ -2,6 +2,8 @@
 categories of the national statistics."""
 
 from safetywatch.events.categories import (
+    APART_CATEGORIES,
+    APART_NAMES,
     CATEGORY_GROUPS,
     CATEGORY_NAMES,
     CATEGORY_ORDER,
@@ -30,6 +32,8 @@ from safetywatch.events.schemas import REPORT_SCHEMA_NAME, schema_documents
 from safetywatch.events.stored_record import StoredRecord
 
 __all__ = [
+    "APART_CATEGORIES",
+    "APART_NAMES",
     "CATEGORY_GROUPS",
     "CATEGORY_NAMES",
     "CATEGORY_ORDER",

@@ -2,7 +2,9 @@
 
 Work-safety accidents (生产安全事故) are counted apart from natural disasters; inside
 them, industry, mining and commerce (工矿商贸) is a group of its own. The order here is
-the order in which bulletins, tables and dashboards list them.
+the order in which bulletins, tables and dashboards list them; the names are the
+national release's (应急管理部: 化工, 工贸, 道路运输, 水上运输, 铁路运输, 航空运输), which an
+area may rename. A category's value never changes: a v1 record keeps its meaning.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ class Category(StrEnum):
     HAZARDOUS_CHEMICALS = "hazardous_chemicals"
     FIREWORKS = "fireworks"
     CONSTRUCTION = "construction"
-    OTHER = "other"  # 工商贸其他
+    OTHER = "other"  # 工贸 (the national release's name; 工商贸其他 before)
     # the other work-safety categories
     FIRE = "fire"
     ROAD_TRAFFIC = "road_traffic"
@@ -57,15 +59,15 @@ def _accident(zh: str, en: str) -> Names:
 CATEGORY_NAMES: dict[Category, Names] = {
     Category.COAL_MINE: _accident("煤矿", "Coal mine"),
     Category.METAL_NONMETAL_MINE: _accident("金属非金属矿山", "Metal and non-metal mine"),
-    Category.HAZARDOUS_CHEMICALS: _accident("危险化学品", "Hazardous chemicals"),
+    Category.HAZARDOUS_CHEMICALS: _accident("化工", "Chemical industry"),
     Category.FIREWORKS: _accident("烟花爆竹", "Fireworks"),
     Category.CONSTRUCTION: _accident("建筑业", "Construction"),
-    Category.OTHER: _accident("工商贸其他", "Other industry and commerce"),
+    Category.OTHER: _accident("工贸", "Industry and trade"),
     Category.FIRE: _accident("火灾", "Fire"),
-    Category.ROAD_TRAFFIC: _accident("道路交通", "Road traffic"),
-    Category.WATERWAY: _accident("水上交通", "Waterway"),
-    Category.RAILWAY: _accident("铁路交通", "Railway"),
-    Category.CIVIL_AVIATION: _accident("民航", "Civil aviation"),
+    Category.ROAD_TRAFFIC: _accident("道路运输", "Road transport"),
+    Category.WATERWAY: _accident("水上运输", "Waterway transport"),
+    Category.RAILWAY: _accident("铁路运输", "Rail transport"),
+    Category.CIVIL_AVIATION: _accident("航空运输", "Air transport"),
     Category.AGRICULTURAL_MACHINERY: _accident("农业机械", "Agricultural machinery"),
     Category.FISHING_VESSEL: _accident("渔业船舶", "Fishing vessel"),
     Category.GEOLOGICAL_HAZARD: Names(
@@ -89,6 +91,22 @@ GROUP_NAMES: dict[Group, Names] = {
     Group.INDUSTRIAL_MINING_COMMERCE: _accident("工矿商贸", "Industry, mining and commerce"),
     Group.NATURAL_DISASTER: Names(
         "自然灾害", "Natural disasters", "自然灾害", ("natural disaster", "natural disasters")
+    ),
+}
+
+#: What a bulletin calls the accidents counted apart (``APART_CATEGORIES``).
+APART_NAMES: dict[Category, Names] = {
+    Category.ROAD_TRAFFIC: Names(
+        "非生产经营性道路交通",
+        "Non-business road traffic",
+        "非生产经营性道路交通事故",
+        ("non-business road traffic accident", "non-business road traffic accidents"),
+    ),
+    Category.FIRE: Names(
+        "非生产经营性火灾",
+        "Non-business fire",
+        "非生产经营性火灾",
+        ("non-business fire", "non-business fires"),
     ),
 }
 
@@ -124,6 +142,14 @@ ORIGINAL_CATEGORIES = frozenset(
     }
 )
 
+
+#: Categories whose non-business accidents (非生产经营性) are not 生产安全事故 and are
+#: counted apart: from 2016-07-01 the statistics take the road transport accidents of
+#: business vehicles (the twelve classes of 道路运输车辆) and the fires of businesses in
+#: their activity (the joint notice of 国家安全监管总局、公安部、农业部、质检总局、民航局 on
+#: direct reporting of work-safety statistics; 安监总政法〔2013〕115号 art. 3 before it).
+#: A report says which with ``business_related``.
+APART_CATEGORIES = frozenset({Category.ROAD_TRAFFIC, Category.FIRE})
 
 #: Categories that burn land: an area field applies to them alone.
 FIRE_CATEGORIES = frozenset({Category.FOREST_FIRE, Category.GRASSLAND_FIRE})

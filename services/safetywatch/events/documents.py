@@ -67,7 +67,9 @@ class IncidentDocument(IncidentRecord):
 
     quarter: str = Field(description="The quarter of occurred_at in the area's zone: 2026Q4.")
     month: str = Field(description="Its month: 2026-11.")
-    groups: list[str] = Field(description="The statistical groups its category counts in.")
+    groups: list[str] = Field(
+        description="The statistical groups it counts in (none when counted apart)."
+    )
     fatalities: int = Field(description="Deaths and missing as the statistics count them.")
     fatalities_in_window: bool
     supplement_window_closes: Instant = Field(
@@ -81,7 +83,14 @@ class IncidentDocument(IncidentRecord):
     )
     current_grade: Grade = Field(description="The grade of the latest figures, counted or not.")
     threat_grade: Grade | None = Field(description="A geological threat's grade (险情).")
-    situation: Literal["disaster", "threat"]
+    situation: Literal["disaster", "threat"] = Field(
+        description="threat: a geological report of threat figures only (险情), counted "
+        "among the threats, not the incidents."
+    )
+    non_business: bool = Field(
+        description="A non-business road traffic or fire accident (非生产经营性): counted "
+        "apart from the work-safety statistics and in no group."
+    )
     graded_by_burned_area: bool
     first_reported_at: Instant
     delivery_delay_seconds: float | None

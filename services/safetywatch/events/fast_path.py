@@ -250,6 +250,7 @@ def decode_fast(raw: bytes) -> StoredRecord | None:
             or record.damaged_grassland_area_ha
             or record.threatened_people
             or record.potential_loss_yuan
+            or record.business_related is not None
         ):
             check_category_fields(record)
         check_not_after_receipt(record.occurred_at, record.received_at)

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from safetywatch.events.categories import FIRE_CATEGORIES, Category
+from safetywatch.events.categories import APART_CATEGORIES, FIRE_CATEGORIES, Category
 from safetywatch.events.wire import wire_config
 from safetywatch.regions import Level, RegionCode, UnitId
 
@@ -104,13 +104,16 @@ CATEGORY_FIELDS: dict[str, frozenset[Category]] = {
     "damaged_grassland_area_ha": frozenset({Category.GRASSLAND_FIRE}),
     "threatened_people": frozenset({Category.GEOLOGICAL_HAZARD}),
     "potential_loss_yuan": frozenset({Category.GEOLOGICAL_HAZARD}),
+    "business_related": APART_CATEGORIES,
 }
 
 
 def check_category_field(category: Category, name: str, value: float | None) -> None:
-    """ValueError when ``name`` is given (not absent, not 0) for a category it is not of."""
+    """ValueError when ``name`` is given for a category it is not of: a number other
+    than absent or 0, a flag (``business_related``) either way."""
     categories = CATEGORY_FIELDS[name]
-    if value and category not in categories:
+    given = value is not None if isinstance(value, bool) else bool(value)
+    if given and category not in categories:
         allowed = " and ".join(sorted(categories))
         raise ValueError(f"{name} applies to {allowed} incidents only")
 
@@ -167,8 +170,30 @@ class IncidentReport(BaseModel):
     missing: Casualties = 0
     serious_injuries: Casualties = 0
     minor_injuries: Casualties = 0
+    business_related: bool | None = Field(
+        default=None,
+        description="Road traffic and fire only: whether it is a business accident "
+        "(生产经营性: business vehicles, a business's fire), a 生产安全事故. false: counted "
+        "apart from work safety (非生产经营性). Absent: true.",
+    )
     trapped: LargeCount | None = None
     evacuated: LargeCount | None = None
+    people_at_risk: LargeCount | None = Field(
+        default=None,
+        description="涉险人数: people whose lives were in danger (较大涉险 from 10, Order 21 "
+        "art. 26).",
+    )
+    drinking_water_polluted: bool = Field(
+        default=False,
+        description="The accident seriously polluted the environment: a drinking-water "
+        "source, farmland, a river, reservoir or lake, a crowded place (较大涉险).",
+    )
+    critical_site_endangered: bool = Field(
+        default=False,
+        description="It endangered a key site or facility: a power station, major water "
+        "works, a hazardous-chemicals store, a fuel station, a station, port or airport, "
+        "a crowded place (较大涉险).",
+    )
     direct_loss_yuan: Money = 0
     burned_area_ha: Area = Field(
         default=0,

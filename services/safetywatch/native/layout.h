@@ -4,10 +4,10 @@
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H
 
-#define LAYOUT "6d040ad6e67c77bf"
+#define LAYOUT "d94642977397d033"
 #define ROW_SIZE 140
-#define FIELD_COUNT 14
-#define FIGURE_COUNT 10
+#define FIELD_COUNT 15
+#define FIGURE_COUNT 12
 #define GRADE_MOMENTS 3
 
 enum kind {
@@ -37,6 +37,7 @@ static const Part FIELDS[FIELD_COUNT] = {
     {"retracted", KIND_FLAG, 1},
     {"category", KIND_CATEGORY, 13},
     {"region_code", KIND_REGION, 14},
+    {"non_business", KIND_FLAG, 2},
     {"month", KIND_INT32, 18},
     {"grade", KIND_GRADE, 22},
     {"current_grade", KIND_GRADE, 23},
@@ -50,24 +51,28 @@ static const Part FIELDS[FIELD_COUNT] = {
 
 /* The figures, in order. */
 static const Part FIGURES[FIGURE_COUNT] = {
+    {"incidents", KIND_FLAG, 4},
+    {"threats", KIND_FLAG, 8},
     {"deaths", KIND_INT32, 104},
     {"missing", KIND_INT32, 108},
     {"serious_injuries", KIND_INT32, 112},
     {"minor_injuries", KIND_INT32, 116},
     {"direct_loss_fen", KIND_INT64, 120},
-    {"late_reports", KIND_FLAG, 2},
-    {"near_misses", KIND_FLAG, 4},
+    {"late_reports", KIND_FLAG, 16},
+    {"near_misses", KIND_FLAG, 32},
     {"late_supplements", KIND_INT32, 128},
     {"fatalities", KIND_INT32, 132},
     {"fatalities_missing", KIND_INT32, 136},
 };
 
 /* How an incident is counted (fields.CELL_KEY): into the cell of its month, region,
- * category and grade; not at all when its COUNTS_NOWHERE flag is set. */
+ * category, grade and whether it is counted apart; not at all when its COUNTS_NOWHERE
+ * flag is set. */
 #define CELL_MONTH_AT 18
 #define CELL_REGION_AT 14
 #define CELL_CATEGORY_AT 13
 #define CELL_GRADE_AT 22
+#define CELL_APART_BIT 2
 #define COUNTS_NOWHERE_BIT 1
 
 #endif

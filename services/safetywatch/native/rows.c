@@ -613,10 +613,10 @@ static int number_members(PyObject *members, PyObject *index) {
     return 0;
 }
 
-/* -- one month's counts: cells by (region, category, grade) -------------------------
- * The compiled twin of accounting/cells.py's MonthCells: a cell's counts (its incidents,
+/* -- one month's counts: cells by (region, category, grade, apart) ------------------
+ * The compiled twin of accounting/cells.py's MonthCells: a cell's counts (its records,
  * then each figure: Totals' fields) in one array, found through an open-addressing table;
- * a cell whose incidents fall to zero stays (a later revision may fill it again) and is
+ * a cell whose records fall to zero stays (a later revision may fill it again) and is
  * left out of what is read. */
 
 #define COUNTS (1 + FIGURE_COUNT)
@@ -624,7 +624,7 @@ static int number_members(PyObject *members, PyObject *index) {
 typedef struct {
     PyObject *region;
     int64_t count[COUNTS];
-    uint8_t category, grade;
+    uint8_t category, grade, apart;
 } Cell;
 
 typedef struct {
@@ -636,9 +636,9 @@ typedef struct {
     PyObject *totals_class, *categories, *category_index, *grades, *grade_index;
 } Cells;
 
-static Py_hash_t cell_hash(Py_hash_t region, long category, long grade) {
+static Py_hash_t cell_hash(Py_hash_t region, long category, long grade, long apart) {
     uint64_t h = (uint64_t)region * 0x9E3779B97F4A7C15ULL;
-    h ^= (uint64_t)(category * 31 + grade + 1) * 0xC2B2AE3D27D4EB4FULL;
+    h ^= (uint64_t)((category * 31 + grade) * 2 + apart + 1) * 0xC2B2AE3D27D4EB4FULL;
     return (Py_hash_t)(h ^ (h >> 31));
 }
 
@@ -649,7 +649,7 @@ static int cells_rehash(Cells *self, size_t size) {
         Cell *c = &self->cells[n];
         Py_hash_t region = PyObject_Hash(c->region);
         if (region == -1) { PyMem_RawFree(slots); return -1; }
-        size_t i = (size_t)cell_hash(region, c->category, c->grade) & (size - 1);
+        size_t i = (size_t)cell_hash(region, c->category, c->grade, c->apart) & (size - 1);
         while (slots[i]) i = (i + 1) & (size - 1);
         slots[i] = (uint32_t)(n + 1);
     }
@@ -659,15 +659,15 @@ static int cells_rehash(Cells *self, size_t size) {
     return 0;
 }
 
-/* The cell of (region, category, grade), made (zero) when absent. */
-static Cell *cell_of(Cells *self, PyObject *region, long category, long grade) {
+/* The cell of (region, category, grade, apart), made (zero) when absent. */
+static Cell *cell_of(Cells *self, PyObject *region, long category, long grade, long apart) {
     Py_hash_t region_hash = PyObject_Hash(region);
     if (region_hash == -1) return NULL;
     if (self->slots == NULL && cells_rehash(self, 64) < 0) return NULL;
-    size_t i = (size_t)cell_hash(region_hash, category, grade) & self->mask;
+    size_t i = (size_t)cell_hash(region_hash, category, grade, apart) & self->mask;
     while (self->slots[i]) {
         Cell *c = &self->cells[self->slots[i] - 1];
-        if (c->category == category && c->grade == grade) {
+        if (c->category == category && c->grade == grade && c->apart == apart) {
             int same = c->region == region ? 1 : PyObject_RichCompareBool(c->region, region, Py_EQ);
             if (same < 0) return NULL;
             if (same) return c;
@@ -687,6 +687,7 @@ static Cell *cell_of(Cells *self, PyObject *region, long category, long grade) {
     c->region = Py_NewRef(region);
     c->category = (uint8_t)category;
     c->grade = (uint8_t)grade;
+    c->apart = (uint8_t)apart;
     self->slots[i] = (uint32_t)(++self->count);
     if ((size_t)self->count * 2 > self->mask + 1 && cells_rehash(self, (self->mask + 1) * 2) < 0) {
         return NULL;
@@ -745,24 +746,26 @@ static int64_t as_int64(PyObject *value, int *failed) {
     return (int64_t)v;
 }
 
-/* move(region, category, grade, figures, sign): deposit (+1) or withdraw (-1) one
- * incident, as Totals.count does. */
+/* move(region, category, grade, apart, figures, sign): deposit (+1) or withdraw (-1)
+ * one incident, as Totals.count does. */
 static PyObject *Cells_move(Cells *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 5) { PyErr_SetString(PyExc_TypeError, "move takes 5 arguments"); return NULL; }
+    if (nargs != 6) { PyErr_SetString(PyExc_TypeError, "move takes 6 arguments"); return NULL; }
     if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
     long category = index_in(self->category_index, args[1], "category");
     long grade = category < 0 ? -1 : index_in(self->grade_index, args[2], "grade");
     if (grade < 0) return NULL;
-    PyObject *figures = args[3];
+    int apart = PyObject_IsTrue(args[3]);
+    if (apart < 0) return NULL;
+    PyObject *figures = args[4];
     if (!PyTuple_Check(figures) || PyTuple_GET_SIZE(figures) != FIGURE_COUNT) {
         PyErr_Format(PyExc_TypeError, "figures: a tuple of %d", FIGURE_COUNT);
         return NULL;
     }
     int failed = 0;
-    int64_t figure[FIGURE_COUNT], sign = as_int64(args[4], &failed);
+    int64_t figure[FIGURE_COUNT], sign = as_int64(args[5], &failed);
     for (int n = 0; n < FIGURE_COUNT; n++) figure[n] = as_int64(PyTuple_GET_ITEM(figures, n), &failed);
     if (failed) return NULL;
-    Cell *c = cell_of(self, args[0], category, grade);
+    Cell *c = cell_of(self, args[0], category, grade, apart);
     if (c == NULL) return NULL;
     int was_live = c->count[0] != 0;
     c->count[0] += sign;
@@ -771,7 +774,7 @@ static PyObject *Cells_move(Cells *self, PyObject *const *args, Py_ssize_t nargs
     Py_RETURN_NONE;
 }
 
-/* totals(): {(region, category, grade): Totals} of the cells holding an incident. */
+/* totals(): {(region, category, grade, apart): Totals} of the cells holding an incident. */
 static PyObject *Cells_totals(Cells *self, PyObject *unused) {
     if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
     PyObject *result = PyDict_New();
@@ -784,8 +787,9 @@ static PyObject *Cells_totals(Cells *self, PyObject *unused) {
         for (int f = 0; f < COUNTS && !failed; f++) failed = (values[f] = PyLong_FromLongLong(c->count[f])) == NULL;
         PyObject *totals = failed ? NULL : PyObject_Vectorcall(self->totals_class, values, COUNTS, NULL);
         for (int f = 0; f < COUNTS; f++) Py_XDECREF(values[f]);
-        PyObject *key = totals == NULL ? NULL : PyTuple_Pack(3, c->region, PyTuple_GET_ITEM(self->categories, c->category),
-                                                             PyTuple_GET_ITEM(self->grades, c->grade));
+        PyObject *key = totals == NULL ? NULL : PyTuple_Pack(4, c->region, PyTuple_GET_ITEM(self->categories, c->category),
+                                                             PyTuple_GET_ITEM(self->grades, c->grade),
+                                                             c->apart ? Py_True : Py_False);
         failed = key == NULL || PyDict_SetItem(result, key, totals) < 0;
         Py_XDECREF(key);
         Py_XDECREF(totals);
@@ -797,7 +801,7 @@ static PyObject *Cells_totals(Cells *self, PyObject *unused) {
 /* dump(): (regions, counts) of the live cells: what load() takes back. */
 static PyObject *Cells_dump(Cells *self, PyObject *unused) {
     PyObject *regions = PyList_New(0);
-    PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(2 + COUNTS * 8));
+    PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(3 + COUNTS * 8));
     if (regions == NULL || data == NULL) { Py_XDECREF(regions); Py_XDECREF(data); return NULL; }
     char *at = PyBytes_AS_STRING(data);
     for (Py_ssize_t n = 0; n < self->count; n++) {
@@ -806,8 +810,9 @@ static PyObject *Cells_dump(Cells *self, PyObject *unused) {
         if (PyList_Append(regions, c->region) < 0) { Py_DECREF(regions); Py_DECREF(data); return NULL; }
         at[0] = (char)c->category;
         at[1] = (char)c->grade;
-        memcpy(at + 2, c->count, COUNTS * 8);
-        at += 2 + COUNTS * 8;
+        at[2] = (char)c->apart;
+        memcpy(at + 3, c->count, COUNTS * 8);
+        at += 3 + COUNTS * 8;
     }
     PyObject *result = PyTuple_Pack(2, regions, data);
     Py_DECREF(regions);
@@ -821,18 +826,19 @@ static PyObject *Cells_load(Cells *self, PyObject *args) {
     if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
     if (!PyArg_ParseTuple(args, "O!y*", &PyList_Type, &regions, &data)) return NULL;
     PyObject *result = NULL;
-    Py_ssize_t size = 2 + COUNTS * 8, cells = PyList_GET_SIZE(regions);
+    Py_ssize_t size = 3 + COUNTS * 8, cells = PyList_GET_SIZE(regions);
     if (self->count) { PyErr_SetString(PyExc_ValueError, "load needs empty cells"); goto done; }
     if (data.len != cells * size) { PyErr_SetString(PyExc_ValueError, "counts for another number of cells"); goto done; }
     const char *at = data.buf;
     for (Py_ssize_t n = 0; n < cells; n++, at += size) {
         int64_t count[COUNTS];
-        memcpy(count, at + 2, COUNTS * 8);
-        if ((uint8_t)at[0] >= PyTuple_GET_SIZE(self->categories) || (uint8_t)at[1] >= PyTuple_GET_SIZE(self->grades) || count[0] == 0) {
-            PyErr_SetString(PyExc_ValueError, "a cell of an unknown category or grade, or of no incident");
+        memcpy(count, at + 3, COUNTS * 8);
+        if ((uint8_t)at[0] >= PyTuple_GET_SIZE(self->categories) || (uint8_t)at[1] >= PyTuple_GET_SIZE(self->grades)
+            || (uint8_t)at[2] > 1 || count[0] == 0) {
+            PyErr_SetString(PyExc_ValueError, "a cell of an unknown category, grade or standing, or of no incident");
             goto done;
         }
-        Cell *c = cell_of(self, PyList_GET_ITEM(regions, n), (uint8_t)at[0], (uint8_t)at[1]);
+        Cell *c = cell_of(self, PyList_GET_ITEM(regions, n), (uint8_t)at[0], (uint8_t)at[1], (uint8_t)at[2]);
         if (c == NULL) goto done;
         if (c->count[0] != 0) { PyErr_SetString(PyExc_ValueError, "a cell twice"); goto done; }
         memcpy(c->count, count, sizeof count);
@@ -900,7 +906,7 @@ static int count_row(Rows *self, const Row *row, int64_t sign) {
     if (!Py_IS_TYPE(cells, &CellsType)) { PyErr_SetString(PyExc_TypeError, "month_cells must make Cells"); goto done; }
     Cells *counts = (Cells *)cells;
     Cell *c = cell_of(counts, PyList_GET_ITEM(self->regions, get_i32(row, CELL_REGION_AT)),
-                      row[CELL_CATEGORY_AT], row[CELL_GRADE_AT]);
+                      row[CELL_CATEGORY_AT], row[CELL_GRADE_AT], (row[0] & CELL_APART_BIT) != 0);
     if (c == NULL) goto done;
     int was_live = c->count[0] != 0;
     c->count[0] += sign;

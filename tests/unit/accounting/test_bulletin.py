@@ -37,9 +37,12 @@ def scenario() -> Ledger:
     - road traffic: 5 accidents in 钟山区, deaths 1, 1, 0, 2, 0 and one missing: 5 fatalities;
     - coal mine: 1 accident in 六枝特区, 3 dead (较大);
     - fire: 1 accident in 钟山区, nobody dead;
-    - geological hazards: 2 in 水城区, one with 2 dead and 3 missing (5), one with none;
+    - geological hazards: 2 in 水城区, one with 2 dead and 3 missing (5), one with none,
+      and a threat (险情: 150 people threatened, no harm done);
     - forest fire: 1 in 盘州市, nobody dead;
-    so work safety: 7 accidents, 8 fatalities (1 missing); natural disasters apart.
+    - a private car's crash (non-business, 非生产经营性) in 钟山区, 1 dead;
+    so work safety: 7 accidents, 8 fatalities (1 missing); the private crash and the
+    natural disasters apart.
     2025, January to November: 8 work-safety accidents (road traffic), 10 dead.
     Year on year: incidents (7 − 8) / 8 = −12.5%, fatalities (8 − 10) / 10 = −20.0%.
     A December 2026 road accident (outside the period) must not count."""
@@ -53,6 +56,8 @@ def scenario() -> Ledger:
         record("520201-F1", category="fire", serious_injuries=1, **at(6)),
         record("520204-G1", category="geological_hazard", deaths=2, missing=3, **at(7)),
         record("520204-G2", category="geological_hazard", evacuated=40, **at(8)),
+        record("520204-T1", category="geological_hazard", threatened_people=150, **at(9)),
+        record("520201-P1", business_related=False, deaths=1, **at(9)),
         record("520281-W1", category="forest_fire", burned_area_ha=0.5, **at(3)),
         record("520201-DEC", deaths=4, **at(12)),
     ]
@@ -78,8 +83,9 @@ def test_the_official_sentence_in_chinese():
     assert bulletin(scenario(), JAN_TO_NOV, CITY, Language.ZH) == (
         "2026年1—11月，全市共发生各类生产安全事故7起、死亡8人（含下落不明1人），"
         "同比分别下降12.5%、20.0%；其中，较大事故1起、死亡3人；"
-        "煤矿事故1起、死亡3人，火灾事故1起，道路交通事故5起、死亡5人（含下落不明1人）。"
-        "自然灾害方面，发生地质灾害2起、死亡和失踪5人，森林火灾1起。"
+        "煤矿事故1起、死亡3人，火灾事故1起，道路运输事故5起、死亡5人（含下落不明1人）。"
+        "另有非生产经营性道路交通事故1起、死亡1人。"
+        "自然灾害方面，发生地质灾害灾情2起、死亡和失踪5人，险情1处，森林火灾1起。"
     )
 
 
@@ -88,8 +94,10 @@ def test_the_same_in_english():
         "From January to November 2026, the city recorded 7 work-safety accidents with "
         "8 deaths (1 of them missing), down 12.5% and 20.0% year on year; including "
         "1 relatively serious accident with 3 deaths; 1 coal mine accident with 3 deaths, "
-        "1 fire accident and 5 road traffic accidents with 5 deaths (1 of them missing). "
-        "Natural disasters: 2 geological hazards with 5 dead or missing and 1 forest fire."
+        "1 fire accident and 5 road transport accidents with 5 deaths (1 of them missing). "
+        "Counted apart: 1 non-business road traffic accident with 1 death. "
+        "Natural disasters: 2 geological hazards with 5 dead or missing, 1 geological hazard "
+        "threat and 1 forest fire."
     )
 
 
@@ -99,7 +107,8 @@ def test_a_county_bulletin_names_the_county_and_counts_only_its_incidents():
     text = bulletin(scenario(), JAN_TO_NOV, Place("钟山区", "Zhongshan"), Language.ZH, "520201")
     assert text == (
         "2026年1—11月，钟山区共发生各类生产安全事故6起、死亡5人（含下落不明1人），"
-        "同比分别下降25.0%、50.0%；其中，火灾事故1起，道路交通事故5起、死亡5人（含下落不明1人）。"
+        "同比分别下降25.0%、50.0%；其中，火灾事故1起，道路运输事故5起、死亡5人（含下落不明1人）。"
+        "另有非生产经营性道路交通事故1起、死亡1人。"
     )
 
 
@@ -112,12 +121,12 @@ def test_a_rise_a_fall_and_a_year_without_accidents_are_each_said_as_such():
     # incidents 2 against 1: +100.0%; fatalities 2 against 4: −50.0%.
     assert bulletin(rise, Period.year(2026), CITY, Language.ZH) == (
         "2026年，全市共发生各类生产安全事故2起、死亡2人，同比分别上升100.0%、下降50.0%；"
-        "其中，道路交通事故2起、死亡2人。"
+        "其中，道路运输事故2起、死亡2人。"
     )
     first = ledger_with(record("520201-A", deaths=1, **at(5)))
     assert bulletin(first, Period.month(2026 * 12 + 4), CITY, Language.EN) == (
         "In May 2026, the city recorded 1 work-safety accident with 1 death; "
-        "including 1 road traffic accident with 1 death."
+        "including 1 road transport accident with 1 death."
     )
 
 
@@ -134,6 +143,17 @@ def test_an_empty_period_says_so_and_natural_disasters_stand_alone():
     slides = ledger_with(record("520204-G9", category="geological_hazard", missing=1, **at(11)))
     assert bulletin(slides, q4, CITY, Language.ZH) == (
         "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害1起、死亡和失踪1人。"
+    )
+    threat = ledger_with(
+        record("520204-T9", category="geological_hazard", potential_loss_yuan=2e6, **at(12))
+    )
+    assert bulletin(threat, q4, CITY, Language.ZH) == (
+        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害险情1处。"
+    )
+    private = ledger_with(record("520201-P9", category="fire", business_related=False, **at(10)))
+    assert bulletin(private, q4, CITY, Language.EN) == (
+        "In Q4 2026, the city recorded no work-safety accidents and no natural disasters. "
+        "Counted apart: 1 non-business fire."
     )
 
 

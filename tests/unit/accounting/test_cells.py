@@ -27,11 +27,14 @@ incidents = st.tuples(
     st.sampled_from(["520201", "520221", "520203"]),
     st.sampled_from(list(Category)),
     st.sampled_from(list(Grade)),
+    st.booleans(),
     incident_figures,
 )
 
 
 ONE_DEATH = figures(
+    incidents=1,
+    threats=0,
     deaths=1,
     missing=0,
     serious_injuries=0,
@@ -87,15 +90,15 @@ def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, .
 
 def test_totals_are_copies_the_caller_may_add_to() -> None:
     for cells in (MonthCells(), COMPILED()):
-        cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, ONE_DEATH, 1)
+        cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, False, ONE_DEATH, 1)
         totals = cells.totals()
-        totals["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].add(Totals(incidents=5))
-        assert cells.totals()["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY].incidents == 1
+        totals["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, False].add(Totals(incidents=5))
+        assert cells.totals()["520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, False].incidents == 1
 
 
 def test_compiled_cells_refuse_a_dump_they_cannot_hold() -> None:
     cells = COMPILED()
-    cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, ONE_DEATH, 1)
+    cells.move("520201", Category.ROAD_TRAFFIC, Grade.ORDINARY, False, ONE_DEATH, 1)
     regions, counts = cells.dump()
     with pytest.raises(ValueError, match="another number of cells"):
         COMPILED().load(regions * 2, counts)

@@ -148,6 +148,11 @@ def test_lateness_is_judged_on_the_first_report_not_on_supplements(ledger):
         ({"missing": 2}, False),
         ({"evacuated": 500}, True),
         ({"evacuated": 499}, False),
+        ({"people_at_risk": 10}, True),
+        ({"people_at_risk": 9}, False),
+        ({"drinking_water_polluted": True}, True),
+        ({"critical_site_endangered": True}, True),
+        ({"drinking_water_polluted": False, "critical_site_endangered": False}, False),
     ],
 )
 def test_near_misses_are_flagged_whatever_the_grade(ledger, fields, near_miss):
@@ -155,6 +160,38 @@ def test_near_misses_are_flagged_whatever_the_grade(ledger, fields, near_miss):
     state = ledger.incident("520201-T1")
     assert state is not None
     assert state.near_miss is near_miss
+
+
+def test_a_non_business_accident_is_counted_apart_from_every_official_figure(ledger):
+    ledger.apply(record("520201-B", deaths=2))
+    ledger.apply(record("520201-P", deaths=3, business_related=False))
+    ledger.apply(record("520201-F", category="fire", deaths=1, business_related=False))
+    summary = ledger.summary(Q1)
+    official = (summary.totals, summary.by_category[Category.ROAD_TRAFFIC])
+    assert [(t.incidents, t.fatalities) for t in official] == [(1, 2), (1, 2)]
+    assert summary.by_category[Category.FIRE].incidents == 0
+    assert summary.by_grade[Grade.ORDINARY] == 1
+    apart = summary.to_json()["non_business"]
+    assert (apart["totals"]["incidents"], apart["totals"]["fatalities"]) == (2, 4)
+    assert apart["by_category"]["road_traffic"]["fatalities"] == 3
+    assert apart["by_region"]["520201"]["incidents"] == 2
+    # A later revision that says it was of business moves it into the statistics.
+    ledger.apply(record("520201-P", 2, deaths=3, business_related=True))
+    assert ledger.summary(Q1).totals.fatalities == 5
+
+
+def test_a_geological_report_of_threat_figures_only_is_a_threat_not_an_incident(ledger):
+    ledger.apply(record("520204-T", category="geological_hazard", threatened_people=120))
+    ledger.apply(record("520204-D", category="geological_hazard", threatened_people=9, deaths=1))
+    hazard = ledger.summary(Q1).by_category[Category.GEOLOGICAL_HAZARD]
+    assert (hazard.incidents, hazard.threats, hazard.fatalities) == (1, 1, 1)
+    state = ledger.incident("520204-T")
+    assert state is not None
+    assert state.is_threat
+    # The slope comes down and hurts someone: a disaster now.
+    ledger.apply(record("520204-T", 2, category="geological_hazard", minor_injuries=1))
+    hazard = ledger.summary(Q1).by_category[Category.GEOLOGICAL_HAZARD]
+    assert (hazard.incidents, hazard.threats) == (2, 0)
 
 
 def test_summary_filters_by_region_prefix_and_lists_known_regions_with_zeros(ledger):
@@ -175,6 +212,7 @@ def test_summary_json_has_every_category_and_grade(ledger):
     assert set(document["by_grade"]) == {g.value for g in Grade}
     assert document["totals"] == {
         "incidents": 0,
+        "threats": 0,
         "deaths": 0,
         "missing": 0,
         "serious_injuries": 0,

@@ -70,6 +70,7 @@ def states(draw: st.DrawFn, incident_id: str) -> IncidentState:
         retracted=draw(st.booleans()),
         category=draw(st.sampled_from(list(Category))),
         region_code=draw(st.sampled_from(["520201", "520221", "110101", "520200"])),
+        non_business=draw(st.booleans()),
         month=draw(st.integers(22_800, 26_400)),
         grade=draw(st.sampled_from(list(Grade))),
         current_grade=draw(st.sampled_from(list(Grade))),
@@ -94,6 +95,7 @@ def plain(incident_id: str) -> IncidentState:
         retracted=False,
         category=Category.ROAD_TRAFFIC,
         region_code="520201",
+        non_business=False,
         month=24322,
         grade=Grade.ORDINARY,
         current_grade=Grade.ORDINARY,
@@ -104,6 +106,8 @@ def plain(incident_id: str) -> IncidentState:
         province_since=None,
         grade_since=NO_GRADES,
         figures=figures(
+            incidents=1,
+            threats=0,
             deaths=1,
             missing=0,
             serious_injuries=0,
@@ -168,7 +172,7 @@ def counted(states: list[IncidentState]) -> dict[int, dict[Any, Any]]:
     months: dict[int, dict[Any, Any]] = {}
     for state in states:
         if not state.retracted:
-            key = (state.region_code, state.category, state.grade)
+            key = (state.region_code, state.category, state.grade, state.non_business)
             cells = months.setdefault(state.month, {})
             cells.setdefault(key, Totals()).count(state.figures)
     return {month: {k: v.to_json() for k, v in cells.items()} for month, cells in months.items()}

@@ -422,13 +422,13 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         "grade_name": "较大事故",
         "grade_name_en": "relatively serious accident",
         "situation": "disaster",
-        "category_name": "道路交通",
+        "category_name": "道路运输",
         "region_name": "钟山区",
         "deaths": "4",
         "missing": "0",
         "serious_injuries": "0",
         "occurred_at": at(2),
-        "category_name_en": "Road traffic",
+        "category_name_en": "Road transport",
         "region_name_en": "Zhongshan District",
     }
     assert registry.get_sample_value("safetywatch_alert", incident) == 1
@@ -450,9 +450,9 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
     # A threshold rule's scope in words, for the notification: the whole city, a category.
     blank |= {
         "region_name": "全市",
-        "category_name": "道路交通",
+        "category_name": "道路运输",
         "region_name_en": "the city",
-        "category_name_en": "Road traffic",
+        "category_name_en": "Road transport",
     }
     assert (
         registry.get_sample_value(

@@ -89,10 +89,13 @@ def test_random_bodies_are_accepted_only_as_pydantic_reads_them(raw: bytes) -> N
         "occurred_at",
         "received_at",
         "reported_at",
+        "figures_as_of",
         "region_code",
         "incident_id",
         "unit_id",
         "deaths",
+        "people_at_risk",
+        "drinking_water_polluted",
         "location",
         "title",
     ],
@@ -143,6 +146,17 @@ def test_every_edge_of_the_category_fields_agrees(
     assert_agrees_with_pydantic(json.dumps({**base, field: edge}).encode())
     # and for a category the field does not belong to
     assert_agrees_with_pydantic(json.dumps({**STORED, field: edge}).encode())
+
+
+MINE = json.loads(record(category="coal_mine", deaths=1).to_json_bytes())
+
+
+@pytest.mark.parametrize("edge", [None, True, False, 0, 1, "false"], ids=repr)
+@pytest.mark.parametrize("base", [STORED, MINE], ids=["road", "coal mine"])
+def test_business_related_agrees_on_road_and_where_it_does_not_belong(
+    base: dict[str, Any], edge: Any
+) -> None:
+    assert_agrees_with_pydantic(json.dumps({**base, "business_related": edge}).encode())
 
 
 def test_the_category_fields_take_the_fast_path() -> None:

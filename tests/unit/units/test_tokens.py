@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from safetywatch.client.deliver import backoff
-from safetywatch.client.formats import parse_reports
 from safetywatch.client.outbox import Outbox
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.regions.levels import Level
@@ -126,46 +125,6 @@ def test_the_rate_limiter_allows_a_burst_then_the_rate():
     now[0] = 0.5
     assert limiter.take("a", 5) == 0
     assert limiter.take("a", 21) == float("inf")
-
-
-def test_csv_rows_become_reports_with_typed_fields_and_a_location():
-    text = (
-        "incident_id,revision,category,region_code,occurred_at,deaths,direct_loss_yuan,retracted,lat,lon,title\n"
-        "520201-C1,1,road_traffic,520201,2022-02-10T08:00:00+08:00,3,1200.5,否,26.59,104.83,追尾\n"
-        "520201-C2,2,coal_mine,520201,2022-02-10T09:00:00+08:00,,,,,,\n"
-        "520201-C3,x,other,520201,2022-02-10T09:00:00+08:00,two,,maybe,,,\n"
-    )
-    first, second, third = parse_reports(text, "reports.csv")
-    assert first == {
-        "incident_id": "520201-C1",
-        "revision": 1,
-        "category": "road_traffic",
-        "region_code": "520201",
-        "occurred_at": "2022-02-10T08:00:00+08:00",
-        "deaths": 3,
-        "direct_loss_yuan": 1200.5,
-        "retracted": False,
-        "location": {"lat": 26.59, "lon": 104.83},
-        "title": "追尾",
-    }
-    assert second == {
-        "incident_id": "520201-C2",
-        "revision": 2,
-        "category": "coal_mine",
-        "region_code": "520201",
-        "occurred_at": "2022-02-10T09:00:00+08:00",
-    }
-    assert (third["revision"], third["deaths"], third["retracted"]) == (
-        "x",
-        "two",
-        "maybe",
-    )  # the gateway names them
-
-
-def test_json_arrays_objects_and_lines_are_read():
-    assert parse_reports('{"a": 1}') == [{"a": 1}]
-    assert parse_reports('[{"a": 1}, {"a": 2}]') == [{"a": 1}, {"a": 2}]
-    assert parse_reports('{"a": 1}\n\n{"a": 2}\n', "x.jsonl") == [{"a": 1}, {"a": 2}]
 
 
 def test_the_outbox_keeps_each_report_once_until_it_is_accepted(tmp_path):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from safetywatch.accounting import Summary, Totals
-from safetywatch.events import GROUP_NAMES, Category, Group, Names
+from safetywatch.events import APART_NAMES, GROUP_NAMES, Category, Group, Names
 from safetywatch.regions import Area
 
 #: The register's columns: (key of the incident document, heading zh, heading en).
@@ -23,6 +23,8 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("category", "类别代码", "category"),
     ("category_name", "类别", "category name"),
     ("grade", "等级代码", "grade"),
+    ("situation", "灾情/险情", "disaster or threat"),
+    ("non_business", "非生产经营性（另计）", "non-business (counted apart)"),
     ("grade_name", "等级", "grade name"),
     ("current_grade_name", "当前等级（窗口外数字）", "current grade (latest figures)"),
     ("deaths", "死亡", "deaths"),
@@ -95,6 +97,15 @@ def _totals_rows(
         of_region = {r: summary.by_region_group.get((r, group), zero) for r in regions}
         yield row(f"{GROUP_NAMES[group].zh}合计", of_region, summary.groups[group])
     yield row("合计 Total", {r: summary.by_region.get(r, zero) for r in regions}, summary.totals)
+    # Counted apart, after the total they are not in: non-business accidents and threats.
+    for category, total in summary.apart_by_category.items():
+        cells = summary.apart_by_region_category
+        of_region = {r: cells.get((r, category), zero) for r in regions}
+        yield row(APART_NAMES[category].zh_counted, of_region, total)
+    hazard = Category.GEOLOGICAL_HAZARD
+    threats = [by_region_category.get((r, hazard), zero).threats for r in regions]
+    total_threats = summary.by_category[hazard].threats
+    yield ["地质灾害险情（处）", *(v for n in threats for v in (n, "")), total_threats, ""]
 
 
 def register_xlsx(

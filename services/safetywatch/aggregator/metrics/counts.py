@@ -33,12 +33,37 @@ from safetywatch.aggregator.clock import Clock, system_clock
 from safetywatch.aggregator.metrics import names_only
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.config import AreaConfig
-from safetywatch.events import CATEGORY_GROUPS, CATEGORY_ORDER, Category, Grade, Group
+from safetywatch.events import (
+    APART_CATEGORIES,
+    CATEGORY_GROUPS,
+    CATEGORY_ORDER,
+    Category,
+    Grade,
+    Group,
+)
 from safetywatch.regions import Level, level_of
 
-#: A gauge by category for each figure the totals show (``fields.FIGURES``).
+#: A gauge by category for each figure the totals show (``fields.FIGURES``), but the
+#: incidents: ``safetywatch_incidents`` is by grade too.
 _PER_CATEGORY: tuple[tuple[str, str, Callable[[Totals], float]], ...] = tuple(
-    (f"safetywatch_{name}", text, attrgetter(name)) for name, text in PUBLIC_FIGURES
+    (f"safetywatch_{name}", text, attrgetter(name))
+    for name, text in PUBLIC_FIGURES
+    if name != "incidents"
+)
+#: Non-business road traffic and fire accidents (非生产经营性), counted apart from every
+#: family above: how many, and their dead and missing.
+_APART: tuple[tuple[str, str, Callable[[Totals], float]], ...] = (
+    (
+        "safetywatch_non_business_incidents",
+        "Non-business road traffic and fire accidents (非生产经营性), not in the work-safety "
+        "figures",
+        attrgetter("incidents"),
+    ),
+    (
+        "safetywatch_non_business_fatalities",
+        "Deaths and missing of non-business road traffic and fire accidents, as counted",
+        attrgetter("fatalities"),
+    ),
 )
 
 _GRADE_NAMES = {
@@ -147,13 +172,28 @@ def _name_families(area: AreaConfig) -> Iterator[Metric]:
     yield grade_info
 
 
+def _add_apart(
+    families: list[tuple[GaugeMetricFamily, Callable[[Totals], float]]],
+    cells: dict[CellKey, Totals],
+    labels: list[str],
+) -> None:
+    """The non-business figures of one (period, region, category), summed over grades."""
+    region, category = labels[2:]
+    combined = Totals()
+    for grade in Grade:
+        if (totals := cells.get((region, Category(category), grade, True))) is not None:
+            combined.add(totals)
+    for family, value in families:
+        family.add_metric(labels, value(combined))
+
+
 def _at_metric_level(cells: dict[CellKey, Totals], area: AreaConfig) -> dict[CellKey, Totals]:
     """The cells summed to the metrics' region level (themselves at county level)."""
     if area.metrics.region_level is Level.COUNTY:
         return cells
     summed: dict[CellKey, Totals] = {}
-    for (region, category, grade), totals in cells.items():
-        key = (area.metric_region(region), category, grade)
+    for (region, category, grade, apart), totals in cells.items():
+        key = (area.metric_region(region), category, grade, apart)
         if (cell := summed.get(key)) is None:
             cell = summed[key] = Totals()
         cell.add(totals)
@@ -182,6 +222,7 @@ class LedgerCollector(Collector):
             "safetywatch_grade_info",
             "safetywatch_incidents",
             *(name for name, _, _ in _PER_CATEGORY),
+            *(name for name, _, _ in _APART),
             "safetywatch_report_delivery_delay_seconds",
         )
 
@@ -196,22 +237,22 @@ class LedgerCollector(Collector):
             "Incidents (not retracted), latest revision",
             labels=[*labels, "grade"],
         )
-        per_category = [
-            (GaugeMetricFamily(name, text, labels=labels), value)
-            for name, text, value in _PER_CATEGORY
-        ]
+        per_category, apart = (
+            [(GaugeMetricFamily(name, text, labels=labels), value) for name, text, value in kinds]
+            for kinds in (_PER_CATEGORY, _APART)
+        )
         area = self._area
         seen = {area.metric_region(code) for code in self._ledger.regions_seen()}
         regions = sorted(area.metric_regions | seen)
         for exposed in periods:
             cells = _at_metric_level(self._ledger.cells(exposed.period), area)
-            present = {category for _, category, _ in cells}
+            present = {category for _, category, _, _ in cells}
             categories = [c for c in Category if c in present or c in self._area.visible_categories]
             for region in regions:
                 for category in categories:
                     combined = Totals()
                     for grade in Grade:
-                        totals = cells.get((region, category, grade))
+                        totals = cells.get((region, category, grade, False))
                         incidents.add_metric(
                             [exposed.quarter, exposed.label, region, category.value, grade.value],
                             totals.incidents if totals else 0,
@@ -223,8 +264,10 @@ class LedgerCollector(Collector):
                             [exposed.quarter, exposed.label, region, category.value],
                             value(combined),
                         )
+                    if category in APART_CATEGORIES:
+                        _add_apart(apart, cells, [exposed.quarter, exposed.label, region, category])
         yield incidents
-        for family, _ in per_category:
+        for family, _ in (*per_category, *apart):
             yield family
         delays = self._ledger.delivery_delays
         yield HistogramMetricFamily(

@@ -43,7 +43,7 @@ from safetywatch.errors import SafetywatchError
 
 log = structlog.get_logger("safetywatch.aggregator")
 
-FORMAT = 3
+FORMAT = 4
 FILE_NAME = "checkpoint.bin"
 
 

@@ -90,5 +90,5 @@ def test_the_names_come_from_the_info_series_not_from_dashboard_code():
         for panel in dashboard.panels()
     ]
     text = json.dumps(parts, ensure_ascii=False)
-    for name in ("道路交通", "煤矿", "钟山区", "较大", "一般", "县级"):
+    for name in ("道路运输", "煤矿", "钟山区", "较大", "一般", "县级"):
         assert name not in text, name

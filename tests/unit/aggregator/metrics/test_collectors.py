@@ -226,8 +226,8 @@ def test_categories_and_grades_are_named_for_people_from_one_source(setup):
         "category": "road_traffic",
         "group": "production_safety",
         "subgroup": "",
-        "name": "道路交通",
-        "name_en": "Road traffic",
+        "name": "道路运输",
+        "name_en": "Road transport",
         "order": "07",
     }
     mine = {

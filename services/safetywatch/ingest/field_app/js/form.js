@@ -15,12 +15,17 @@ export const LAYOUT = [
   "category",
   "region_code",
   "occurred_at",
+  "business_related",
   "deaths",
   "missing",
   "serious_injuries",
   "minor_injuries",
+  "figures_as_of",
   "trapped",
   "evacuated",
+  "people_at_risk",
+  "drinking_water_polluted",
+  "critical_site_endangered",
   "direct_loss_yuan",
   "burned_area_ha",
   "damaged_forest_area_ha",
@@ -53,14 +58,19 @@ function kindOf(name, node) {
 function specOf(schema, name, property, required) {
   let node = resolve(schema, property);
   let optional = !required;
+  let nullable = false;
   if (node.anyOf) {
     node = resolve(schema, node.anyOf.find((branch) => branch.type !== "null"));
     optional = true;
+    nullable = true;
   }
+  // A yes or no the wire may leave out (it has a meaning then) but a person must answer
+  // where it applies: business_related, for road traffic and fire.
+  const yesno = nullable && node.type === "boolean";
   const spec = {
     name,
-    kind: kindOf(name, node),
-    required: Boolean(required),
+    kind: yesno ? "yesno" : kindOf(name, node),
+    required: Boolean(required) || yesno,
     optional,
     min: node.minimum,
     max: node.maximum,
@@ -133,6 +143,7 @@ function checkField(spec, values, zone) {
   const raw = values[spec.name];
   if (spec.kind === "location") return checkLocation(spec, values);
   if (spec.kind === "boolean") return { value: raw === true || raw === "true" || raw === "on" };
+  if (spec.kind === "yesno" && (raw === "true" || raw === "false")) return { value: raw === "true" };
   if (isBlank(raw)) {
     if (spec.required) return { error: ["required"] };
     return { value: undefined };
@@ -186,6 +197,8 @@ export function valuesFrom(specs, document, zone) {
       values[spec.name] = toLocalInput(new Date(value), zone);
     } else if (spec.kind === "boolean") {
       values[spec.name] = Boolean(value);
+    } else if (spec.kind === "yesno") {
+      values[spec.name] = String(Boolean(value));
     } else {
       values[spec.name] = String(value);
     }

@@ -86,6 +86,16 @@ function control(app, spec, values, locked) {
   if (spec.kind === "boolean") {
     return h("input", { ...common, type: "checkbox", checked: values[spec.name] === true });
   }
+  if (spec.kind === "yesno") {
+    return h(
+      "select",
+      common,
+      h("option", { value: "", text: app.t("choose") }),
+      ["true", "false"].map((o) =>
+        h("option", { value: o, text: app.t(o === "true" ? "yes" : "no"), selected: o === values[spec.name] || undefined }),
+      ),
+    );
+  }
   return h("input", {
     ...common,
     type: "text",
