@@ -28,11 +28,11 @@ BOUNDARIES = (
 
 # Values on and around the grading bounds, so that revisions move incidents across grades.
 CASUALTY_VALUES = st.sampled_from([0, 1, 2, 3, 9, 10, 29, 30])
-INJURY_VALUES = st.sampled_from([0, 1, 9, 10, 49, 50, 99, 100])
+INJURY_VALUES = st.sampled_from([0, 1, 3, 9, 10, 19, 49, 50, 99, 100])
 LOSS_VALUES = st.sampled_from(
-    [0, 0.01, 999_999.99, 1_000_000, 4_999_999.995, 10_000_000, 50_000_000.5, 1e8]
+    [0, 0.01, 4999.99, 5000, 500_000, 999_999.99, 1_000_000, 4_999_999.995, 10_000_000, 1e8]
 )
-AREA_VALUES = st.sampled_from([0, 0.99, 1, 100, 1000])
+AREA_VALUES = st.sampled_from([0, 0.066, 0.067, 0.99, 1, 9.99, 10, 100, 1000])
 
 
 @st.composite
@@ -47,6 +47,8 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
                 timedelta(0),
                 timedelta(minutes=59),
                 timedelta(hours=1, seconds=1),
+                timedelta(hours=2),
+                timedelta(hours=2, seconds=1),
                 timedelta(days=7),
                 timedelta(days=7, seconds=1),
                 timedelta(days=30),
@@ -95,9 +97,13 @@ def _category_fields(draw: st.DrawFn, category: Category) -> dict[str, object]:
         business = draw(st.sampled_from([None, True, False]))
         fields.update({} if business is None else {"business_related": business})
     if category is Category.FOREST_FIRE and draw(st.booleans()):
-        fields["damaged_forest_area_ha"] = draw(st.sampled_from([0, 0.99, 1, 9.99, 10, 100, 1000]))
+        fields["damaged_forest_area_ha"] = draw(
+            st.sampled_from([0, 0.066, 0.067, 0.99, 1, 9.99, 10, 100, 1000])
+        )
     if category is Category.GRASSLAND_FIRE and draw(st.booleans()):
-        fields["damaged_grassland_area_ha"] = draw(st.sampled_from([0, 999, 1000, 5000, 8000]))
+        fields["damaged_grassland_area_ha"] = draw(
+            st.sampled_from([0, 9.99, 10, 999, 1000, 5000, 8000])
+        )
     if category is Category.GEOLOGICAL_HAZARD and draw(st.booleans()):
         fields["threatened_people"] = draw(st.sampled_from([0, 99, 100, 500, 1000]))
         fields["potential_loss_yuan"] = draw(st.sampled_from([0, 5e6, 5e7, 1e8]))
@@ -169,9 +175,9 @@ def histories(
 
 
 #: Confirmation times around the report they follow: before it, on and just past the
-#: 2 h steps, much later.
+#: 2 h steps, the 4 h and 12 h steps of geological hazards, much later.
 CONFIRMATION_DELAYS = tuple(
-    timedelta(seconds=s) for s in (-3600, 0, 3600, 7200, 7201, 14400, 14401, 108000)
+    timedelta(seconds=s) for s in (-3600, 0, 3600, 7200, 7201, 14400, 14401, 43200, 43201, 108000)
 )
 
 

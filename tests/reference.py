@@ -18,11 +18,10 @@ from itertools import pairwise, takewhile
 from typing import Any
 
 from safetywatch.accounting.chain import ChainRules
-from safetywatch.accounting.grade_tables import GEOLOGICAL_THREAT_PLAN
+from safetywatch.accounting.grade_tables import GEOLOGICAL_THREAT_PLAN, national_tables
 from safetywatch.accounting.grading import grade_for, highest_grade_reached
 from safetywatch.accounting.periods import Period, month_of
 from safetywatch.accounting.policy import (
-    LATE_REPORT_AFTER,
     grading_figures_of,
     has_threat_figures,
     is_near_miss,
@@ -39,6 +38,7 @@ from safetywatch.regions.levels import Level
 FIGURES = (
     "incidents",
     "threats",
+    "fire_outbreaks",
     "deaths",
     "missing",
     "serious_injuries",
@@ -86,6 +86,7 @@ class Truth:
     fatalities: int
     fatalities_missing: int
     threat_grade: Grade | None
+    fire_outbreak: bool
 
 
 def _window_closes(record: IncidentRecord, zone: tzinfo) -> datetime:
@@ -136,7 +137,8 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
             # The official grade is the statistical revision's (frozen with its figures).
             grade=_grade(statistical, zone),
             current_grade=_grade(winner, zone),
-            late_report=reported_moment(records[0]) - winner.occurred_at > LATE_REPORT_AFTER,
+            late_report=reported_moment(records[0]) - winner.occurred_at
+            > _first_report_limit(winner.category),
             near_miss=is_near_miss(winner),
             late_supplements=sum(is_late_supplement(a, b, zone) for a, b in pairwise(effective)),
             fatalities=statistical.deaths + statistical.missing,
@@ -146,8 +148,38 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
                 if winner.category is Category.GEOLOGICAL_HAZARD and has_threat_figures(winner)
                 else None
             ),
+            fire_outbreak=_below_minimum(winner, zone),
         )
     return result
+
+
+def _first_report_limit(category: Category) -> timedelta:
+    """迟报: Decree 493 art. 9's hour; natural disasters' 初报 within 2 hours."""
+    natural = {Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE}
+    return timedelta(hours=2 if category in natural else 1)
+
+
+def _step(rules: ChainRules, category: Category, grade: Grade) -> timedelta:
+    """A level's time: the area's own when it sets one; else 2 hours, but a geological
+    hazard's 12 (小型, 中型) or 4 (大型, 特大型)."""
+    if rules.step is not None:
+        return rules.step
+    if category is Category.GEOLOGICAL_HAZARD:
+        return timedelta(hours=4 if grade.rank >= Grade.SERIOUS.rank else 12)
+    return timedelta(hours=2)
+
+
+def _below_minimum(record: IncidentRecord, zone: tzinfo) -> bool:
+    """火情: a fire that reaches no bound of its table in force, the minimum included."""
+    day = record.occurred_at.astimezone(zone).date()
+    tables = sorted(national_tables(record.category), key=lambda t: t.effective_from)
+    table = ([t for t in tables if t.effective_from <= day] or tables[:1])[-1]
+    minimum = table.bounds.get(Grade.ORDINARY)
+    figures = grading_figures_of(record)
+    reached = [
+        b for g, bounds in table.bounds.items() for c, b in bounds.items() if figures.of(c) >= b
+    ]
+    return minimum is not None and not reached
 
 
 def _is_threat(record: IncidentRecord) -> bool:
@@ -172,8 +204,9 @@ def _figures(truth: Truth) -> dict[str, int]:
     record = truth.record
     threat = _is_threat(record)
     return {
-        "incidents": int(not threat),
+        "incidents": int(not (threat or truth.fire_outbreak)),
         "threats": int(threat),
+        "fire_outbreaks": int(truth.fire_outbreak),
         "deaths": record.deaths,
         "missing": record.missing,
         "serious_injuries": record.serious_injuries,
@@ -396,14 +429,15 @@ def reference_chains(
         ]
         steps: list[ReferenceStep] = []
         below: datetime | None = None
+        step = _step(rules, truth.record.category, _alert_grade(truth.record, truth.grade))
         for level in _required(truth.record, truth.grade):
             since = _required_since(effective, level, zone)
             if level is Level.COUNTY:
-                due: datetime | None = records[0].received_at + rules.step
+                due: datetime | None = records[0].received_at + step
             elif below is None:
                 due = None
             else:
-                due = max(below, since) + rules.step
+                due = max(below, since) + step
             done = confirmed.get((incident_id, level))
             at = done.received_at if done else None
             unit = done.unit_id if done else None

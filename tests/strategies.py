@@ -110,6 +110,7 @@ incident_figures = st.builds(
     figures,
     incidents=st.integers(0, 1),
     threats=st.integers(0, 1),
+    fire_outbreaks=st.integers(0, 1),
     deaths=casualties,
     missing=casualties,
     serious_injuries=casualties,

@@ -101,6 +101,7 @@ def _state(n: int) -> IncidentState:
         figures=figures(
             incidents=1,
             threats=0,
+            fire_outbreaks=0,
             deaths=n % 3,
             missing=0,
             serious_injuries=1,

@@ -8,6 +8,7 @@ from pathlib import Path
 from dev.generate import incident_layout
 from dev.generate.app_rules import APP_RULES_PATH, app_rules_module
 from dev.generate.dashboards import dashboard_files
+from dev.generate.deadlines_doc import deadlines_document
 from dev.generate.grading_doc import grading_document
 from dev.generate.schemas import schema_documents
 from dev.generate.settings_table import with_settings_table
@@ -19,6 +20,7 @@ def generated_files(root: Path) -> dict[Path, str]:
     files = {root / "schemas" / name: text for name, text in schema_documents().items()}
     files.update({dashboards / name: text for name, text in dashboard_files().items()})
     files[root / "docs" / "grading.md"] = grading_document()
+    files[root / "docs" / "deadlines.md"] = deadlines_document()
     files[root / incident_layout.PYTHON_PATH] = incident_layout.python_layout()
     files[root / incident_layout.HEADER_PATH] = incident_layout.c_header()
     files[root / incident_layout.DOCUMENT_PATH] = incident_layout.figures_document()

@@ -3,12 +3,15 @@ say one bound while the code grades by another."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from safetywatch.accounting import THREAT_TABLES, Criterion, GradeTable, grade_term, national_tables
 from safetywatch.events import CATEGORY_NAMES, Category, Grade
 
 _CRITERIA_ZH = {
     Criterion.CASUALTIES: "死亡（含失踪）",
     Criterion.SERIOUS_INJURIES: "重伤",
+    Criterion.CASUALTIES_AND_SERIOUS_INJURIES: "死亡和重伤合计",
     Criterion.DIRECT_LOSS_YUAN: "直接经济损失（元）",
     Criterion.AREA_HA: "受害面积（公顷）",
     Criterion.THREATENED_PEOPLE: "受威胁需转移人数",
@@ -22,6 +25,7 @@ CONFIRMATION = {
     "国家突发地质灾害应急预案（2006）地质灾害险情分级": "confirmed against the plan's grading as restated by provincial and county plans (the national plan's own page was not at hand)",
     "森林防火条例（2008年修订，国务院令第541号）第四十条": "confirmed against art. 40 as quoted in full",
     "森林草原防灭火条例（国务院令第822号）第四十五条": "confirmed against art. 45 as quoted in full by one legal commentary (2026-01-21); not against the State Council gazette",
+    "草原火灾级别划分规定（农业部 农牧发〔2010〕7号）第四条": "confirmed against art. 4 as republished in full (安全管理网, 2010-05-10); not against the ministry's gazette",
 }
 
 HEADER = """# Grades
@@ -44,12 +48,14 @@ and no loss it is a threat, and the grade rule alerts on it as on an accident, s
 险情. An area YAML may add a local table for a category from a later day (`grading:`),
 validated like these.
 
-Notes: Decree 822 counts a forest fire with less than 0.067 ha damaged as no forest fire
-(一般 starts there) and a grassland fire under 10 ha likewise; safetywatch keeps such a
-report as 一般. The 2008 草原防火条例 grading of grassland fires before 2026 is not
-modelled: Decree 822's grassland table applies to every grassland fire. Decree 493 and
-the fire regulations count deaths; safetywatch counts the missing with them, as the
-official statistics do.
+A table may set a minimum (the bounds of 一般): a fire that reaches none of them is not a
+fire but a 火情 — Decree 822 art. 45 starts 一般森林火灾 at 0.067 ha of damaged forest (or
+a death, or a serious injury) and 一般草原火灾 at 10 ha; the 2010 grassland rule at 10 ha,
+a serious injury or 5,000 yuan. Such a report is counted among the `fire_outbreaks`, not
+the incidents (contract §3). Grassland fires before 2026 are graded by the 2010 rule of
+the Ministry of Agriculture, which also counts deaths and serious injuries together
+(死亡和重伤合计). Decree 493 and the fire regulations count deaths; safetywatch counts the
+missing with them, as the official statistics do.
 """
 
 
@@ -58,16 +64,24 @@ def _table_rows(table: GradeTable, category: Category, threat: bool) -> list[str
     for grade in reversed(Grade):
         if grade is Grade.ORDINARY:
             continue
-        bounds = table.bounds.get(grade, {})
-        criteria = "; ".join(
-            f"{_CRITERIA_ZH[c]} ≥ {b:,.3g}" if b < 1000 else f"{_CRITERIA_ZH[c]} ≥ {b:,.0f}"
-            for c, b in bounds.items()
-        )
+        criteria = _bounds(table.bounds.get(grade, {}))
         zh, en = grade_term(category, grade, threat=threat)
         rows.append(f"| `{grade.value}` | {zh} ({en}) | {criteria} |")
     zh, en = grade_term(category, Grade.ORDINARY, threat=threat)
-    rows.append(f"| `ordinary` | {zh} ({en}) | everything below |")
+    minimum = table.minimum
+    if minimum is None:
+        rows.append(f"| `ordinary` | {zh} ({en}) | everything below |")
+    else:
+        rows.append(f"| `ordinary` | {zh} ({en}) | {_bounds(minimum)} |")
+        rows.append("| — | 火情 (below the minimum: not a fire) | none of the above |")
     return rows
+
+
+def _bounds(bounds: Mapping[Criterion, float]) -> str:
+    return "; ".join(
+        f"{_CRITERIA_ZH[c]} ≥ {b:,.3g}" if b < 1000 else f"{_CRITERIA_ZH[c]} ≥ {b:,.0f}"
+        for c, b in bounds.items()
+    )
 
 
 def _section(title: str, table: GradeTable, category: Category, threat: bool = False) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+import unicodedata
 from collections.abc import Iterator, Sequence
 
 from safetywatch.accounting import CELL_KEY, COUNTS_NOWHERE, FIELDS, FIGURES, Field, Figure, Kind
@@ -86,11 +87,16 @@ def _text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _width(text: str) -> int:
+    """The width the formatter measures: a wide (CJK) character counts two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _wrapped(indent: str, head: str, items: Sequence[str], tail: str) -> Iterator[str]:
     """``head`` + the items + ``tail`` on one line, or one item a line as the formatter
-    writes it when that is longer than the line length."""
+    writes it when that is wider than the line length."""
     line = f"{indent}{head}{', '.join(items)}{tail}"
-    if len(line) <= LINE_LENGTH:
+    if _width(line) <= LINE_LENGTH:
         yield line
         return
     yield f"{indent}{head}"

@@ -38,19 +38,11 @@ def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
         "title": "G60 沪昆高速 客车追尾",
     }
     slide = {"category": "geological_hazard", "occurred_at": at(300), "title": "村道边坡滑坡"}
+    private = {"category": "road_traffic", "business_related": False, "occurred_at": at(30)}
+    cracks = {"category": "geological_hazard", "occurred_at": at(100), "title": "后山裂缝"}
     return [
         report("520201", 1, 1, **crash, deaths=2, serious_injuries=1),
-        report(
-            "520281",
-            2,
-            1,
-            category="road_traffic",
-            business_related=False,
-            occurred_at=at(30),
-            deaths=1,
-            minor_injuries=2,
-            title="私家车侧翻",
-        ),
+        report("520281", 2, 1, **private, deaths=1, minor_injuries=2),
         report(
             "520203",
             3,
@@ -65,15 +57,7 @@ def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
         report("520281", 5, 1, category="forest_fire", occurred_at=at(90), burned_area_ha=0.5),
         report("520204", 6, 1, category="road_traffic", occurred_at=at(25), deaths=1),
         report("520201", 7, 1, category="other", occurred_at=at(20), serious_injuries=1),
-        report(
-            "520204",
-            8,
-            1,
-            category="geological_hazard",
-            occurred_at=at(100),
-            threatened_people=260,
-            title="后山裂缝（险情）",
-        ),
+        report("520204", 8, 1, **cracks, threatened_people=260),
         # Supplementary reports: the crash's toll rises to 5 dead (较大), the landslide
         # leaves 2 missing after 600 evacuated (较大涉险), and incident 6 was a false report.
         report("520201", 1, 2, **crash, deaths=5, serious_injuries=3),

@@ -70,6 +70,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
     assert summary["totals"] == {
         "incidents": 2,
         "threats": 0,
+        "fire_outbreaks": 0,
         "deaths": 6,
         "missing": 0,
         "serious_injuries": 3,

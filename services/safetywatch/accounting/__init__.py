@@ -7,6 +7,8 @@ Nothing here does I/O or reads a clock; the aggregator feeds it records in log o
 from safetywatch.accounting.bulletin import Language, bulletin_text
 from safetywatch.accounting.cells import CellCounts, CellKey, dumped_months, loaded_months
 from safetywatch.accounting.chain import ChainRules, chain_of, next_follow_up_due
+from safetywatch.accounting.deadlines import TABLES as DEADLINE_TABLES
+from safetywatch.accounting.deadlines import Deadline, Deadlines, Rules, rules_of
 from safetywatch.accounting.fields import (
     CELL_KEY,
     COUNTS_NOWHERE,
@@ -59,6 +61,7 @@ __all__ = [
     "CELL_KEY",
     "COMMON",
     "COUNTS_NOWHERE",
+    "DEADLINE_TABLES",
     "FIELDS",
     "FIGURES",
     "LAYOUT",
@@ -74,6 +77,8 @@ __all__ = [
     "CellKey",
     "ChainRules",
     "Criterion",
+    "Deadline",
+    "Deadlines",
     "Field",
     "Figure",
     "GradeTable",
@@ -91,6 +96,7 @@ __all__ = [
     "ReadsRows",
     "RecordStore",
     "RegisterFilter",
+    "Rules",
     "Summary",
     "Totals",
     "bulletin_text",
@@ -109,6 +115,7 @@ __all__ = [
     "quarter_of",
     "recent_quarters",
     "row_values",
+    "rules_of",
     "scale_of",
     "state_parts",
     "summary_document",

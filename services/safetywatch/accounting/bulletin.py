@@ -24,6 +24,7 @@ from safetywatch.events import (
     APART_NAMES,
     CATEGORY_NAMES,
     GROUP_CATEGORIES,
+    OUTBREAK_NAMES,
     Category,
     Grade,
     Group,
@@ -117,7 +118,7 @@ class _Bulletin:
         return [
             (c, by_category[c])
             for c in GROUP_CATEGORIES[group]
-            if by_category[c].incidents or by_category[c].threats
+            if by_category[c].incidents or by_category[c].threats or by_category[c].fire_outbreaks
         ]
 
     def apart(self) -> list[tuple[Names, Totals]]:
@@ -127,8 +128,11 @@ class _Bulletin:
 
     @property
     def quiet(self) -> bool:
-        """No work-safety accident and no natural disaster or threat."""
-        return not (self.work.incidents or self.natural.incidents or self.natural.threats)
+        """No work-safety accident and no natural disaster, threat or 火情."""
+        natural = self.natural
+        return not (
+            self.work.incidents or natural.incidents or natural.threats or natural.fire_outbreaks
+        )
 
     def changes(self) -> list[tuple[str, float | None]]:
         """Incidents and fatalities against the same period last year."""
@@ -191,15 +195,17 @@ class _Zh(_Bulletin):
         return f"自然灾害方面，发生{'，'.join(self._disaster(c, t) for c, t in present)}。"
 
     def _disaster(self, category: Category, totals: Totals) -> str:
-        """地质灾害灾情2起、死亡和失踪3人，险情1处; a fire: 森林火灾1起."""
+        """地质灾害灾情2起、死亡和失踪3人，险情1处; 森林火灾1起，森林火情2起."""
         name = self.names[category].zh_counted
         dead = f"、死亡和失踪{totals.fatalities}人" if totals.fatalities else ""
-        if not totals.threats:
-            return f"{name}{totals.incidents}起{dead}"
-        threats = f"险情{totals.threats}处"
-        if not totals.incidents:
-            return f"{name}{threats}"
-        return f"{name}灾情{totals.incidents}起{dead}，{threats}"
+        parts = []
+        if totals.incidents:
+            parts.append(f"{name}{'灾情' if totals.threats else ''}{totals.incidents}起{dead}")
+        if totals.threats:
+            parts.append(f"{'' if totals.incidents else name}险情{totals.threats}处")
+        if totals.fire_outbreaks:
+            parts.append(f"{OUTBREAK_NAMES[category].zh_counted}{totals.fire_outbreaks}起")
+        return "，".join(parts)
 
 
 def _dead_zh(totals: Totals) -> str:
@@ -322,4 +328,7 @@ class _En(_Bulletin):
         if totals.threats:
             kind = self.names[category].en.lower()
             clauses.append(_count(totals.threats, (f"{kind} threat", f"{kind} threats")))
+        if totals.fire_outbreaks:
+            forms = OUTBREAK_NAMES[category].en_counted
+            clauses.append(_count(totals.fire_outbreaks, forms) + " below the minimum")
         return clauses

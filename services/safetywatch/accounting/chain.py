@@ -2,13 +2,15 @@
 pass on an incident's report, by when, and whether they did. Pure: a function of an
 incident's state, its confirmations and an instant.
 
-The levels an incident requires follow its current grade (the higher of disaster and
+The levels an incident requires follow its official grade (the higher of disaster and
 threat): 一般 the county and the city; 较大 — and a near miss (较大涉险) — also the
-province; 重大 and 特别重大 also the national ministry. The county's step is due two
-hours after the first report reached the gateway; each higher level's two hours after
-the level below confirmed, or after the revision that made the level required,
-whichever is later. Exactly at the due time is on time. A retraction closes every open
-step, a downgrade the steps no longer required.
+province; 重大 and 特别重大 also the national ministry. The county's step is due a step
+after the first report reached the gateway; each higher level's a step after the level
+below confirmed, or after the revision that made the level required, whichever is
+later. A step is as long as the incident's deadline table says for its grade
+(``deadlines.py``: 2 hours by Decree 493; 12 or 4 for a geological hazard), unless the
+area sets a stricter one. Exactly at the due time is on time. A retraction closes every
+open step, a downgrade the steps no longer required.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from safetywatch.accounting.deadlines import TABLES, deadlines_for
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.events import Grade, StepStatus
 from safetywatch.regions import Level
@@ -25,12 +28,31 @@ BASE_LEVELS = (Level.COUNTY, Level.CITY)
 
 @dataclass(frozen=True, slots=True)
 class ChainRules:
-    """How long each step may take, how often a notable incident is followed up (续报),
-    and how long an overdue step stays visible after its due time."""
+    """How long an overdue step stays visible after its due time; and where an area sets
+    a rule stricter than the law, how long every step may take and how often a notable
+    incident is followed up (续报). None: the incident's deadline table."""
 
-    step: timedelta = timedelta(hours=2)
-    follow_up: timedelta = timedelta(hours=24)
+    step: timedelta | None = None
+    follow_up: timedelta | None = None
     hold: timedelta = timedelta(hours=72)
+
+    def step_for(self, state: IncidentState) -> timedelta:
+        if self.step is not None:
+            return self.step
+        return deadlines_for(state.category, state.occurred_at).steps[state.alert_grade].limit
+
+    def follow_up_for(self, state: IncidentState) -> timedelta:
+        if self.follow_up is not None:
+            return self.follow_up
+        return deadlines_for(state.category, state.occurred_at).follow_up.limit
+
+    @property
+    def longest(self) -> timedelta:
+        """The longest step or follow-up any incident may have."""
+        tables = [table for versions in TABLES.values() for table in versions]
+        steps = [self.step] if self.step else [d.limit for t in tables for d in t.steps.values()]
+        follow_ups = [self.follow_up] if self.follow_up else [t.follow_up.limit for t in tables]
+        return max(*steps, *follow_ups)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +110,13 @@ def chain_of(state: IncidentState, rules: ChainRules, now: datetime) -> list[Ste
     steps: list[Step] = []
     confirmations = state.confirmations
     below: datetime | None = None
+    length = rules.step_for(state)
     for index, level in enumerate(required_levels(state)):
         if index == 0:
             start: datetime | None = state.first_received_at
         else:
             start = None if below is None else max(below, required_since(state, level))
-        due = None if start is None else start + rules.step
+        due = None if start is None else start + length
         done = confirmations.get(level)
         confirmed = done.at if done is not None else None
         steps.append(
@@ -129,4 +152,4 @@ def expects_follow_up(state: IncidentState) -> bool:
 def next_follow_up_due(state: IncidentState, rules: ChainRules) -> datetime | None:
     if not expects_follow_up(state):
         return None
-    return (state.last_received_at or state.first_received_at) + rules.follow_up
+    return (state.last_received_at or state.first_received_at) + rules.follow_up_for(state)

@@ -109,7 +109,8 @@ FIGURES: tuple[Figure, ...] = (
         "incidents",
         Kind.FLAG,
         "起",
-        "1 for an accident or disaster (灾情); 0 for a geological threat (险情)",
+        "1 for an accident or disaster (灾情); 0 for a geological threat (险情) or a fire "
+        "below its regulation's minimum (火情)",
         "incidents",
         "Incidents (not retracted), latest revision; geological threats count in threats",
     ),
@@ -120,6 +121,15 @@ FIGURES: tuple[Figure, ...] = (
         "险情: 1 for a geological report with threat figures and no casualty or loss",
         "threats",
         "Geological threats (地质灾害险情): threat figures, no casualty, no loss",
+    ),
+    Figure(
+        "fire_outbreaks",
+        Kind.FLAG,
+        "起",
+        "火情: 1 for a forest or grassland fire below its regulation's minimum (Decree 822 "
+        "art. 45: 0.067 ha of forest, 10 ha of grassland, no death, no serious injury)",
+        "fire_outbreaks",
+        "Forest and grassland fires below the regulation's minimum (火情): not fires",
     ),
     Figure("deaths", Kind.INT32, "人", "死亡 deaths", "deaths", "Deaths"),
     Figure("missing", Kind.INT32, "人", "失踪 missing", "missing", "Missing persons"),
@@ -152,9 +162,10 @@ FIGURES: tuple[Figure, ...] = (
         "late_reports",
         Kind.FLAG,
         "起",
-        "迟报: 1 when the first report was made more than 1 h after the occurrence",
+        "迟报: 1 when the first report was made later than its kind's limit after the "
+        "occurrence (1 h by Decree 493; 2 h for natural disasters: docs/deadlines.md)",
         "late_reports",
-        "Incidents first reported more than 1 h late (迟报)",
+        "Incidents first reported late (迟报): after 1 h, 2 h for natural disasters",
     ),
     Figure(
         "near_misses",

@@ -25,6 +25,8 @@ class Criterion(StrEnum):
 
     CASUALTIES = "casualties"
     SERIOUS_INJURIES = "serious_injuries"
+    #: 死亡和重伤合计: the 2010 grassland-fire rule counts the two together.
+    CASUALTIES_AND_SERIOUS_INJURIES = "casualties_and_serious_injuries"
     DIRECT_LOSS_YUAN = "direct_loss_yuan"
     AREA_HA = "area_ha"
     THREATENED_PEOPLE = "threatened_people"
@@ -50,7 +52,9 @@ class GradeTable:
     effective_from: date
     source: str
     #: For each grade above ordinary, its lower bounds; a criterion a regulation does not
-    #: use for a grade is absent.
+    #: use for a grade is absent. Bounds of ``ordinary`` are the regulation's minimum:
+    #: an ordinary incident reaching none of them is below it (a fire's 火情, counted
+    #: apart, not as a fire).
     bounds: Mapping[Grade, Bounds] = field(default_factory=dict)
     #: False for a local table or bound not checked against a published text.
     confirmed: bool = True
@@ -59,11 +63,17 @@ class GradeTable:
     def criteria(self) -> frozenset[Criterion]:
         return frozenset(c for bounds in self.bounds.values() for c in bounds)
 
+    @property
+    def minimum(self) -> Bounds | None:
+        """The lower bounds of ``ordinary``, when the regulation sets a minimum."""
+        return self.bounds.get(Grade.ORDINARY)
+
 
 def check_rising(table: GradeTable) -> GradeTable:
     """A table whose bounds do not rise with the grade cannot be graded by climbing from
     the lowest grade (the fast path): refuse it where it is defined."""
     never = float("inf")
+    # Above ordinary only: the minimum is a floor of its own, not a step of the climb.
     rows = [(g, table.bounds.get(g, {})) for g in Grade if g is not Grade.ORDINARY]
     for (lower, low), (higher, high) in pairwise(rows):
         for criterion in table.criteria:
@@ -123,14 +133,43 @@ FOREST_FIRE_822 = _table(
     Scale.FOREST_FIRE,
     date(2026, 1, 1),
     "森林草原防灭火条例（国务院令第822号）第四十五条",
+    ordinary={"area_ha": 0.067, "casualties": 1, "serious_injuries": 1},
     relatively_serious={"area_ha": 10, "casualties": 3, "serious_injuries": 10},
     serious={"area_ha": 100, "casualties": 10, "serious_injuries": 50},
     particularly_serious={"area_ha": 1000, "casualties": 30, "serious_injuries": 100},
+)
+GRASSLAND_FIRE_2010 = _table(
+    Scale.GRASSLAND_FIRE,
+    date(2010, 4, 20),
+    "草原火灾级别划分规定（农业部 农牧发〔2010〕7号）第四条",
+    ordinary={"area_ha": 10, "serious_injuries": 1, "direct_loss_yuan": 5000},
+    # 较大: "造成死亡3人以下": any death. Its 死亡和重伤合计 bound of 3 is implied (a death,
+    # or else 3 seriously injured), written so that the bounds rise with the grade.
+    relatively_serious={
+        "area_ha": 1000,
+        "casualties": 1,
+        "serious_injuries": 3,
+        "casualties_and_serious_injuries": 3,
+        "direct_loss_yuan": 500_000,
+    },
+    serious={
+        "area_ha": 5000,
+        "casualties": 3,
+        "casualties_and_serious_injuries": 10,
+        "direct_loss_yuan": 3_000_000,
+    },
+    particularly_serious={
+        "area_ha": 8000,
+        "casualties": 10,
+        "casualties_and_serious_injuries": 20,
+        "direct_loss_yuan": 5_000_000,
+    },
 )
 GRASSLAND_FIRE_822 = _table(
     Scale.GRASSLAND_FIRE,
     date(2026, 1, 1),
     "森林草原防灭火条例（国务院令第822号）第四十五条",
+    ordinary={"area_ha": 10, "casualties": 1, "serious_injuries": 1},
     relatively_serious={"area_ha": 1000, "casualties": 3, "serious_injuries": 10},
     serious={"area_ha": 5000, "casualties": 10, "serious_injuries": 50},
     particularly_serious={"area_ha": 8000, "casualties": 30, "serious_injuries": 100},
@@ -145,7 +184,7 @@ def national_tables(category: Category) -> tuple[GradeTable, ...]:
     if category is Category.FOREST_FIRE:
         return (FOREST_FIRE_2008, FOREST_FIRE_822)
     if category is Category.GRASSLAND_FIRE:
-        return (GRASSLAND_FIRE_822,)
+        return (GRASSLAND_FIRE_2010, GRASSLAND_FIRE_822)
     assert is_work_safety(category)
     return (DECREE_493,)
 

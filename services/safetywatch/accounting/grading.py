@@ -34,6 +34,10 @@ class GradingFigures:
     threatened_people: float = 0
     potential_loss_yuan: float = 0
 
+    @property
+    def casualties_and_serious_injuries(self) -> float:
+        return self.casualties + self.serious_injuries
+
     def of(self, criterion: Criterion) -> float:
         value: float = getattr(self, criterion.value)
         return value
@@ -46,6 +50,17 @@ def highest_grade_reached(table: GradeTable, figures: GradingFigures) -> Grade:
         if any(figures.of(criterion) >= bound for criterion, bound in bounds.items()):
             return grade
     return Grade.ORDINARY
+
+
+def below_minimum(table: GradeTable, figures: GradingFigures) -> bool:
+    """The definition: an ordinary incident that reaches none of the table's minimum
+    bounds (a fire under Decree 822's 0.067 ha: 火情, not a forest fire)."""
+    minimum = table.minimum
+    return (
+        minimum is not None
+        and highest_grade_reached(table, figures) is Grade.ORDINARY
+        and not any(figures.of(criterion) >= bound for criterion, bound in minimum.items())
+    )
 
 
 _NEVER = float("inf")  # a criterion a table does not have is never reached
@@ -67,6 +82,7 @@ _DISASTER = (
     Criterion.SERIOUS_INJURIES,
     Criterion.DIRECT_LOSS_YUAN,
     Criterion.AREA_HA,
+    Criterion.CASUALTIES_AND_SERIOUS_INJURIES,
 )
 _THREAT = (Criterion.THREATENED_PEOPLE, Criterion.POTENTIAL_LOSS_YUAN)
 
@@ -85,6 +101,11 @@ class _Versions:
         ]
         self.rows = [_rows(t, criteria) for t in ordered]
         self.single = self.rows[0] if len(ordered) == 1 else None
+        #: Each table's minimum in the criteria's order (None: it has none).
+        self.minimums = [
+            None if t.minimum is None else tuple(t.minimum.get(c, _NEVER) for c in criteria)
+            for t in ordered
+        ]
 
     def index(self, occurred_at: datetime) -> int:
         moment = occurred_at.timestamp()
@@ -127,16 +148,27 @@ class Grader:
             versions = self._disaster[category]
             rows = versions.rows[versions.index(occurred_at)]
         grade = Grade.ORDINARY
-        for next_grade, casualty, injury, loss, area in rows:
+        for next_grade, casualty, injury, loss, area, combined in rows:
             if not (
                 casualties >= casualty
                 or serious_injuries >= injury
                 or direct_loss_yuan >= loss
                 or area_ha >= area
+                or casualties + serious_injuries >= combined
             ):
                 break
             grade = next_grade
         return grade
+
+    def below_minimum(
+        self, category: Category, occurred_at: datetime, figures: GradingFigures
+    ) -> bool:
+        """``below_minimum`` by the table in force (for an ordinary incident)."""
+        versions = self._disaster[category]
+        minimum = versions.minimums[versions.index(occurred_at)]
+        if minimum is None:
+            return False
+        return not any(figures.of(c) >= bound for c, bound in zip(_DISASTER, minimum, strict=True))
 
     def threat_grade(self, threatened_people: float, potential_loss_yuan: float) -> Grade:
         """The grade of a geological threat (险情), on the same four levels."""

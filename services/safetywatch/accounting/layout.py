@@ -16,23 +16,24 @@ from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
-LAYOUT = "d94642977397d033"
+LAYOUT = "30c99a93485bb9dc"
 
 #: An incident's figures, in the order of ``fields.FIGURES``.
-Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int]
-FIGURE_COUNT = 12
+Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int]
+FIGURE_COUNT = 13
 INCIDENTS = 0
 THREATS = 1
-DEATHS = 2
-MISSING = 3
-SERIOUS_INJURIES = 4
-MINOR_INJURIES = 5
-DIRECT_LOSS_FEN = 6
-LATE_REPORTS = 7
-NEAR_MISSES = 8
-LATE_SUPPLEMENTS = 9
-FATALITIES = 10
-FATALITIES_MISSING = 11
+FIRE_OUTBREAKS = 2
+DEATHS = 3
+MISSING = 4
+SERIOUS_INJURIES = 5
+MINOR_INJURIES = 6
+DIRECT_LOSS_FEN = 7
+LATE_REPORTS = 8
+NEAR_MISSES = 9
+LATE_SUPPLEMENTS = 10
+FATALITIES = 11
+FATALITIES_MISSING = 12
 
 #: The totals' figures the read API and the metrics show, in order: (name, help).
 PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
@@ -41,12 +42,16 @@ PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
         "Incidents (not retracted), latest revision; geological threats count in threats",
     ),
     ("threats", "Geological threats (地质灾害险情): threat figures, no casualty, no loss"),
+    (
+        "fire_outbreaks",
+        "Forest and grassland fires below the regulation's minimum (火情): not fires",
+    ),
     ("deaths", "Deaths"),
     ("missing", "Missing persons"),
     ("serious_injuries", "Serious injuries"),
     ("minor_injuries", "Minor injuries"),
     ("direct_loss_yuan", "Direct economic loss in yuan"),
-    ("late_reports", "Incidents first reported more than 1 h late (迟报)"),
+    ("late_reports", "Incidents first reported late (迟报): after 1 h, 2 h for natural disasters"),
     (
         "near_misses",
         "Incidents flagged as near misses (较大涉险, Order 21 art. 26): 10 at risk, 3 trapped or missing, 500 evacuated, serious pollution, a key site endangered",
@@ -64,6 +69,7 @@ PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
 FIGURE_NAMES = (
     "incidents",
     "threats",
+    "fire_outbreaks",
     "deaths",
     "missing",
     "serious_injuries",
@@ -80,6 +86,7 @@ def figures(
     *,
     incidents: int,
     threats: int,
+    fire_outbreaks: int,
     deaths: int,
     missing: int,
     serious_injuries: int,
@@ -95,6 +102,7 @@ def figures(
     return (
         incidents,
         threats,
+        fire_outbreaks,
         deaths,
         missing,
         serious_injuries,
@@ -204,6 +212,7 @@ class Totals:
     records: int = 0
     incidents: int = 0
     threats: int = 0
+    fire_outbreaks: int = 0
     deaths: int = 0
     missing: int = 0
     serious_injuries: int = 0
@@ -219,6 +228,7 @@ class Totals:
         self.records += sign * other.records
         self.incidents += sign * other.incidents
         self.threats += sign * other.threats
+        self.fire_outbreaks += sign * other.fire_outbreaks
         self.deaths += sign * other.deaths
         self.missing += sign * other.missing
         self.serious_injuries += sign * other.serious_injuries
@@ -235,6 +245,7 @@ class Totals:
         self.records += sign
         self.incidents += sign * figures[INCIDENTS]
         self.threats += sign * figures[THREATS]
+        self.fire_outbreaks += sign * figures[FIRE_OUTBREAKS]
         self.deaths += sign * figures[DEATHS]
         self.missing += sign * figures[MISSING]
         self.serious_injuries += sign * figures[SERIOUS_INJURIES]
@@ -251,6 +262,7 @@ class Totals:
             self.records,
             self.incidents,
             self.threats,
+            self.fire_outbreaks,
             self.deaths,
             self.missing,
             self.serious_injuries,
@@ -275,6 +287,7 @@ class Totals:
         return {
             "incidents": self.incidents,
             "threats": self.threats,
+            "fire_outbreaks": self.fire_outbreaks,
             "deaths": self.deaths,
             "missing": self.missing,
             "serious_injuries": self.serious_injuries,
@@ -310,8 +323,9 @@ RETRACTED_BIT = 1
 NON_BUSINESS_BIT = 2
 INCIDENTS_BIT = 4
 THREATS_BIT = 8
-LATE_REPORTS_BIT = 16
-NEAR_MISSES_BIT = 32
+FIRE_OUTBREAKS_BIT = 16
+LATE_REPORTS_BIT = 32
+NEAR_MISSES_BIT = 64
 
 
 def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
@@ -326,6 +340,8 @@ def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
         flags |= INCIDENTS_BIT
     if figures[THREATS]:
         flags |= THREATS_BIT
+    if figures[FIRE_OUTBREAKS]:
+        flags |= FIRE_OUTBREAKS_BIT
     if figures[LATE_REPORTS]:
         flags |= LATE_REPORTS_BIT
     if figures[NEAR_MISSES]:
@@ -428,6 +444,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         (
             1 if flags & INCIDENTS_BIT else 0,
             1 if flags & THREATS_BIT else 0,
+            1 if flags & FIRE_OUTBREAKS_BIT else 0,
             deaths,
             missing,
             serious_injuries,

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from safetywatch.accounting.grading import GradingFigures
 from safetywatch.accounting.periods import end_of_day_after
@@ -12,9 +12,6 @@ from safetywatch.events import Category, StoredRecord
 #: Losses are accounted in fen (0.01 yuan) as integers, so that adding and later
 #: subtracting a revision's contribution leaves exactly zero behind.
 FEN_PER_YUAN = 100
-
-#: 迟报: the first report reached the gateway more than this after the occurrence.
-LATE_REPORT_AFTER = timedelta(hours=1)
 
 #: 补报 (Decree 493 art. 13, in force 2007-06-01): "自事故发生之日起30日内，事故造成的
 #: 伤亡人数发生变化的，应当及时补报。道路交通事故、火灾事故自发生之日起7日内…". The

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
-from safetywatch.accounting.grading import Grader
+from safetywatch.accounting.deadlines import first_report_limit
+from safetywatch.accounting.grading import Grader, GradingFigures
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import figures
 from safetywatch.accounting.periods import month_of
 from safetywatch.accounting.policy import (
-    LATE_REPORT_AFTER,
     figures_true_at,
     graded_area,
     has_threat_figures,
@@ -44,6 +44,8 @@ class Grades(NamedTuple):
     threat: Grade | None = None
     #: A fire graded by its burned area because no damaged area was reported.
     by_burned_area: bool = False
+    #: A fire below its regulation's minimum (火情): not counted as a fire.
+    below_minimum: bool = False
 
     def alerting_with(self, grade: Grade) -> Grade:
         """The higher of ``grade`` (the official disaster grade) and the threat's: what
@@ -83,24 +85,21 @@ class RevisionReader:
         """A fire is graded by its area, a geological hazard also by its threat; every
         category by its casualties (the missing with the dead), injuries and loss."""
         category = record.category
-        area, by_burned_area = 0.0, False
         if category in FIRE_CATEGORIES:
-            area, by_burned_area = graded_area(record)
+            return self._fire_grades(record)
         grade = self._grader.grade(
             category,
             record.occurred_at,
             record.deaths + record.missing,
             record.serious_injuries,
             record.direct_loss_yuan,
-            area,
+            0.0,
         )
         if category is Category.GEOLOGICAL_HAZARD and has_threat_figures(record):
             threat = self._grader.threat_grade(
                 record.threatened_people or 0, record.potential_loss_yuan or 0
             )
-            return Grades(grade, threat, by_burned_area)
-        if by_burned_area:
-            return Grades(grade, None, by_burned_area)
+            return Grades(grade, threat)
         return _ORDINARY_GRADES[grade]
 
     def _supplement(
@@ -117,6 +116,30 @@ class RevisionReader:
         late = changed and record.received_at.timestamp() >= closes
         return in_window, earlier.late_supplements + late
 
+    def _fire_grades(self, record: StoredRecord) -> Grades:
+        category, occurred_at = record.category, record.occurred_at
+        area, by_burned_area = graded_area(record)
+        figures = GradingFigures(
+            casualties=record.deaths + record.missing,
+            serious_injuries=record.serious_injuries,
+            direct_loss_yuan=record.direct_loss_yuan,
+            area_ha=area,
+        )
+        grade = self._grader.grade(
+            category,
+            occurred_at,
+            figures.casualties,
+            figures.serious_injuries,
+            figures.direct_loss_yuan,
+            area,
+        )
+        below = grade is Grade.ORDINARY and self._grader.below_minimum(
+            category, occurred_at, figures
+        )
+        if by_burned_area or below:
+            return Grades(grade, None, by_burned_area, below)
+        return _ORDINARY_GRADES[grade]
+
     def state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
@@ -128,17 +151,11 @@ class RevisionReader:
         grades = self.grades(record)
         grade = grades.grade if counted else earlier.grade
         reached = _GRADES_ABOVE_ORDINARY[: grades.alerting_with(grade).rank]
-        near_miss = is_near_miss(record)
-        threat = is_threat(record)
+        near_miss, threat, outbreak = is_near_miss(record), is_threat(record), grades.below_minimum
         # When it first reached each grade: a downgrade drops the grades above.
         grade_since = {g: earlier.grade_since.get(g, received_at) for g in reached} or NO_GRADES
-        if previous is None:
-            first_received_at, first_reported_at = received_at, reported_moment(record)
-        else:
-            first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
+        first_received_at, first_reported_at, late_report = _first_report(record, previous)
         fatalities_in_window = in_window or earlier.fatalities_in_window
-        # 迟报: the first report the log delivered, against the occurrence as it is now.
-        late_report = first_reported_at - occurred_at > LATE_REPORT_AFTER
         state = IncidentState.of(
             incident_id=record.incident_id,
             ref=self._store.append(raw),
@@ -159,8 +176,9 @@ class RevisionReader:
             else None,
             grade_since=grade_since,
             figures=figures(
-                incidents=int(not threat),
+                incidents=int(not (threat or outbreak)),
                 threats=int(threat),
+                fire_outbreaks=int(outbreak),
                 deaths=record.deaths,
                 missing=record.missing,
                 serious_injuries=record.serious_injuries,
@@ -176,6 +194,19 @@ class RevisionReader:
         reported = None if first_reported_at is first_received_at else first_reported_at
         state.rare = _rare(record, grades, earlier.rare, reported, fatalities_in_window)
         return state
+
+
+def _first_report(
+    record: StoredRecord, previous: IncidentState | None
+) -> tuple[datetime, datetime, bool]:
+    """When the log first delivered a report of the incident, when the unit made it, and
+    whether that was late (迟报), against the occurrence as the revision states it."""
+    if previous is None:
+        first_received_at, first_reported_at = record.received_at, reported_moment(record)
+    else:
+        first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
+    limit = first_report_limit(record.category, record.occurred_at)
+    return first_received_at, first_reported_at, first_reported_at - record.occurred_at > limit
 
 
 def _rare(

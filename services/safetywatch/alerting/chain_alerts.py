@@ -79,7 +79,7 @@ def _late_step(
 def _steps(
     state: IncidentState, area: Area, rules: ChainRules, now: datetime
 ) -> Iterator[LateStep]:
-    if not state.confirmations and now <= state.first_received_at + rules.step:
+    if not state.confirmations and now <= state.first_received_at + rules.step_for(state):
         return  # the county's step is the first that can be late, and it is not yet
     for step in chain_of(state, rules, now):
         due = step.due_at
@@ -113,7 +113,7 @@ def chain_report(
     rules = ledger.chain
     # A step is due a step after the event that started it (a report, a confirmation,
     # a revision that raised the grade): older events cannot hold a step still shown.
-    recent = list(ledger.touched_since(now - rules.hold - max(rules.step, rules.follow_up)))
+    recent = list(ledger.touched_since(now - rules.hold - rules.longest))
     steps, overflow = _capped(
         [s for state in recent for s in _steps(state, area, rules, now)], limit, area
     )

@@ -84,22 +84,27 @@ class LocalGradeTable(BaseModel):
 
 
 class ReportingRules(BaseModel):
-    """The reporting chain's deadlines (Decree 493 art. 9–10) and the follow-ups (续报)."""
+    """The reporting chain's deadlines and the follow-ups (续报). By default each
+    incident's deadline table (docs/deadlines.md: Decree 493's 2 hours, a geological
+    hazard's 12 or 4); an area may set a stricter rule of its own for every category."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: Each level's step: 2 h after the first report (county) or the level below.
-    step_hours: Annotated[float, Field(gt=0, le=72)] = 2
-    #: A notable incident not reported final expects a new revision this often.
-    follow_up_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 24
+    #: Each level's step after the first report (county) or the level below; absent:
+    #: the incident's deadline table.
+    step_hours: Annotated[float, Field(gt=0, le=72)] | None = None
+    #: A notable incident not reported final expects a new revision this often; absent:
+    #: the deadline table.
+    follow_up_hours: Annotated[float, Field(gt=0, le=24 * 30)] | None = None
     #: An overdue step stays in the metrics this long after its due time.
     hold_hours: Annotated[float, Field(gt=0, le=24 * 90)] = 72
 
     def chain_rules(self) -> ChainRules:
+        def hours(value: float | None) -> timedelta | None:
+            return None if value is None else timedelta(hours=value)
+
         return ChainRules(
-            timedelta(hours=self.step_hours),
-            timedelta(hours=self.follow_up_hours),
-            timedelta(hours=self.hold_hours),
+            hours(self.step_hours), hours(self.follow_up_hours), timedelta(hours=self.hold_hours)
         )
 
 

@@ -110,6 +110,22 @@ APART_NAMES: dict[Category, Names] = {
     ),
 }
 
+#: What a bulletin calls a fire below its regulation's minimum (火情, not counted as a fire).
+OUTBREAK_NAMES: dict[Category, Names] = {
+    Category.FOREST_FIRE: Names(
+        "森林火情",
+        "Forest fire outbreak",
+        "森林火情",
+        ("forest fire outbreak", "forest fire outbreaks"),
+    ),
+    Category.GRASSLAND_FIRE: Names(
+        "草原火情",
+        "Grassland fire outbreak",
+        "草原火情",
+        ("grassland fire outbreak", "grassland fire outbreaks"),
+    ),
+}
+
 _INDUSTRIAL = frozenset(list(Category)[: list(Category).index(Category.OTHER) + 1])
 _NATURAL = frozenset({Category.GEOLOGICAL_HAZARD, Category.FOREST_FIRE, Category.GRASSLAND_FIRE})
 

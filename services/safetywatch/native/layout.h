@@ -4,10 +4,10 @@
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H
 
-#define LAYOUT "d94642977397d033"
+#define LAYOUT "30c99a93485bb9dc"
 #define ROW_SIZE 140
 #define FIELD_COUNT 15
-#define FIGURE_COUNT 12
+#define FIGURE_COUNT 13
 #define GRADE_MOMENTS 3
 
 enum kind {
@@ -53,13 +53,14 @@ static const Part FIELDS[FIELD_COUNT] = {
 static const Part FIGURES[FIGURE_COUNT] = {
     {"incidents", KIND_FLAG, 4},
     {"threats", KIND_FLAG, 8},
+    {"fire_outbreaks", KIND_FLAG, 16},
     {"deaths", KIND_INT32, 104},
     {"missing", KIND_INT32, 108},
     {"serious_injuries", KIND_INT32, 112},
     {"minor_injuries", KIND_INT32, 116},
     {"direct_loss_fen", KIND_INT64, 120},
-    {"late_reports", KIND_FLAG, 16},
-    {"near_misses", KIND_FLAG, 32},
+    {"late_reports", KIND_FLAG, 32},
+    {"near_misses", KIND_FLAG, 64},
     {"late_supplements", KIND_INT32, 128},
     {"fatalities", KIND_INT32, 132},
     {"fatalities_missing", KIND_INT32, 136},

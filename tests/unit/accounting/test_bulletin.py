@@ -150,6 +150,16 @@ def test_an_empty_period_says_so_and_natural_disasters_stand_alone():
     assert bulletin(threat, q4, CITY, Language.ZH) == (
         "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害险情1处。"
     )
+    embers = ledger_with(
+        record("520281-W9", category="forest_fire", damaged_forest_area_ha=0.02, **at(10)),
+        record("520281-W8", category="forest_fire", damaged_forest_area_ha=12, **at(11)),
+    )
+    assert bulletin(embers, q4, CITY, Language.ZH) == (
+        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生森林火灾1起，森林火情1起。"
+    )
+    assert bulletin(embers, q4, CITY, Language.EN).endswith(
+        "Natural disasters: 1 forest fire and 1 forest fire outbreak below the minimum."
+    )
     private = ledger_with(record("520201-P9", category="fire", business_related=False, **at(10)))
     assert bulletin(private, q4, CITY, Language.EN) == (
         "In Q4 2026, the city recorded no work-safety accidents and no natural disasters. "

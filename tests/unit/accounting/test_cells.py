@@ -35,6 +35,7 @@ incidents = st.tuples(
 ONE_DEATH = figures(
     incidents=1,
     threats=0,
+    fire_outbreaks=0,
     deaths=1,
     missing=0,
     serious_injuries=0,

@@ -21,8 +21,9 @@ from tests.unit.accounting.test_ledger_properties import EXAMPLES, periods_aroun
 ZONE = ZoneInfo("Asia/Shanghai")
 RULES = ChainRules()
 
-#: Instants after each incident's first report: at and around the steps and the hold.
-OFFSETS = tuple(timedelta(hours=h) for h in (0, 2, 2.0001, 4, 6.0001, 30, 80))
+#: Instants after each incident's first report: at and around the steps (2 h, and 4 h
+#: and 12 h for geological hazards) and the hold.
+OFFSETS = tuple(timedelta(hours=h) for h in (0, 2, 2.0001, 4, 6.0001, 12, 12.0001, 30, 80))
 
 
 def replay(log: list[IncidentRecord | ConfirmationRecord]) -> Ledger:

@@ -19,13 +19,19 @@ from safetywatch.accounting.grade_tables import (
     FOREST_FIRE_2008,
     GEOLOGICAL_THREAT_PLAN,
     GRASSLAND_FIRE_822,
+    GRASSLAND_FIRE_2010,
     Criterion,
     GradeTable,
     check_rising,
     grade_term,
     national_tables,
 )
-from safetywatch.accounting.grading import Grader, GradingFigures, highest_grade_reached
+from safetywatch.accounting.grading import (
+    Grader,
+    GradingFigures,
+    below_minimum,
+    highest_grade_reached,
+)
 from safetywatch.config.area import load_area
 from safetywatch.config.errors import ConfigError
 from safetywatch.events.categories import Category
@@ -46,6 +52,7 @@ STEP = {
     Criterion.DIRECT_LOSS_YUAN: 0.01,
     Criterion.POTENTIAL_LOSS_YUAN: 0.01,
     Criterion.AREA_HA: 0.001,
+    Criterion.CASUALTIES_AND_SERIOUS_INJURIES: 1,
 }
 #: Each table, a category it grades, and the last day it is in force (None: still is).
 TABLES: list[tuple[GradeTable, Category, date | None]] = [
@@ -55,6 +62,7 @@ TABLES: list[tuple[GradeTable, Category, date | None]] = [
     (DECREE_394, Category.GEOLOGICAL_HAZARD, None),
     (FOREST_FIRE_2008, Category.FOREST_FIRE, date(2025, 12, 31)),
     (FOREST_FIRE_822, Category.FOREST_FIRE, None),
+    (GRASSLAND_FIRE_2010, Category.GRASSLAND_FIRE, date(2025, 12, 31)),
     (GRASSLAND_FIRE_822, Category.GRASSLAND_FIRE, None),
 ]
 CASES = [
@@ -62,6 +70,12 @@ CASES = [
     for table, category, last_day in TABLES
     for grade, bounds in table.bounds.items()
     for criterion, bound in bounds.items()
+    if grade is not Grade.ORDINARY  # a minimum: tested below
+]
+MINIMUMS = [
+    (table, category, last_day, criterion, bound)
+    for table, category, last_day in TABLES
+    for criterion, bound in (table.minimum or {}).items()
 ]
 
 
@@ -79,15 +93,25 @@ def days_in_force(table: GradeTable, last_day: date | None) -> list[datetime]:
     ]
 
 
+def figures_at(criterion: Criterion, value: float) -> GradingFigures:
+    """Only ``criterion`` at ``value``. Deaths and serious injuries together (the 2010
+    grassland rule) are 2 deaths and the rest injured from 10 on, all injured below:
+    so that no other criterion reaches the grade around the bound."""
+    if criterion is Criterion.CASUALTIES_AND_SERIOUS_INJURIES:
+        deaths = 2 if value >= 10 else 0
+        return GradingFigures(casualties=deaths, serious_injuries=value - deaths)
+    return GradingFigures(**{criterion.value: value})
+
+
 def graded(category: Category, criterion: Criterion, value: float, when: datetime) -> Grade:
-    figures = dict.fromkeys(Criterion, 0.0) | {criterion: value}
+    figures = figures_at(criterion, value)
     return GRADER.grade(
         category,
         when,
-        figures[Criterion.CASUALTIES],
-        figures[Criterion.SERIOUS_INJURIES],
-        figures[Criterion.DIRECT_LOSS_YUAN],
-        figures[Criterion.AREA_HA],
+        figures.casualties,
+        figures.serious_injuries,
+        figures.direct_loss_yuan,
+        figures.area_ha,
     )
 
 
@@ -107,8 +131,34 @@ def test_every_bound_reaches_its_grade_and_just_below_does_not(
     for when in days_in_force(table, last_day):
         assert graded(category, criterion, bound, when) is grade, when
         assert graded(category, criterion, bound - STEP[criterion], when) is BELOW[grade], when
-        figures = GradingFigures(**{criterion.value: bound})
-        assert highest_grade_reached(table, figures) is grade
+        assert highest_grade_reached(table, figures_at(criterion, bound)) is grade
+
+
+@pytest.mark.parametrize(
+    ("table", "category", "last_day", "criterion", "bound"),
+    MINIMUMS,
+    ids=[f"{c}-{t.effective_from}-{k}" for t, c, _, k, _ in MINIMUMS],
+)
+def test_every_minimum_makes_a_fire_and_just_below_is_a_fire_outbreak(
+    table: GradeTable, category: Category, last_day: date | None, criterion: Criterion, bound: float
+) -> None:
+    """火情: Decree 822 starts 一般森林火灾 at 0.067 ha (or a death, or a serious injury)."""
+    for when in days_in_force(table, last_day):
+        at_bound, below = (
+            figures_at(criterion, bound),
+            figures_at(criterion, bound - STEP[criterion]),
+        )
+        assert not GRADER.below_minimum(category, when, at_bound), when
+        assert GRADER.below_minimum(category, when, below), when
+        assert (below_minimum(table, at_bound), below_minimum(table, below)) == (False, True)
+
+
+def test_tables_without_a_minimum_have_no_fire_outbreaks():
+    nothing = GradingFigures()
+    when = at(date(2026, 6, 1))
+    assert not GRADER.below_minimum(Category.COAL_MINE, when, nothing)
+    assert not GRADER.below_minimum(Category.FOREST_FIRE, at(date(2025, 6, 1)), nothing)
+    assert GRADER.below_minimum(Category.FOREST_FIRE, when, nothing)
 
 
 @pytest.mark.parametrize(
@@ -151,9 +201,9 @@ def test_a_criterion_a_regulation_does_not_have_never_grades():
 figures = st.builds(
     GradingFigures,
     casualties=st.sampled_from([0, 1, 2, 3, 9, 10, 29, 30, 100]),
-    serious_injuries=st.sampled_from([0, 9, 10, 49, 50, 99, 100]),
-    direct_loss_yuan=st.sampled_from([0, 999_999.99, 1e6, 5e6, 1e7, 5e7, 1e8]),
-    area_ha=st.sampled_from([0, 0.99, 1, 9.999, 10, 100, 999, 1000, 4999, 5000, 8000]),
+    serious_injuries=st.sampled_from([0, 1, 2, 3, 7, 8, 9, 10, 17, 18, 49, 50, 99, 100]),
+    direct_loss_yuan=st.sampled_from([0, 4999.99, 5000, 5e5, 3e6, 999_999.99, 1e6, 5e6, 1e7, 1e8]),
+    area_ha=st.sampled_from([0, 0.066, 0.067, 0.99, 1, 9.999, 10, 100, 999, 1000, 5000, 8000]),
 )
 moments = st.datetimes(
     min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(ZONE)
@@ -177,6 +227,8 @@ def test_climbing_equals_taking_the_highest_grade_of_the_table_in_force(
         figure.area_ha,
     )
     assert fast is highest_grade_reached(table, figure)
+    below = fast is Grade.ORDINARY and GRADER.below_minimum(category, when, figure)
+    assert below is below_minimum(table, figure)
 
 
 def test_bounds_that_fall_with_the_grade_are_refused():

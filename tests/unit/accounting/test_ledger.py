@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -194,6 +195,33 @@ def test_a_geological_report_of_threat_figures_only_is_a_threat_not_an_incident(
     assert (hazard.incidents, hazard.threats) == (2, 0)
 
 
+def test_a_fire_below_its_regulations_minimum_is_a_fire_outbreak_not_a_fire():
+    """Decree 822 art. 45 (2026-01-01): 一般森林火灾 from 0.067 ha; 草原 from 10 ha. The
+    2008 forest regulation had no minimum; the 2010 grassland rule had 10 ha."""
+    ledger = Ledger(ZONE)
+
+    def fire(incident_id: str, day: str, category: str, **fields: Any) -> None:
+        received = datetime.fromisoformat(day) + timedelta(minutes=30)
+        ledger.apply(
+            record(incident_id, category=category, occurred_at=day, received_at=received, **fields)
+        )
+
+    fire("520281-F1", "2026-03-01T10:00:00+08:00", "forest_fire", damaged_forest_area_ha=0.066)
+    fire("520281-F2", "2026-03-01T10:00:00+08:00", "forest_fire", damaged_forest_area_ha=0.067)
+    fire("520281-F3", "2025-03-01T10:00:00+08:00", "forest_fire", damaged_forest_area_ha=0.01)
+    fire("520281-G1", "2025-03-01T10:00:00+08:00", "grassland_fire", burned_area_ha=9.9)
+    fire("520281-G2", "2025-03-02T10:00:00+08:00", "grassland_fire", serious_injuries=1)
+    fire("520281-F4", "2026-03-01T10:00:00+08:00", "forest_fire", minor_injuries=2)
+
+    def counted(year: int, category: Category) -> tuple[int, int]:
+        totals = ledger.summary(Period.year(year)).by_category[category]
+        return totals.incidents, totals.fire_outbreaks
+
+    assert counted(2026, Category.FOREST_FIRE) == (1, 2)  # F2; F1 and F4 (no serious injury)
+    assert counted(2025, Category.FOREST_FIRE) == (1, 0)  # the 2008 regulation: a fire
+    assert counted(2025, Category.GRASSLAND_FIRE) == (1, 1)  # G2 by its injury; G1 under 10 ha
+
+
 def test_summary_filters_by_region_prefix_and_lists_known_regions_with_zeros(ledger):
     ledger.apply(record("520201-A", deaths=1))
     ledger.apply(record("520281-B", deaths=2))
@@ -213,6 +241,7 @@ def test_summary_json_has_every_category_and_grade(ledger):
     assert document["totals"] == {
         "incidents": 0,
         "threats": 0,
+        "fire_outbreaks": 0,
         "deaths": 0,
         "missing": 0,
         "serious_injuries": 0,

@@ -108,6 +108,7 @@ def plain(incident_id: str) -> IncidentState:
         figures=figures(
             incidents=1,
             threats=0,
+            fire_outbreaks=0,
             deaths=1,
             missing=0,
             serious_injuries=0,

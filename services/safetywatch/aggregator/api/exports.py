@@ -78,6 +78,14 @@ def register_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     return "\ufeff" + out.getvalue()
 
 
+#: Counted apart from the incidents, in the same sheet: (row, category, figure).
+_APART_FIGURES = (
+    ("地质灾害险情（处）", Category.GEOLOGICAL_HAZARD, "threats"),
+    ("森林火情（起）", Category.FOREST_FIRE, "fire_outbreaks"),
+    ("草原火情（起）", Category.GRASSLAND_FIRE, "fire_outbreaks"),
+)
+
+
 def _totals_rows(
     summary: Summary, area: Area, names: Mapping[Category, Names], regions: list[str]
 ) -> Iterable[list[Any]]:
@@ -102,10 +110,10 @@ def _totals_rows(
         cells = summary.apart_by_region_category
         of_region = {r: cells.get((r, category), zero) for r in regions}
         yield row(APART_NAMES[category].zh_counted, of_region, total)
-    hazard = Category.GEOLOGICAL_HAZARD
-    threats = [by_region_category.get((r, hazard), zero).threats for r in regions]
-    total_threats = summary.by_category[hazard].threats
-    yield ["地质灾害险情（处）", *(v for n in threats for v in (n, "")), total_threats, ""]
+    for label, category, figure in _APART_FIGURES:
+        counts = [getattr(by_region_category.get((r, category), zero), figure) for r in regions]
+        total = getattr(summary.by_category[category], figure)
+        yield [label, *(v for n in counts for v in (n, "")), total, ""]
 
 
 def register_xlsx(
