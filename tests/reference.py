@@ -44,6 +44,7 @@ FIGURES = (
     "serious_injuries",
     "minor_injuries",
     "direct_loss_fen",
+    "damaged_area",
     "late_reports",
     "near_misses",
     "late_supplements",
@@ -212,6 +213,7 @@ def _figures(truth: Truth) -> dict[str, int]:
         "serious_injuries": record.serious_injuries,
         "minor_injuries": record.minor_injuries,
         "direct_loss_fen": yuan_to_fen(record.direct_loss_yuan),
+        "damaged_area": 0 if truth.fire_outbreak else _damaged_hundredths(record),
         "late_reports": int(truth.late_report),
         "near_misses": int(truth.near_miss),
         "late_supplements": truth.late_supplements,
@@ -219,9 +221,27 @@ def _figures(truth: Truth) -> dict[str, int]:
     }
 
 
+def _damaged_hundredths(record: IncidentRecord) -> int:
+    """受害森林/草原面积 in 0.01 ha; the burned area where no damaged area is given."""
+    damaged = {
+        Category.FOREST_FIRE: record.damaged_forest_area_ha,
+        Category.GRASSLAND_FIRE: record.damaged_grassland_area_ha,
+    }
+    if record.category not in damaged:
+        return 0
+    area = damaged[record.category]
+    return round((record.burned_area_ha if area is None else area) * 100)
+
+
 def _as_t(figures: dict[str, int]) -> dict[str, Any]:
-    t: dict[str, Any] = {name: figures[name] for name in FIGURES if name != "direct_loss_fen"}
-    t["direct_loss_yuan"] = figures["direct_loss_fen"] / 100
+    t: dict[str, Any] = {}
+    for name in FIGURES:
+        if name == "direct_loss_fen":
+            t["direct_loss_yuan"] = figures[name] / 100
+        elif name == "damaged_area":
+            t["damaged_area_ha"] = figures[name] / 100
+        else:
+            t[name] = figures[name]
     return t
 
 

@@ -116,6 +116,7 @@ incident_figures = st.builds(
     serious_injuries=casualties,
     minor_injuries=casualties,
     direct_loss_fen=st.integers(0, 10**15),
+    damaged_area=st.integers(0, 10**9),
     late_reports=st.integers(0, 1),
     near_misses=st.integers(0, 1),
     late_supplements=st.integers(0, 100_000),

@@ -107,6 +107,7 @@ def _state(n: int) -> IncidentState:
             serious_injuries=1,
             minor_injuries=2,
             direct_loss_fen=1_500_000,
+            damaged_area=0,
             late_reports=0,
             near_misses=0,
             late_supplements=0,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from safetywatch.accounting import quarter_of
+from safetywatch.accounting import Period, month_of, quarter_of
 from safetywatch.client import gateway_client, post_report
 
 
@@ -103,9 +103,21 @@ def run_demo(
                     )
                     return 1
                 time.sleep(0.2)
-        bulletin = client.get("/v1/bulletin", params={"quarter": quarter, "lang": "zh"}).json()
         summary = client.get("/v1/summary", params={"quarter": quarter}).json()
+        # The year to date: the period a bulletin's rates and control targets are read for.
+        year_to_date = Period.year_to_date(month_of(now, zone)).label
+        bulletins = {
+            language: client.get(
+                "/v1/bulletin", params={"period": year_to_date, "lang": language}
+            ).json()
+            for language in ("zh", "en")
+        }
     print(f"demo: {len(reports)} reports about {len(latest)} incidents applied")
     print(f"demo: {quarter} totals {summary['totals']}")
-    print(f"demo: {bulletin['text']}")
+    for language, bulletin in bulletins.items():
+        print(
+            f"demo: bulletin {year_to_date} ({language}; rates and targets from the area file's example figures):"
+        )
+        for paragraph in bulletin["paragraphs"]:
+            print(f"  {paragraph}")
     return 0

@@ -4,7 +4,14 @@ counts by month, summaries and comparisons, bulletins.
 Nothing here does I/O or reads a clock; the aggregator feeds it records in log order.
 """
 
-from safetywatch.accounting.bulletin import Language, bulletin_text
+from safetywatch.accounting.bulletin import (
+    BulletinFacts,
+    Language,
+    bulletin_facts,
+    bulletin_paragraphs,
+    period_en,
+    period_zh,
+)
 from safetywatch.accounting.cells import CellCounts, CellKey, dumped_months, loaded_months
 from safetywatch.accounting.chain import ChainRules, chain_of, next_follow_up_due
 from safetywatch.accounting.deadlines import TABLES as DEADLINE_TABLES
@@ -29,6 +36,7 @@ from safetywatch.accounting.grade_tables import (
 )
 from safetywatch.accounting.grading import Grader
 from safetywatch.accounting.incident import IncidentState, Outcome
+from safetywatch.accounting.indicators import Indicators
 from safetywatch.accounting.layout import (
     LAYOUT,
     PUBLIC_FIGURES,
@@ -49,12 +57,20 @@ from safetywatch.accounting.periods import (
 )
 from safetywatch.accounting.policy import supplement_window_closes, yuan_to_fen
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
+from safetywatch.accounting.rates import Denominator, DenominatorKey
 from safetywatch.accounting.record_store import RecordStore
 from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
 from safetywatch.accounting.snapshot import LedgerSnapshot
 from safetywatch.accounting.storage import PYTHON_STORAGE, LedgerStorage
-from safetywatch.accounting.summary import Summary, summary_document
+from safetywatch.accounting.summary import Summary, change_percent, summary_document
 from safetywatch.accounting.table import PIECE_ROWS, ROWS_KIND, ReadsRows, checked_common
+from safetywatch.accounting.targets import (
+    TargetFigure,
+    TargetKey,
+    Targets,
+    figure_value,
+    year_progress,
+)
 
 __all__ = [
     "ALL_TIME",
@@ -73,17 +89,21 @@ __all__ = [
     "ROWS_KIND",
     "THREAT_TABLES",
     "BadCursor",
+    "BulletinFacts",
     "CellCounts",
     "CellKey",
     "ChainRules",
     "Criterion",
     "Deadline",
     "Deadlines",
+    "Denominator",
+    "DenominatorKey",
     "Field",
     "Figure",
     "GradeTable",
     "Grader",
     "IncidentState",
+    "Indicators",
     "Kind",
     "Language",
     "Ledger",
@@ -98,12 +118,18 @@ __all__ = [
     "RegisterFilter",
     "Rules",
     "Summary",
+    "TargetFigure",
+    "TargetKey",
+    "Targets",
     "Totals",
-    "bulletin_text",
+    "bulletin_facts",
+    "bulletin_paragraphs",
     "chain_of",
+    "change_percent",
     "check_rising",
     "checked_common",
     "dumped_months",
+    "figure_value",
     "figures",
     "grade_term",
     "loaded_months",
@@ -112,6 +138,8 @@ __all__ = [
     "national_tables",
     "next_follow_up_due",
     "page",
+    "period_en",
+    "period_zh",
     "quarter_of",
     "recent_quarters",
     "row_values",
@@ -120,5 +148,6 @@ __all__ = [
     "state_parts",
     "summary_document",
     "supplement_window_closes",
+    "year_progress",
     "yuan_to_fen",
 ]

@@ -159,6 +159,17 @@ FIGURES: tuple[Figure, ...] = (
         scale=100,
     ),
     Figure(
+        "damaged_area",
+        Kind.INT32,
+        "0.01公顷",
+        "受害森林/草原面积: the area a forest or grassland fire is graded by (the damaged "
+        "area, or the burned area where none is reported), in hundredths of a hectare; 0 for "
+        "a 火情",
+        "damaged_area_ha",
+        "Forest and grassland damaged by fires (受害森林、草原面积), hectares",
+        scale=100,
+    ),
+    Figure(
         "late_reports",
         Kind.FLAG,
         "起",

@@ -64,17 +64,26 @@ def below_minimum(table: GradeTable, figures: GradingFigures) -> bool:
 
 
 _NEVER = float("inf")  # a criterion a table does not have is never reached
-#: One row per grade above ordinary, lowest first: the grade and the bounds of the
-#: criteria in the order the grader compares them.
+#: One row per grade, lowest first: the grade and the bounds of the criteria in the
+#: order the grader compares them. Ordinary has a row where the table has a minimum (an
+#: incident that reaches none of it is below the minimum: 火情); else it is the start.
 _Row = tuple[Any, ...]
 
 
 def _rows(table: GradeTable, criteria: Sequence[Criterion]) -> tuple[_Row, ...]:
-    return tuple(
+    rows = tuple(
         (grade, *(table.bounds.get(grade, {}).get(c, _NEVER) for c in criteria))
         for grade in Grade
         if grade is not Grade.ORDINARY
     )
+    if table.minimum is None:
+        return rows
+    # A criterion the minimum lacks is reached at the lowest grade above that has it.
+    minimum = (
+        min(table.minimum.get(c, _NEVER), bound)
+        for c, bound in zip(criteria, rows[0][1:], strict=True)
+    )
+    return ((Grade.ORDINARY, *minimum), *rows)
 
 
 _DISASTER = (
@@ -101,11 +110,6 @@ class _Versions:
         ]
         self.rows = [_rows(t, criteria) for t in ordered]
         self.single = self.rows[0] if len(ordered) == 1 else None
-        #: Each table's minimum in the criteria's order (None: it has none).
-        self.minimums = [
-            None if t.minimum is None else tuple(t.minimum.get(c, _NEVER) for c in criteria)
-            for t in ordered
-        ]
 
     def index(self, occurred_at: datetime) -> int:
         moment = occurred_at.timestamp()
@@ -143,11 +147,28 @@ class Grader:
         direct_loss_yuan: float,
         area_ha: float,
     ) -> Grade:
+        """The grade (ordinary below a table's minimum too)."""
+        grade = self.grade_or_below(
+            category, occurred_at, casualties, serious_injuries, direct_loss_yuan, area_ha
+        )
+        return Grade.ORDINARY if grade is None else grade
+
+    def grade_or_below(
+        self,
+        category: Category,
+        occurred_at: datetime,
+        casualties: float,
+        serious_injuries: float,
+        direct_loss_yuan: float,
+        area_ha: float,
+    ) -> Grade | None:
+        """The grade, or None below the minimum of a table that has one (火情): one scan
+        of the table in force."""
         rows = self._single[category]
         if rows is None:
             versions = self._disaster[category]
             rows = versions.rows[versions.index(occurred_at)]
-        grade = Grade.ORDINARY
+        grade = None if rows[0][0] is Grade.ORDINARY else Grade.ORDINARY
         for next_grade, casualty, injury, loss, area, combined in rows:
             if not (
                 casualties >= casualty
@@ -164,11 +185,17 @@ class Grader:
         self, category: Category, occurred_at: datetime, figures: GradingFigures
     ) -> bool:
         """``below_minimum`` by the table in force (for an ordinary incident)."""
-        versions = self._disaster[category]
-        minimum = versions.minimums[versions.index(occurred_at)]
-        if minimum is None:
-            return False
-        return not any(figures.of(c) >= bound for c, bound in zip(_DISASTER, minimum, strict=True))
+        return (
+            self.grade_or_below(
+                category,
+                occurred_at,
+                figures.casualties,
+                figures.serious_injuries,
+                figures.direct_loss_yuan,
+                figures.area_ha,
+            )
+            is None
+        )
 
     def threat_grade(self, threatened_people: float, potential_loss_yuan: float) -> Grade:
         """The grade of a geological threat (险情), on the same four levels."""

@@ -16,11 +16,11 @@ from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
-LAYOUT = "30c99a93485bb9dc"
+LAYOUT = "35ddd403de0d821b"
 
 #: An incident's figures, in the order of ``fields.FIGURES``.
-Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int]
-FIGURE_COUNT = 13
+Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, int]
+FIGURE_COUNT = 14
 INCIDENTS = 0
 THREATS = 1
 FIRE_OUTBREAKS = 2
@@ -29,11 +29,12 @@ MISSING = 4
 SERIOUS_INJURIES = 5
 MINOR_INJURIES = 6
 DIRECT_LOSS_FEN = 7
-LATE_REPORTS = 8
-NEAR_MISSES = 9
-LATE_SUPPLEMENTS = 10
-FATALITIES = 11
-FATALITIES_MISSING = 12
+DAMAGED_AREA = 8
+LATE_REPORTS = 9
+NEAR_MISSES = 10
+LATE_SUPPLEMENTS = 11
+FATALITIES = 12
+FATALITIES_MISSING = 13
 
 #: The totals' figures the read API and the metrics show, in order: (name, help).
 PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
@@ -51,6 +52,7 @@ PUBLIC_FIGURES: tuple[tuple[str, str], ...] = (
     ("serious_injuries", "Serious injuries"),
     ("minor_injuries", "Minor injuries"),
     ("direct_loss_yuan", "Direct economic loss in yuan"),
+    ("damaged_area_ha", "Forest and grassland damaged by fires (受害森林、草原面积), hectares"),
     ("late_reports", "Incidents first reported late (迟报): after 1 h, 2 h for natural disasters"),
     (
         "near_misses",
@@ -75,6 +77,7 @@ FIGURE_NAMES = (
     "serious_injuries",
     "minor_injuries",
     "direct_loss_yuan",
+    "damaged_area_ha",
     "late_reports",
     "near_misses",
     "late_supplements",
@@ -92,6 +95,7 @@ def figures(
     serious_injuries: int,
     minor_injuries: int,
     direct_loss_fen: int,
+    damaged_area: int,
     late_reports: int,
     near_misses: int,
     late_supplements: int,
@@ -108,6 +112,7 @@ def figures(
         serious_injuries,
         minor_injuries,
         direct_loss_fen,
+        damaged_area,
         late_reports,
         near_misses,
         late_supplements,
@@ -218,6 +223,7 @@ class Totals:
     serious_injuries: int = 0
     minor_injuries: int = 0
     direct_loss_fen: int = 0
+    damaged_area: int = 0
     late_reports: int = 0
     near_misses: int = 0
     late_supplements: int = 0
@@ -234,6 +240,7 @@ class Totals:
         self.serious_injuries += sign * other.serious_injuries
         self.minor_injuries += sign * other.minor_injuries
         self.direct_loss_fen += sign * other.direct_loss_fen
+        self.damaged_area += sign * other.damaged_area
         self.late_reports += sign * other.late_reports
         self.near_misses += sign * other.near_misses
         self.late_supplements += sign * other.late_supplements
@@ -251,6 +258,7 @@ class Totals:
         self.serious_injuries += sign * figures[SERIOUS_INJURIES]
         self.minor_injuries += sign * figures[MINOR_INJURIES]
         self.direct_loss_fen += sign * figures[DIRECT_LOSS_FEN]
+        self.damaged_area += sign * figures[DAMAGED_AREA]
         self.late_reports += sign * figures[LATE_REPORTS]
         self.near_misses += sign * figures[NEAR_MISSES]
         self.late_supplements += sign * figures[LATE_SUPPLEMENTS]
@@ -268,6 +276,7 @@ class Totals:
             self.serious_injuries,
             self.minor_injuries,
             self.direct_loss_fen,
+            self.damaged_area,
             self.late_reports,
             self.near_misses,
             self.late_supplements,
@@ -282,6 +291,10 @@ class Totals:
     def direct_loss_yuan(self) -> float:
         return self.direct_loss_fen / 100
 
+    @property
+    def damaged_area_ha(self) -> float:
+        return self.damaged_area / 100
+
     def to_json(self) -> dict[str, Any]:
         """The contract's ``T`` object (§5)."""
         return {
@@ -293,6 +306,7 @@ class Totals:
             "serious_injuries": self.serious_injuries,
             "minor_injuries": self.minor_injuries,
             "direct_loss_yuan": self.direct_loss_yuan,
+            "damaged_area_ha": self.damaged_area_ha,
             "late_reports": self.late_reports,
             "near_misses": self.near_misses,
             "late_supplements": self.late_supplements,
@@ -318,7 +332,7 @@ class RowCodes(Protocol):
 
 #: An incident's row: a flags byte, the fields, the figures (little-endian, unpadded);
 #: ``native/layout.h`` is the same row for the compiled table.
-ROW = struct.Struct("<BqiBiiBBqHqHqHqHqHqHqHqHiiiiqiii")
+ROW = struct.Struct("<BqiBiiBBqHqHqHqHqHqHqHqHiiiiqiiii")
 RETRACTED_BIT = 1
 NON_BUSINESS_BIT = 2
 INCIDENTS_BIT = 4
@@ -366,6 +380,7 @@ def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
         figures[SERIOUS_INJURIES],
         figures[MINOR_INJURIES],
         figures[DIRECT_LOSS_FEN],
+        figures[DAMAGED_AREA],
         figures[LATE_SUPPLEMENTS],
         figures[FATALITIES],
         figures[FATALITIES_MISSING],
@@ -421,6 +436,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         serious_injuries,
         minor_injuries,
         direct_loss_fen,
+        damaged_area,
         late_supplements,
         fatalities,
         fatalities_missing,
@@ -450,6 +466,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
             serious_injuries,
             minor_injuries,
             direct_loss_fen,
+            damaged_area,
             1 if flags & LATE_REPORTS_BIT else 0,
             1 if flags & NEAR_MISSES_BIT else 0,
             late_supplements,

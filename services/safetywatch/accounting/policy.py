@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from safetywatch.accounting.grading import GradingFigures
 from safetywatch.accounting.periods import end_of_day_after
@@ -45,6 +45,12 @@ def graded_area(record: StoredRecord) -> tuple[float, bool]:
     if damaged is None:
         return record.burned_area_ha, record.burned_area_ha > 0
     return damaged, False
+
+
+def hundredths(area_ha: float) -> int:
+    """An area as the ``damaged_area`` figure counts it: in 0.01 ha, so that sums and
+    withdrawals are exact."""
+    return round(area_ha * 100)
 
 
 def has_threat_figures(record: StoredRecord) -> bool:
@@ -112,6 +118,11 @@ def supplement_days(category: Category) -> int:
 
 #: The days of each category's window, looked up once per record by the replay.
 SUPPLEMENT_WINDOW_DAYS = {category: supplement_days(category) for category in Category}
+#: How long every window lasts at least, whatever the day and the zone: its days less 3 h
+#: (a daylight-saving change makes a day of 23 h).
+SURELY_OPEN = {
+    category: timedelta(days=days, hours=-3) for category, days in SUPPLEMENT_WINDOW_DAYS.items()
+}
 
 
 def supplement_window_end(record: StoredRecord, zone: tzinfo) -> float:

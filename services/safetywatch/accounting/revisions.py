@@ -12,14 +12,15 @@ from datetime import datetime, tzinfo
 from typing import NamedTuple
 
 from safetywatch.accounting.deadlines import first_report_limit
-from safetywatch.accounting.grading import Grader, GradingFigures
+from safetywatch.accounting.grading import Grader
 from safetywatch.accounting.incident import IncidentState
 from safetywatch.accounting.layout import figures
 from safetywatch.accounting.periods import month_of
 from safetywatch.accounting.policy import (
-    figures_true_at,
+    SURELY_OPEN,
     graded_area,
     has_threat_figures,
+    hundredths,
     is_near_miss,
     is_non_business,
     is_threat,
@@ -46,6 +47,8 @@ class Grades(NamedTuple):
     by_burned_area: bool = False
     #: A fire below its regulation's minimum (火情): not counted as a fire.
     below_minimum: bool = False
+    #: A fire's graded area in 0.01 ha (the ``damaged_area`` figure); 0 for the others.
+    area: int = 0
 
     def alerting_with(self, grade: Grade) -> Grade:
         """The higher of ``grade`` (the official disaster grade) and the threat's: what
@@ -105,47 +108,46 @@ class RevisionReader:
     def _supplement(
         self,
         record: StoredRecord,
+        true_at: datetime,
         previous: IncidentState | None,
         earlier: IncidentState | _NoEarlierRevision,
     ) -> tuple[bool, int]:
-        """Whether the revision's figures were true within the supplementary window, and
-        the late supplements (超期补报: changed casualties received after it closed)."""
+        """Whether the revision's figures were true (``true_at``) within the supplementary
+        window, and the late supplements (超期补报: changed casualties received after it
+        closed)."""
+        # The window lasts its days at least (less a daylight-saving change): a revision
+        # true and received within them is in it, and the calendar is read only after.
+        occurred_at, surely_open = record.occurred_at, SURELY_OPEN[record.category]
+        if true_at - occurred_at < surely_open and record.received_at - occurred_at < surely_open:
+            return True, earlier.late_supplements
         closes = supplement_window_end(record, self._zone)
-        in_window = figures_true_at(record).timestamp() < closes
+        in_window = true_at.timestamp() < closes
         changed = previous is not None and record_casualties(record) != previous.casualties
         late = changed and record.received_at.timestamp() >= closes
         return in_window, earlier.late_supplements + late
 
     def _fire_grades(self, record: StoredRecord) -> Grades:
-        category, occurred_at = record.category, record.occurred_at
         area, by_burned_area = graded_area(record)
-        figures = GradingFigures(
-            casualties=record.deaths + record.missing,
-            serious_injuries=record.serious_injuries,
-            direct_loss_yuan=record.direct_loss_yuan,
-            area_ha=area,
-        )
-        grade = self._grader.grade(
-            category,
-            occurred_at,
-            figures.casualties,
-            figures.serious_injuries,
-            figures.direct_loss_yuan,
+        grade = self._grader.grade_or_below(
+            record.category,
+            record.occurred_at,
+            record.deaths + record.missing,
+            record.serious_injuries,
+            record.direct_loss_yuan,
             area,
         )
-        below = grade is Grade.ORDINARY and self._grader.below_minimum(
-            category, occurred_at, figures
-        )
-        if by_burned_area or below:
-            return Grades(grade, None, by_burned_area, below)
-        return _ORDINARY_GRADES[grade]
+        if grade is None:  # below Decree 822's minimum: 火情
+            return Grades(Grade.ORDINARY, None, by_burned_area, True, hundredths(area))
+        return Grades(grade, None, by_burned_area, False, hundredths(area))
 
     def state_for(
         self, record: StoredRecord, raw: bytes, previous: IncidentState | None
     ) -> IncidentState:
         received_at, occurred_at = record.received_at, record.occurred_at
         earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
-        in_window, late_supplements = self._supplement(record, previous, earlier)
+        reported_at = reported_moment(record)
+        true_at = record.figures_as_of or reported_at  # policy.figures_true_at
+        in_window, late_supplements = self._supplement(record, true_at, previous, earlier)
         # 补报 (Decree 493 art. 13): the first figures and any true within the window count.
         counted = in_window or previous is None
         grades = self.grades(record)
@@ -153,8 +155,10 @@ class RevisionReader:
         reached = _GRADES_ABOVE_ORDINARY[: grades.alerting_with(grade).rank]
         near_miss, threat, outbreak = is_near_miss(record), is_threat(record), grades.below_minimum
         # When it first reached each grade: a downgrade drops the grades above.
-        grade_since = {g: earlier.grade_since.get(g, received_at) for g in reached} or NO_GRADES
-        first_received_at, first_reported_at, late_report = _first_report(record, previous)
+        grade_since = (
+            {g: earlier.grade_since.get(g, received_at) for g in reached} if reached else NO_GRADES
+        )
+        first_received, first_reported, late_report = _first_report(record, reported_at, previous)
         fatalities_in_window = in_window or earlier.fatalities_in_window
         state = IncidentState.of(
             incident_id=record.incident_id,
@@ -168,7 +172,7 @@ class RevisionReader:
             grade=grade,
             current_grade=grades.grade,
             occurred_at=occurred_at,
-            first_received_at=first_received_at,
+            first_received_at=first_received,
             last_received_at=received_at,
             near_miss_since=(earlier.near_miss_since or received_at) if near_miss else None,
             province_since=(earlier.province_since or received_at)
@@ -184,6 +188,7 @@ class RevisionReader:
                 serious_injuries=record.serious_injuries,
                 minor_injuries=record.minor_injuries,
                 direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
+                damaged_area=0 if outbreak else grades.area,
                 late_reports=int(late_report),
                 near_misses=int(near_miss),
                 late_supplements=late_supplements,
@@ -191,18 +196,19 @@ class RevisionReader:
                 fatalities_missing=record.missing if counted else earlier.fatalities_missing,
             ),
         )
-        reported = None if first_reported_at is first_received_at else first_reported_at
+        reported = None if first_reported is first_received else first_reported
         state.rare = _rare(record, grades, earlier.rare, reported, fatalities_in_window)
         return state
 
 
 def _first_report(
-    record: StoredRecord, previous: IncidentState | None
+    record: StoredRecord, reported_at: datetime, previous: IncidentState | None
 ) -> tuple[datetime, datetime, bool]:
-    """When the log first delivered a report of the incident, when the unit made it, and
-    whether that was late (迟报), against the occurrence as the revision states it."""
+    """When the log first delivered a report of the incident, when the unit made it
+    (``reported_at`` for a first revision), and whether that was late (迟报), against the
+    occurrence as the revision states it."""
     if previous is None:
-        first_received_at, first_reported_at = record.received_at, reported_moment(record)
+        first_received_at, first_reported_at = record.received_at, reported_at
     else:
         first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
     limit = first_report_limit(record.category, record.occurred_at)
@@ -221,7 +227,8 @@ def _rare(
         earlier is COMMON
         and first_reported_at is None
         and fatalities_in_window
-        and grades is _ORDINARY_GRADES[grades.grade]
+        and grades.threat is None
+        and not grades.by_burned_area
         and not record.final
         and record.unit_level is None
     ):

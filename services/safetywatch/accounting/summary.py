@@ -39,6 +39,8 @@ class Summary:
     work_by_grade: dict[Grade, Totals] = field(
         default_factory=lambda: {grade: Totals() for grade in Grade}
     )
+    #: By category and grade: the bulletin names a fire by its grade (较大森林火灾).
+    by_category_grade: dict[tuple[Category, Grade], Totals] = field(default_factory=dict)
     #: The cells of the table bureaus fill in: by region and category, region and group.
     by_region_category: dict[tuple[str, Category], Totals] = field(default_factory=dict)
     by_region_group: dict[tuple[str, Group], Totals] = field(default_factory=dict)
@@ -65,11 +67,20 @@ class Summary:
         self.by_grade[grade] += totals.incidents
         self.by_region.setdefault(region, Totals()).add(totals)
         self.by_region_category.setdefault((region, category), Totals()).add(totals)
+        self.by_category_grade.setdefault((category, grade), Totals()).add(totals)
         for group in CATEGORY_GROUPS[category]:
             self.groups[group].add(totals)
             self.by_region_group.setdefault((region, group), Totals()).add(totals)
         if is_work_safety(category):
             self.work_by_grade[grade].add(totals)
+
+    def group_in(self, group: Group, prefix: str) -> Totals:
+        """A group's totals in the regions a prefix selects (a county of a city)."""
+        totals = Totals()
+        for (region, of_group), counted in self.by_region_group.items():
+            if of_group is group and region.startswith(prefix):
+                totals.add(counted)
+        return totals
 
     def count_incident(self, state: IncidentState) -> None:
         """One incident's contribution (a retracted one contributes nothing)."""
@@ -137,11 +148,21 @@ class SummarySource(Protocol):
     ) -> Summary: ...
 
 
+class IndicatorSource(Protocol):
+    """A region's rates and targets (``indicators.RegionIndicators``)."""
+
+    def document(self, current: Summary, last_year: Summary) -> dict[str, Any]: ...
+
+
 def summary_document(
-    ledger: SummarySource, period: Period, region_prefix: str, known_regions: Iterable[str] = ()
+    ledger: SummarySource,
+    period: Period,
+    region_prefix: str,
+    known_regions: Iterable[str] = (),
+    indicators: IndicatorSource | None = None,
 ) -> dict[str, Any]:
     """``GET /v1/summary``: the period's summary with the same period last year (同比) and
-    the period of equal length before it (环比)."""
+    the period of equal length before it (环比); the rates and the control targets."""
     known = list(known_regions)
     current = ledger.summary(period, region_prefix, known)
     last_year = ledger.summary(period.same_period_last_year(), region_prefix, known)
@@ -152,4 +173,5 @@ def summary_document(
             "same_period_last_year": comparison(current, last_year),
             "previous_period": comparison(current, before),
         },
+        **(indicators.document(current, last_year) if indicators is not None else {}),
     }

@@ -70,7 +70,9 @@ class AlertBoard:
         now = self._clock()
         before = {_identity(s) for s in self.states if s.active}
         try:
-            states = evaluate(self.area.rules, self._ledger, self.area, now)
+            states = evaluate(
+                self.area.rules, self._ledger, self.area, now, self.area.indicators.targets
+            )
             chain = chain_report(self._ledger, self.area, now)
         except Exception:
             # A defect in a rule must not stop the follower that called us: the previous

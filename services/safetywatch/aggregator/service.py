@@ -22,6 +22,7 @@ from safetywatch.aggregator.follow.replay_reader import ReaderPlan
 from safetywatch.aggregator.metrics.alerts import AlertCollector
 from safetywatch.aggregator.metrics.chain import ChainCollector
 from safetywatch.aggregator.metrics.counts import LedgerCollector
+from safetywatch.aggregator.metrics.indicators import IndicatorCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.aggregator.state.checkpoints import Checkpoints, fingerprint
@@ -101,6 +102,7 @@ class Aggregator:
         )
         self.registry = CollectorRegistry()
         self.registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
+        self.registry.register(IndicatorCollector(self.ledger, area, self.pipeline, clock))
         self.registry.register(PipelineCollector(self.ledger, self.pipeline))
         self.registry.register(AlertCollector(self.board))
         self.registry.register(ChainCollector(self.board, self.ledger, self.pipeline, clock))

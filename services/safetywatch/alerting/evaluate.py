@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from safetywatch.accounting import IncidentState, Ledger
+from safetywatch.accounting import IncidentState, Ledger, Targets
 from safetywatch.alerting.per_incident import grade_alerts, late_alerts, notable
 from safetywatch.alerting.rules import (
     ClusterRule,
@@ -21,13 +21,28 @@ from safetywatch.alerting.thresholds import cluster, control_target, counted, ye
 from safetywatch.regions import Area
 
 
-def evaluate(rules: Sequence[Rule], ledger: Ledger, area: Area, now: datetime) -> list[AlertState]:
+def evaluate(
+    rules: Sequence[Rule],
+    ledger: Ledger,
+    area: Area,
+    now: datetime,
+    targets: Targets | None = None,
+) -> list[AlertState]:
+    """Every rule's states; ``targets`` are the area file's control targets."""
     incidents = notable(rules, ledger, now)
-    return [state for rule in rules for state in _states(rule, ledger, area, now, incidents)]
+    targets = targets or {}
+    return [
+        state for rule in rules for state in _states(rule, ledger, area, now, incidents, targets)
+    ]
 
 
 def _states(
-    rule: Rule, ledger: Ledger, area: Area, now: datetime, incidents: list[IncidentState]
+    rule: Rule,
+    ledger: Ledger,
+    area: Area,
+    now: datetime,
+    incidents: list[IncidentState],
+    targets: Targets,
 ) -> Iterator[AlertState]:
     if isinstance(rule, GradeRule):
         return grade_alerts(rule, incidents, area, now)
@@ -36,7 +51,7 @@ def _states(
     if isinstance(rule, QuarterlyCountRule):
         return counted(rule, ledger, area, now)
     if isinstance(rule, ControlTargetRule):
-        return control_target(rule, ledger, area, now)
+        return control_target(rule, ledger, area, now, targets)
     if isinstance(rule, YearOverYearRule):
         return year_over_year(rule, ledger, area, now)
     assert isinstance(rule, ClusterRule)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from safetywatch.accounting import TargetFigure
 from safetywatch.events import Category, Grade
 
 AlertSeverity = Literal["warning", "critical"]
@@ -65,19 +66,30 @@ class QuarterlyCountRule(_Thresholds):
 
 
 class ControlTargetRule(_Rule):
-    """Annual control targets (安全生产控制指标) per region; also warns when running ahead
-    of the time progress (时间进度: months of the year so far, the current one included,
-    over 12) as rule ``<name>_pace``, once the figure reaches ``pace_minimum``."""
+    """The year's control target (安全生产控制指标) of every region the area file's
+    ``targets`` section sets one for: warns at ``warn_share`` of it, critical at it; also
+    warns when running ahead of the time progress (时间进度: months of the year so far,
+    the current one included, over 12) as rule ``<name>_pace``, once the figure reaches
+    ``pace_minimum``. Counts work-safety accidents, as the statistics do."""
 
     kind: Literal["control_target"]
-    figure: Literal["fatalities", "deaths", "incidents"] = "fatalities"
+    #: Which target: the work-safety deaths, or the 较大 and above accidents.
+    target: TargetFigure = TargetFigure.DEATHS
     pace_minimum: Annotated[float, Field(ge=0)] = 3
-    targets: Annotated[
-        dict[Annotated[str, Field(pattern=r"^\d{6}$")], Annotated[float, Field(gt=0)]],
-        Field(min_length=1),
-    ]
     warn_share: Annotated[float, Field(gt=0, le=1)] = 0.8
-    category: CategoryOrAll = "all"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _targets_live_in_their_section(cls, data: object) -> object:
+        if isinstance(data, dict) and (
+            moved := sorted({"targets", "figure", "category"} & set(data))
+        ):
+            raise ValueError(
+                f"{', '.join(moved)}: a control target is set per year and region in the area "
+                'file\'s targets section (targets: {2026: {"520201": {deaths: 20}}}) and counts '
+                "work-safety accidents; the rule names which target: deaths or serious_accidents"
+            )
+        return data
 
 
 class YearOverYearRule(_Rule):

@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta, tzinfo
 
-from safetywatch.accounting import Ledger, Period, Quarter, Totals, month_of
+from safetywatch.accounting import (
+    Ledger,
+    Period,
+    Quarter,
+    Targets,
+    Totals,
+    figure_value,
+    month_of,
+    year_progress,
+)
 from safetywatch.alerting.rules import (
     ClusterRule,
     ControlTargetRule,
@@ -17,7 +26,7 @@ from safetywatch.alerting.rules import (
 )
 from safetywatch.alerting.states import AlertState, thresholded
 from safetywatch.events import Category
-from safetywatch.regions import Area
+from safetywatch.regions import Area, prefix_of
 
 
 def scoped_regions(scope: str, area: Area) -> list[str]:
@@ -67,23 +76,27 @@ def counted(
 
 
 def control_target(
-    rule: ControlTargetRule, ledger: Ledger, area: Area, now: datetime
+    rule: ControlTargetRule, ledger: Ledger, area: Area, now: datetime, targets: Targets
 ) -> Iterator[AlertState]:
-    month = month_of(now, area.zone)
-    year_to_date = Period.year_to_date(month)
-    # 时间进度 counts whole months, the current one included: 1/12 in January.
-    progress = (month % 12 + 1) / 12
-    for region, target in sorted(rule.targets.items()):
-        value = figure_in(ledger, year_to_date, region, rule.category, rule.figure)
+    year_to_date = Period.year_to_date(month_of(now, area.zone))
+    progress = year_progress(year_to_date)
+    assert progress is not None  # January to a month always has one
+    year = year_to_date.first // 12
+    of_year = {key.region: given for key, given in targets.items() if key.year == year}
+    for region, given in sorted(of_year.items()):
+        if (target := given.get(rule.target)) is None:
+            continue
+        summary = ledger.summary(year_to_date, prefix_of(region))
+        value = float(figure_value(rule.target, summary))
         yield from thresholded(
-            rule.name, region, rule.category, value, rule.warn_share * target, target
+            rule.name, region, "all", value, rule.warn_share * target, float(target)
         )
-        pace = target * progress
+        pace = float(target * progress)
         yield AlertState(
             f"{rule.name}_pace",
             "warning",
             region,
-            rule.category,
+            "all",
             value > pace and value >= rule.pace_minimum,
             value,
             round(pace, 3),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -14,7 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from safetywatch.accounting import (
     ChainRules,
     Criterion,
+    Denominator,
+    DenominatorKey,
     GradeTable,
+    Indicators,
+    TargetFigure,
+    TargetKey,
     check_rising,
     national_tables,
     scale_of,
@@ -125,6 +132,44 @@ class MetricSettings(BaseModel):
         return self
 
 
+Figure = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Year = Annotated[int, Field(ge=1949, le=2200)]
+
+
+class DenominatorFigures(BaseModel):
+    """A rate's denominators for a year or a quarter (each optional): 地区生产总值 in
+    100 million yuan, 工矿商贸就业人员 in 10,000s, 机动车保有量 in 10,000s and 原煤产量 in
+    million tonnes. A quarter's GDP and coal output are the quarter's own, not cumulative."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gdp_100m_yuan: Figure | None = None
+    workers_10k: Figure | None = None
+    vehicles_10k: Figure | None = None
+    coal_output_mt: Figure | None = None
+
+    def given(self) -> dict[Denominator, Fraction]:
+        return {
+            d: Fraction(value) for d in Denominator if (value := getattr(self, d.value)) is not None
+        }
+
+
+class YearDenominators(DenominatorFigures):
+    quarters: dict[Annotated[int, Field(ge=1, le=4)], DenominatorFigures] = Field(
+        default_factory=dict
+    )
+
+
+class ControlTargets(BaseModel):
+    """A region's annual control targets (安全生产控制指标): the work-safety deaths and the
+    较大 and above work-safety accidents it should stay under."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deaths: Annotated[int, Field(ge=0)] | None = None
+    serious_accidents: Annotated[int, Field(ge=0)] | None = None
+
+
 class LevelName(BaseModel):
     """Who a level above the city is, for the people who read notifications and the app."""
 
@@ -147,6 +192,45 @@ class AreaConfig(Area):
     #: The levels above the city (province, national) by name.
     levels: dict[Level, LevelName] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+    #: The rates' denominators by year and region (contract §7).
+    denominators: dict[Year, dict[RegionCode, YearDenominators]] = Field(default_factory=dict)
+    #: Annual control targets by year and region, read by the statistics and the alerts.
+    targets: dict[Year, dict[RegionCode, ControlTargets]] = Field(default_factory=dict)
+
+    @cached_property
+    def indicators(self) -> Indicators:
+        """The denominators and targets as the statistics read them."""
+        denominators: dict[DenominatorKey, dict[Denominator, Fraction]] = {}
+        for year, regions in self.denominators.items():
+            for code, figures in regions.items():
+                denominators[DenominatorKey(code, year)] = figures.given()
+                for quarter, of_quarter in figures.quarters.items():
+                    denominators[DenominatorKey(code, year, quarter)] = of_quarter.given()
+        targets = {
+            TargetKey(code, year): {
+                f: value for f in TargetFigure if (value := getattr(given, f.value)) is not None
+            }
+            for year, regions in self.targets.items()
+            for code, given in regions.items()
+        }
+        return Indicators(denominators, targets)
+
+    def region_code_of(self, prefix: str) -> str:
+        """The code of the region a summary's prefix selects ("" for the whole area)."""
+        if prefix in ("", self.root.prefix):
+            return self.root.code
+        region = self.region(prefix) or self.regions_by_prefix.get(prefix)
+        return region.code if region is not None else prefix
+
+    def parts_of(self, prefix: str) -> list[tuple[str, Place]]:
+        """The regions one level below the one a prefix selects, for a bulletin's
+        分地区 paragraph: (their prefix, their name)."""
+        code = self.region_code_of(prefix)
+        return [
+            (r.prefix, Place(zh=r.name, en=r.name_en or r.name))
+            for r in self.counties
+            if r.parent == code
+        ]
 
     @cached_property
     def metric_regions(self) -> frozenset[str]:
@@ -207,6 +291,15 @@ class AreaConfig(Area):
         return tuple(
             c for c in Category if not (c in self.categories and self.categories[c].hidden)
         )
+
+    @model_validator(mode="after")
+    def _indicators_of_known_regions(self) -> AreaConfig:
+        for section in ("denominators", "targets"):
+            for year, regions in getattr(self, section).items():
+                for code in regions:
+                    if code not in self.region_codes:
+                        raise ValueError(f"{section}[{year}].{code}: not a region of this area")
+        return self
 
     @model_validator(mode="after")
     def _unique_rule_names(self) -> AreaConfig:

@@ -4,10 +4,10 @@
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H
 
-#define LAYOUT "30c99a93485bb9dc"
-#define ROW_SIZE 140
+#define LAYOUT "35ddd403de0d821b"
+#define ROW_SIZE 144
 #define FIELD_COUNT 15
-#define FIGURE_COUNT 13
+#define FIGURE_COUNT 14
 #define GRADE_MOMENTS 3
 
 enum kind {
@@ -59,11 +59,12 @@ static const Part FIGURES[FIGURE_COUNT] = {
     {"serious_injuries", KIND_INT32, 112},
     {"minor_injuries", KIND_INT32, 116},
     {"direct_loss_fen", KIND_INT64, 120},
+    {"damaged_area", KIND_INT32, 128},
     {"late_reports", KIND_FLAG, 32},
     {"near_misses", KIND_FLAG, 64},
-    {"late_supplements", KIND_INT32, 128},
-    {"fatalities", KIND_INT32, 132},
-    {"fatalities_missing", KIND_INT32, 136},
+    {"late_supplements", KIND_INT32, 132},
+    {"fatalities", KIND_INT32, 136},
+    {"fatalities_missing", KIND_INT32, 140},
 };
 
 /* How an incident is counted (fields.CELL_KEY): into the cell of its month, region,

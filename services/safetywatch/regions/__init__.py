@@ -4,7 +4,14 @@ Imports nothing of safetywatch; every other package may import it.
 """
 
 from safetywatch.regions.area import Area, Place, repeated
-from safetywatch.regions.codes import RegionCode, RegionPrefix, UnitId, covers, is_region_prefix
+from safetywatch.regions.codes import (
+    RegionCode,
+    RegionPrefix,
+    UnitId,
+    covers,
+    is_region_prefix,
+    prefix_of,
+)
 from safetywatch.regions.levels import Level, ancestor_at, level_of
 
 __all__ = [
@@ -18,5 +25,6 @@ __all__ = [
     "covers",
     "is_region_prefix",
     "level_of",
+    "prefix_of",
     "repeated",
 ]

@@ -4,12 +4,21 @@ scenario whose figures are worked out by hand below."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from safetywatch.accounting.bulletin import Language, bulletin_text
+from safetywatch.accounting.bulletin import (
+    Language,
+    bulletin_facts,
+    bulletin_paragraphs,
+    bulletin_text,
+)
+from safetywatch.accounting.indicators import Indicators, RegionIndicators
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period, Quarter
+from safetywatch.accounting.rates import Denominator, DenominatorKey
+from safetywatch.accounting.targets import TargetFigure, TargetKey
 from safetywatch.events.report import IncidentRecord
 from safetywatch.regions.area import Place
 from tests.reports import record
@@ -71,43 +80,46 @@ def scenario() -> Ledger:
 def bulletin(
     ledger: Ledger, period: Period, place: Place, language: Language, prefix: str = ""
 ) -> str:
-    return bulletin_text(
-        ledger.summary(period, prefix),
-        ledger.summary(period.same_period_last_year(), prefix),
-        place,
-        language,
-    )
+    return bulletin_text(bulletin_facts(ledger, period, prefix, place), language)
 
 
 def test_the_official_sentence_in_chinese():
+    # Injuries: the fire's 1 serious injury. Changes: 7 − 8 = −1 accident, 8 − 10 = −2 dead.
+    # 工矿商贸: the coal mine only (road and fire are not 工矿商贸).
     assert bulletin(scenario(), JAN_TO_NOV, CITY, Language.ZH) == (
-        "2026年1—11月，全市共发生各类生产安全事故7起、死亡8人（含下落不明1人），"
-        "同比分别下降12.5%、20.0%；其中，较大事故1起、死亡3人；"
+        "2026年1—11月，全市共发生各类生产安全事故7起、死亡8人（含下落不明1人）、受伤1人，"
+        "同比减少1起、2人，分别下降12.5%、20.0%；其中，工矿商贸事故1起、死亡3人；"
+        "较大事故1起、死亡3人；"
         "煤矿事故1起、死亡3人，火灾事故1起，道路运输事故5起、死亡5人（含下落不明1人）。"
-        "另有非生产经营性道路交通事故1起、死亡1人。"
-        "自然灾害方面，发生地质灾害灾情2起、死亡和失踪5人，险情1处，森林火灾1起。"
+        "另有非生产经营性道路交通事故1起、死亡1人。\n"
+        "自然灾害方面，发生地质灾害灾情2起、死亡和失踪5人，险情1处，"
+        "一般森林火灾1起，受害森林面积0.5公顷。"
     )
 
 
 def test_the_same_in_english():
     assert bulletin(scenario(), JAN_TO_NOV, CITY, Language.EN) == (
         "From January to November 2026, the city recorded 7 work-safety accidents with "
-        "8 deaths (1 of them missing), down 12.5% and 20.0% year on year; including "
-        "1 relatively serious accident with 3 deaths; 1 coal mine accident with 3 deaths, "
-        "1 fire accident and 5 road transport accidents with 5 deaths (1 of them missing). "
-        "Counted apart: 1 non-business road traffic accident with 1 death. "
+        "8 deaths (1 of them missing) and 1 injury, 1 fewer accident and 2 fewer deaths year "
+        "on year (down 12.5% and 20.0%); including 1 industry, mining and trade accident "
+        "with 3 deaths; 1 relatively serious accident with 3 deaths; 1 coal mine accident "
+        "with 3 deaths, 1 fire accident and 5 road transport accidents with 5 deaths "
+        "(1 of them missing). Counted apart: 1 non-business road traffic accident with "
+        "1 death.\n"
         "Natural disasters: 2 geological hazards with 5 dead or missing, 1 geological hazard "
-        "threat and 1 forest fire."
+        "threat and 1 ordinary forest fire (0.5 ha of forest damaged)."
     )
 
 
 def test_a_county_bulletin_names_the_county_and_counts_only_its_incidents():
     # 钟山区: 5 road accidents (5 fatalities, 1 missing) and the fire; last year all 8 (10 dead)
-    # were there: (6 − 8) / 8 = −25.0%, (5 − 10) / 10 = −50.0%.
+    # were there: (6 − 8) / 8 = −25.0%, (5 − 10) / 10 = −50.0%; no 较大 there.
     text = bulletin(scenario(), JAN_TO_NOV, Place("钟山区", "Zhongshan"), Language.ZH, "520201")
     assert text == (
-        "2026年1—11月，钟山区共发生各类生产安全事故6起、死亡5人（含下落不明1人），"
-        "同比分别下降25.0%、50.0%；其中，火灾事故1起，道路运输事故5起、死亡5人（含下落不明1人）。"
+        "2026年1—11月，钟山区共发生各类生产安全事故6起、死亡5人（含下落不明1人）、受伤1人，"
+        "同比减少2起、5人，分别下降25.0%、50.0%；"
+        "其中，火灾事故1起，道路运输事故5起、死亡5人（含下落不明1人）。"
+        "钟山区未发生较大及以上生产安全事故。"
         "另有非生产经营性道路交通事故1起、死亡1人。"
     )
 
@@ -120,13 +132,17 @@ def test_a_rise_a_fall_and_a_year_without_accidents_are_each_said_as_such():
     )
     # incidents 2 against 1: +100.0%; fatalities 2 against 4: −50.0%.
     assert bulletin(rise, Period.year(2026), CITY, Language.ZH) == (
-        "2026年，全市共发生各类生产安全事故2起、死亡2人，同比分别上升100.0%、下降50.0%；"
-        "其中，道路运输事故2起、死亡2人。"
+        "2026年，全市共发生各类生产安全事故2起、死亡2人，同比增加1起、减少2人，"
+        "分别上升100.0%、下降50.0%；其中，道路运输事故2起、死亡2人。"
+        "全市未发生较大及以上生产安全事故。"
     )
+    # A month: 环比 beside 同比, both from zero.
     first = ledger_with(record("520201-A", deaths=1, **at(5)))
     assert bulletin(first, Period.month(2026 * 12 + 4), CITY, Language.EN) == (
-        "In May 2026, the city recorded 1 work-safety accident with 1 death; "
-        "including 1 road transport accident with 1 death."
+        "In May 2026, the city recorded 1 work-safety accident with 1 death, 1 more accident "
+        "and 1 more death year on year (none a year earlier); 1 more accident and 1 more "
+        "death on the previous month (none then); including 1 road transport accident with "
+        "1 death. No relatively serious or worse work-safety accident occurred."
     )
 
 
@@ -142,23 +158,26 @@ def test_an_empty_period_says_so_and_natural_disasters_stand_alone():
     )
     slides = ledger_with(record("520204-G9", category="geological_hazard", missing=1, **at(11)))
     assert bulletin(slides, q4, CITY, Language.ZH) == (
-        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害1起、死亡和失踪1人。"
+        "2026年第四季度，全市未发生生产安全事故。\n自然灾害方面，发生地质灾害1起、死亡和失踪1人。"
     )
     threat = ledger_with(
         record("520204-T9", category="geological_hazard", potential_loss_yuan=2e6, **at(12))
     )
     assert bulletin(threat, q4, CITY, Language.ZH) == (
-        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生地质灾害险情1处。"
+        "2026年第四季度，全市未发生生产安全事故。\n自然灾害方面，发生地质灾害险情1处。"
     )
     embers = ledger_with(
         record("520281-W9", category="forest_fire", damaged_forest_area_ha=0.02, **at(10)),
         record("520281-W8", category="forest_fire", damaged_forest_area_ha=12, **at(11)),
     )
+    # 12 ha of forest is 较大 (Decree 822: 1 ha and up); the 火情's 0.02 ha is not a fire's.
     assert bulletin(embers, q4, CITY, Language.ZH) == (
-        "2026年第四季度，全市未发生生产安全事故。自然灾害方面，发生森林火灾1起，森林火情1起。"
+        "2026年第四季度，全市未发生生产安全事故。\n"
+        "自然灾害方面，发生较大森林火灾1起，受害森林面积12公顷，森林火情1起。"
     )
     assert bulletin(embers, q4, CITY, Language.EN).endswith(
-        "Natural disasters: 1 forest fire and 1 forest fire outbreak below the minimum."
+        "Natural disasters: 1 relatively serious forest fire (12 ha of forest damaged) and "
+        "1 forest fire outbreak below the minimum."
     )
     private = ledger_with(record("520201-P9", category="fire", business_related=False, **at(10)))
     assert bulletin(private, q4, CITY, Language.EN) == (
@@ -191,4 +210,99 @@ def test_deaths_reported_after_the_window_do_not_move_the_bulletin():
     )
     text = bulletin(ledger, Period.parse("2026-03"), CITY, Language.ZH)
     # The incident itself now reads 6 dead (and 较大); the statistics keep the 1.
-    assert text.startswith("2026年3月，全市共发生各类生产安全事故1起、死亡1人；")
+    assert text.startswith("2026年3月，全市共发生各类生产安全事故1起、死亡1人，")
+    assert "较大事故" not in text
+
+
+THREE_QUARTERS = Period.parse("2026-01..2026-09")
+COUNTIES = [
+    ("520201", Place("钟山区", "Zhongshan")),
+    ("520203", Place("六枝特区", "Liuzhi")),
+    ("520204", Place("水城区", "Shuicheng")),
+    ("520281", Place("盘州市", "Panzhou")),
+]
+
+
+def indicators() -> RegionIndicators:
+    gdp, workers, vehicles = (
+        Denominator.GDP_100M_YUAN,
+        Denominator.WORKERS_10K,
+        Denominator.VEHICLES_10K,
+    )
+    denominators = {
+        DenominatorKey("520200", 2026): {workers: Fraction(30)},
+        DenominatorKey("520200", 2026, 1): {gdp: Fraction(300)},
+        DenominatorKey("520200", 2026, 2): {gdp: Fraction(350)},
+        DenominatorKey("520200", 2026, 3): {gdp: Fraction(350), vehicles: Fraction(80)},
+        DenominatorKey("520200", 2025): {workers: Fraction(25), vehicles: Fraction(75)},
+        **{
+            DenominatorKey("520200", 2025, q): {gdp: Fraction(v)}
+            for q, v in ((1, 280), (2, 320), (3, 300))
+        },
+    }
+    targets = {
+        TargetKey("520200", 2026): {TargetFigure.DEATHS: 24, TargetFigure.SERIOUS_ACCIDENTS: 1}
+    }
+    return Indicators(denominators, targets).of("520200")
+
+
+def whole(language: Language) -> list[str]:
+    facts = bulletin_facts(
+        scenario(), THREE_QUARTERS, "", CITY, indicators=indicators(), parts=COUNTIES
+    )
+    return bulletin_paragraphs(facts, language)
+
+
+def test_the_whole_bulletin_has_rates_targets_and_a_line_per_county():
+    # The scenario's incidents all fall in January to September of both years.
+    # GDP (a flow): Q1–Q3 300 + 350 + 350 = 1000; 8 / 1000 = 0.008; last year 10 / 900
+    # = 0.0111 → 0.011; (0.008 − 0.011) / 0.011 = −27.3%. Workers (a stock, the year's):
+    # 工矿商贸 3 × 10 / 30 = 1.000, last year 0 of them. Vehicles (a stock, Q3's): road
+    # 5 + the private crash's 1 = 6 / 80 = 0.075; last year 10 / 75 = 0.133; −43.6%.
+    # Coal output is not given: no rate, no clause.
+    # Targets: 9/12 = 75.0% of the year; 8 / 24 = 33.3%, 41.7 points below, 18 allowed
+    # by the progress: 10 fewer. The coal mine's 较大 is 1 of 1: 100.0%, 25.0 points above.
+    paragraphs = whole(Language.ZH)
+    assert paragraphs[0].startswith("2026年1—9月，全市共发生各类生产安全事故7起")
+    assert paragraphs[1] == (
+        "亿元地区生产总值生产安全事故死亡率0.008，同比下降27.3%（上年同期0.011）；"
+        "工矿商贸就业人员十万人生产安全事故死亡率1.000（上年同期为0）；"
+        "道路交通事故万车死亡率0.075，同比下降43.6%（上年同期0.133）；"
+        "生产安全事故死亡人数为年度控制指标24人的33.3%，低于时间进度41.7个百分点，"
+        "比控制进度少死亡10人；"
+        "较大及以上生产安全事故1起，为年度控制指标1起的100.0%，高于时间进度25.0个百分点。"
+    )
+    assert paragraphs[3] == (
+        "分地区看，钟山区6起、死亡5人（含下落不明1人），六枝特区1起、死亡3人；"
+        "水城区、盘州市未发生生产安全事故。"
+    )
+    english = whole(Language.EN)
+    assert english[1] == (
+        "Rates: work-safety deaths per 100 million yuan of GDP: 0.008, down 27.3% year on "
+        "year (0.011); industry, mining and trade deaths per 100,000 workers: 1.000 (0 a "
+        "year earlier); road traffic deaths per 10,000 vehicles: 0.075, down 43.6% year on "
+        "year (0.133). Control targets: 8 deaths, 33.3% of the annual target of 24 deaths, "
+        "41.7 points below the time progress (10 fewer than the pace allows); 1 relatively "
+        "serious or worse accident, 100.0% of the annual target of 1 accident, 25.0 points "
+        "above the time progress."
+    )
+    assert english[3] == (
+        "By region: Zhongshan 6 with 5 deaths (1 of them missing), Liuzhi 1 with 3 deaths; "
+        "none in Shuicheng and Panzhou."
+    )
+
+
+def test_a_quarter_is_compared_with_the_one_before_and_a_zero_base_is_named():
+    ledger = ledger_with(
+        record("520201-A", deaths=1, **at(4)),
+        record("520201-B", **at(5)),
+        record("520201-C", **at(2)),
+        record("520201-D", deaths=1, **at(5, 2025)),
+        record("520201-E", **at(6, 2025)),
+    )
+    q2 = Period.of_quarter(Quarter(2026, 2))
+    assert bulletin(ledger, q2, CITY, Language.ZH) == (
+        "2026年第二季度，全市共发生各类生产安全事故2起、死亡1人，同比持平；"
+        "环比增加1起、1人，起数上升100.0%（上期死亡0人）；"
+        "其中，道路运输事故2起、死亡1人。全市未发生较大及以上生产安全事故。"
+    )

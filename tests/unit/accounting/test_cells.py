@@ -41,6 +41,7 @@ ONE_DEATH = figures(
     serious_injuries=0,
     minor_injuries=0,
     direct_loss_fen=0,
+    damaged_area=0,
     late_reports=0,
     near_misses=0,
     late_supplements=0,

@@ -247,6 +247,7 @@ def test_summary_json_has_every_category_and_grade(ledger):
         "serious_injuries": 0,
         "minor_injuries": 0,
         "direct_loss_yuan": 0.0,
+        "damaged_area_ha": 0.0,
         "late_reports": 0,
         "near_misses": 0,
         "late_supplements": 0,

@@ -114,6 +114,7 @@ def plain(incident_id: str) -> IncidentState:
             serious_injuries=0,
             minor_injuries=2,
             direct_loss_fen=5000,
+            damaged_area=0,
             late_reports=0,
             near_misses=0,
             late_supplements=0,

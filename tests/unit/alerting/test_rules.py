@@ -33,8 +33,14 @@ def at(hours_before_now: float) -> str:
     return (NOW - timedelta(hours=hours_before_now)).isoformat()
 
 
+def with_targets(targets: dict[str, dict[str, int]], *rules: dict[str, Any]) -> AreaConfig:
+    """The default area with these rules and the year 2022's control targets."""
+    document = BASE.model_dump(mode="json", exclude={"rules", "targets"})
+    return AreaConfig.model_validate({**document, "rules": list(rules), "targets": {2022: targets}})
+
+
 def states(area: AreaConfig, ledger: Ledger, now: datetime = NOW) -> list[AlertState]:
-    return evaluate(area.rules, ledger, area, now)
+    return evaluate(area.rules, ledger, area, now, area.indicators.targets)
 
 
 def active(area: AreaConfig, ledger: Ledger, now: datetime = NOW) -> set[tuple[str, str, str, str]]:
@@ -163,14 +169,9 @@ def test_quarterly_counts_for_each_region_and_other_categories(ledger):
 
 
 def test_control_targets_warn_at_the_share_and_go_critical_at_the_target(ledger):
-    area = area_with(
-        {
-            "name": "target",
-            "kind": "control_target",
-            "figure": "deaths",
-            "targets": {"520201": 10},
-            "warn_share": 0.8,
-        }
+    area = with_targets(
+        {"520201": {"deaths": 10}},
+        {"name": "target", "kind": "control_target", "warn_share": 0.8},
     )
     ledger.apply(
         record("520201-A", occurred_at="2022-01-10T10:00:00+08:00", received_at=NOW, deaths=8)
@@ -186,9 +187,7 @@ def test_control_targets_warn_at_the_share_and_go_critical_at_the_target(ledger)
 def test_running_ahead_of_the_time_progress_warns_once_past_the_minimum(ledger):
     # 20 February: 时间进度 is 2 of 12 months, so the pace of a target of 10 is 1.667;
     # the pace warning waits for 3 deaths (pace_minimum) however far ahead 2 would be.
-    area = area_with(
-        {"name": "target", "kind": "control_target", "figure": "deaths", "targets": {"520201": 10}}
-    )
+    area = with_targets({"520201": {"deaths": 10}}, {"name": "target", "kind": "control_target"})
     for n in range(2):
         ledger.apply(
             record(
@@ -206,7 +205,7 @@ def test_running_ahead_of_the_time_progress_warns_once_past_the_minimum(ledger):
 
 def test_one_death_on_the_second_of_january_pages_nobody(ledger):
     second_of_january = datetime(2022, 1, 2, 1, 0, tzinfo=UTC)
-    area = area_with({"name": "target", "kind": "control_target", "targets": {"520201": 12}})
+    area = with_targets({"520201": {"deaths": 12}}, {"name": "target", "kind": "control_target"})
     ledger.apply(
         record(
             "520201-J",
@@ -364,8 +363,12 @@ def test_a_late_first_report_alerts_for_the_hold_time(ledger):
             "rules[0].cluster.count",
         ),
         (
-            {"name": "x", "kind": "control_target", "figure": "deaths", "targets": {"5202": 3}},
-            "rules[0].control_target.targets.5202.[key]",
+            {"name": "x", "kind": "control_target", "targets": {"520201": 3}},
+            "rules[0].control_target: Value error, targets: a control target is set per year",
+        ),
+        (
+            {"name": "x", "kind": "control_target", "target": "injuries"},
+            "rules[0].control_target.target",
         ),
         ({"name": "x", "kind": "grade", "min_grade": "huge"}, "rules[0].grade.min_grade"),
     ],

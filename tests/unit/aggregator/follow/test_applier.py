@@ -21,7 +21,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from pydantic import ValidationError
 
 from safetywatch.accounting.bulletin import Language as BulletinLanguage
-from safetywatch.accounting.bulletin import bulletin_text
+from safetywatch.accounting.bulletin import bulletin_facts, bulletin_text
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.periods import Period
 from safetywatch.accounting.register import RegisterFilter, matching
@@ -163,9 +163,13 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     json.dumps(incident_document(state, ledger, AREA, now).to_json(), ensure_ascii=False)
     periods = [Period.month(state.month), *(p.period for p in exposed_periods(now, AREA))]
     for period in periods:
-        json.dumps(summary_document(ledger, period, "", AREA.region_codes))
-        this, last = ledger.summary(period), ledger.summary(period.same_period_last_year())
-        bulletin_text(this, last, AREA.place_for(""), BulletinLanguage.ZH)
+        indicators = AREA.indicators.of(AREA.root.code)
+        json.dumps(summary_document(ledger, period, "", AREA.region_codes, indicators))
+        facts = bulletin_facts(
+            ledger, period, "", AREA.place_for(""), indicators=indicators, parts=AREA.parts_of("")
+        )
+        for language in BulletinLanguage:
+            bulletin_text(facts, language)
     register = matching(ledger, RegisterFilter(), AREA.zone)
     assert [s.incident_id for s in register] == ([] if record.retracted else [record.incident_id])
     pipeline = PipelineState(replay_complete=True)
