@@ -94,18 +94,32 @@ def _a_year_before(now: datetime) -> str:
     return local.replace(year=local.year - 1, day=min(local.day, 28)).isoformat()
 
 
-def _short_steps(directory: Path) -> str:
+def _short_steps(directory: Path, now: datetime) -> str:
     """The default area with reporting steps of 3.6 s, so that unconfirmed steps fall
-    overdue while the test runs."""
+    overdue while the test runs, and denominators for every month of this year and last
+    (a rate of the year to date has its own figures whatever the month) and targets."""
     area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
     area["reporting"] = {"step_hours": 0.001, "follow_up_hours": 0.001}
+    year = now.astimezone(AREA.zone).year
+    monthly = {"gdp_100m_yuan": 130, "coal_output_mt": 5}
+    area["denominators"] = {
+        y: {
+            "520200": {
+                "workers_10k": 32,
+                "vehicles_10k": 70,
+                "months": dict.fromkeys(range(1, 13), monthly),
+            }
+        }
+        for y in (year - 1, year)
+    }
+    area["targets"] = {year: {"520200": {"deaths": 80, "serious_accidents": 2}}}
     path = directory / "area.yaml"
     path.write_text(yaml.safe_dump(area, allow_unicode=True), "utf-8")
     return str(path)
 
 
 def test_every_panel_query_returns_data(services: Services, tmp_path: Path):
-    area = _short_steps(tmp_path)
+    area = _short_steps(tmp_path, datetime.now(UTC))
     aggregators = [
         services.start("aggregator", SAFETYWATCH_CONFIG_FILE=area),
         services.start("aggregator", SAFETYWATCH_CONFIG_FILE=area),

@@ -6,17 +6,25 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
+from docx import Document
 from openpyxl import load_workbook
+from prometheus_client.parser import text_string_to_metric_families
 
 from dev.stack import read_topic
+from safetywatch.accounting.bulletin import period_zh
 from safetywatch.accounting.periods import Period, Quarter, month_of
 from safetywatch.config.area import load_area
 from tests.integration.checks import post, wait_for_outcomes
 from tests.integration.harness import Service, Services, records_of
+from tests.paths import ROOT
 from tests.reference import summary_document, truths
 from tests.reports import report
 
@@ -74,9 +82,10 @@ def test_every_kind_of_period_equals_the_reference(loaded: tuple[Service, list[A
             answer = get(aggregator, "/v1/summary", period=label, region=region)
             assert answer.status_code == 200, answer.text
             period = Period.parse(label)
-            assert answer.json() == summary_document(expected, period, region, AREA.region_codes), (
-                label
-            )
+            document = answer.json()
+            # Rates and targets come from the area file: test_a_bulletin_whole checks them.
+            del document["rates"], document["targets"]
+            assert document == summary_document(expected, period, region, AREA.region_codes), label
 
 
 MALFORMED = ("2026-13", "2026Q0", "26", "2026-02..2025-01", "0001", "2026/11", "２０２６")
@@ -228,6 +237,7 @@ def test_a_history_is_counted_as_the_law_times_it(services: Services):
     period = f"{Period.month(first_month).label}..{Period.month(last_month).label}"
 
     answer = get(aggregator, "/v1/summary", period=period).json()
+    del answer["rates"], answer["targets"]
     assert answer == summary_document(
         truths(log, zone), Period.parse(period), "", AREA.region_codes
     )
@@ -238,10 +248,13 @@ def test_a_history_is_counted_as_the_law_times_it(services: Services):
     assert answer["non_business"]["by_category"]["road_traffic"]["fatalities"] == 1
     assert answer["by_grade"]["relatively_serious"] == 1  # H1 only: H2's grade is frozen
 
-    text = get(aggregator, "/v1/bulletin", period=period).json()["text"]
-    assert "全市共发生各类生产安全事故4起、死亡6人；其中，较大事故1起、死亡3人；" in text
-    assert "另有非生产经营性道路交通事故1起、死亡1人。" in text
-    assert text.endswith("自然灾害方面，发生地质灾害险情1处。")
+    paragraphs = get(aggregator, "/v1/bulletin", period=period).json()["paragraphs"]
+    assert paragraphs[0].startswith(
+        f"{bulletin_period(period)}，全市共发生各类生产安全事故4起、死亡6人，"
+    )
+    assert "；较大事故1起、死亡3人；" in paragraphs[0]
+    assert paragraphs[0].endswith("另有非生产经营性道路交通事故1起、死亡1人。")
+    assert "自然灾害方面，发生地质灾害险情1处。" in paragraphs
 
     rows = {row["incident_id"]: row for row in _all_pages(aggregator, period=period)}
     frozen = rows["520203-H2"]
@@ -258,3 +271,112 @@ def test_a_history_is_counted_as_the_law_times_it(services: Services):
         row["incident_id"]
         for row in _all_pages(aggregator, group="production_safety", period=period)
     }
+
+
+def bulletin_period(label: str) -> str:
+    return period_zh(Period.parse(label))
+
+
+def _round3(value: Fraction) -> float:
+    """Half up to three decimals, as a province publishes a rate."""
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP))
+
+
+def test_a_bulletin_whole_with_rates_targets_and_counties(services: Services, tmp_path: Path):
+    """Issue 25 end to end: an area file with denominators for two years (every month's
+    GDP and coal output, so that the year to date has its own figures in any month) and
+    this year's targets; a history posted through the gateway; the summary's rates and
+    targets, the bulletin in both languages and as a Word document, and the gauges."""
+    now = datetime.now(UTC)
+    local = now.astimezone(AREA.zone)
+    year, months = local.year, local.month
+    document = yaml.safe_load(
+        (ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8")
+    )
+    monthly = {"gdp_100m_yuan": 100, "coal_output_mt": 4}
+    document["denominators"] = {
+        y: {
+            "520200": {
+                "workers_10k": 30,
+                "vehicles_10k": 50,
+                "months": dict.fromkeys(range(1, 13), monthly),
+            }
+        }
+        for y in (year - 1, year)
+    }
+    document["targets"] = {year: {"520200": {"deaths": 40, "serious_accidents": 1}}}
+    area = tmp_path / "area.yaml"
+    area.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
+    gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=str(area))
+    aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area))
+    recent = (now - timedelta(minutes=1)).astimezone(AREA.zone)
+    a_year_ago = recent.replace(year=year - 1, day=min(recent.day, 28)).isoformat()
+    documents = [
+        report("520203-W1", category="coal_mine", deaths=3, occurred_at=recent.isoformat()),
+        report("520201-W2", deaths=1, minor_injuries=2, occurred_at=recent.isoformat()),
+        report("520201-W3", business_related=False, deaths=1, occurred_at=recent.isoformat()),
+        report("520201-W4", deaths=2, occurred_at=a_year_ago),
+    ]
+    for posted in documents:
+        assert post(gateway, posted).status_code == 202
+    wait_for_outcomes(aggregator, applied=len(documents))
+    period = f"{year}-01..{year}-{months:02d}"
+
+    summary = get(aggregator, "/v1/summary", period=period).json()
+    rates = summary["rates"]
+    # Work-safety deaths 3 + 1 over every month's GDP so far; 工矿商贸 (the coal mine) 3
+    # × 10 / 30; road 1 + the private car's 1 over 50 (last year: 2 over 50); coal 3 over
+    # every month's output so far.
+    assert rates["deaths_per_100m_gdp"]["value"] == _round3(Fraction(4, 100 * months))
+    assert rates["deaths_per_100m_gdp"]["denominator"] == 100 * months
+    assert rates["deaths_per_100k_workers"]["value"] == 1.0
+    road = rates["road_deaths_per_10k_vehicles"]
+    assert (road["value"], road["denominator_period"]) == (0.04, str(year))
+    assert road["same_period_last_year"]["value"] == 0.04
+    assert road["change_percent"] == 0.0
+    assert rates["coal_deaths_per_mt"]["value"] == _round3(Fraction(3, 4 * months))
+    deaths = summary["targets"]["deaths"]
+    assert (deaths["target"], deaths["value"], deaths["share_percent"]) == (40, 4, 10.0)
+    assert deaths["time_progress_percent"] == float(
+        (Decimal(months * 100) / 12).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    )
+    assert summary["targets"]["serious_accidents"]["share_percent"] == 100.0
+
+    zh = get(aggregator, "/v1/bulletin", period=period).json()["paragraphs"]
+    assert zh[0].startswith(
+        f"{bulletin_period(period)}，全市共发生各类生产安全事故2起、死亡4人、受伤2人，"
+        "同比增加1起、2人，分别上升100.0%、100.0%；其中，工矿商贸事故1起、死亡3人；"
+        "较大事故1起、死亡3人；"
+    )
+    assert zh[1].startswith("亿元地区生产总值生产安全事故死亡率")
+    assert "道路交通事故万车死亡率0.040，同比持平（上年同期0.040）" in zh[1]
+    assert "生产安全事故死亡人数为年度控制指标40人的10.0%" in zh[1]
+    assert "较大及以上生产安全事故1起，为年度控制指标1起的100.0%" in zh[1]
+    assert zh[-1] == (
+        "分地区看，钟山区1起、死亡1人，六枝特区1起、死亡3人；水城区、盘州市未发生生产安全事故。"
+    )
+    en = get(aggregator, "/v1/bulletin", period=period, lang="en").json()["paragraphs"]
+    assert en[1].startswith("Rates: work-safety deaths per 100 million yuan of GDP: ")
+    assert "Control targets: 4 deaths, 10.0% of the annual target of 40 deaths" in en[1]
+
+    word = get(aggregator, "/v1/bulletin", period=period, format="docx")
+    assert word.headers["content-type"].startswith("application/vnd.openxmlformats")
+    texts = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    assert all(paragraph in texts for paragraph in zh + en)
+
+    scraped = httpx.get(f"{aggregator.url}/metrics", timeout=30).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(scraped)
+        for s in family.samples
+    }
+    road_now = (
+        ("indicator", "road_deaths_per_10k_vehicles"),
+        ("period", f"{year}-ytd"),
+        ("region", "520200"),
+    )
+    assert samples[("safetywatch_rate", road_now)] == 0.04
+    target = (("region", "520200"), ("target", "deaths"))
+    assert samples[("safetywatch_control_target", target)] == 40
+    assert samples[("safetywatch_control_target_used_ratio", target)] == 0.1

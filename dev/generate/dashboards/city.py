@@ -24,6 +24,7 @@ from dev.generate.dashboards.queries import (
     year_on_year_percent,
 )
 from dev.generate.dashboards.tables import active_alerts_table, notable_incidents_table
+from safetywatch.accounting import RATES, RateIndicator
 
 CURRENT, LAST_YEAR = 0, 4
 NOTABLE = 'grade=~"relatively_serious|serious|particularly_serious"'
@@ -69,6 +70,56 @@ def _share_of_pace() -> Panel:
         unit="percent",
         min=0,
         max=150,
+        thresholds=((0, "green"), (80, "orange"), (100, "red")),
+    )
+
+
+#: The area itself: the region without a parent.
+_THE_AREA = 'and on (region) safetywatch_region_info{parent=""}'
+
+
+def _rate(indicator: RateIndicator) -> Panel:
+    """A rate indicator of the area, the year to date beside the same months last year:
+    one panel per declared rate (accounting/rates.py)."""
+
+    def of(relation: str) -> str:
+        matchers = f'indicator="{indicator.key}"'
+        return f"max ({in_period('safetywatch_rate', 'ytd', relation, matchers)} {_THE_AREA})"
+
+    return Panel(
+        f"今年以来 {indicator.zh}",
+        f"{indicator.en[0].upper()}{indicator.en[1:]} ({indicator.unit}), 1 January to date and "
+        "the same months last year; no value where the area file has no denominator for the "
+        "period (/v1/summary says why)",
+        "stat",
+        (Query(of("current"), "本期 now"), Query(of("last_year"), "去年同期 last year")),
+        width=6,
+        overrides=(
+            {
+                "matcher": {"id": "byType", "options": "number"},
+                "properties": [{"id": "decimals", "value": 3}],
+            },
+        ),
+    )
+
+
+def _target(target: str, title: str, description: str) -> Panel:
+    """The share of the year's control target used, beside the time progress (时间进度):
+    orange from 80 % of the target, red at it."""
+    used = deduplicated("safetywatch_control_target_used_ratio", f'target="{target}"')
+    return Panel(
+        title,
+        description,
+        "stat",
+        (
+            Query(f"100 * max ({used} {_THE_AREA})", "已用 used"),
+            Query(
+                f"100 * max ({deduplicated('safetywatch_time_progress_ratio')})",
+                "时间进度 time progress",
+            ),
+        ),
+        width=6,
+        unit="percent",
         thresholds=((0, "green"), (80, "orange"), (100, "red")),
     )
 
@@ -218,6 +269,21 @@ CITY_OVERVIEW = Dashboard(
                 ),
                 width=6,
                 thresholds=RED_FROM_ONE,
+            ),
+        ),
+        tuple(_rate(indicator) for indicator in RATES),
+        (
+            _target(
+                "deaths",
+                "年度控制指标 死亡人数",
+                "Work-safety deaths of the year to date as a share of the area's annual control "
+                "target, beside the time progress: orange from 80 % of the target, red at it",
+            ),
+            _target(
+                "serious_accidents",
+                "年度控制指标 较大事故",
+                "Relatively serious and worse (较大及以上) work-safety accidents of the year to "
+                "date as a share of the annual control target, beside the time progress",
             ),
         ),
         (notable_incidents_table(),),

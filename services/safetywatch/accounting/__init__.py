@@ -57,7 +57,7 @@ from safetywatch.accounting.periods import (
 )
 from safetywatch.accounting.policy import supplement_window_closes, yuan_to_fen
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
-from safetywatch.accounting.rates import Denominator, DenominatorKey
+from safetywatch.accounting.rates import RATES, Denominator, DenominatorKey, RateIndicator
 from safetywatch.accounting.record_store import RecordStore
 from safetywatch.accounting.register import BadCursor, RegisterFilter, matching, page
 from safetywatch.accounting.snapshot import LedgerSnapshot
@@ -85,6 +85,7 @@ __all__ = [
     "PIECE_ROWS",
     "PUBLIC_FIGURES",
     "PYTHON_STORAGE",
+    "RATES",
     "ROW",
     "ROWS_KIND",
     "THREAT_TABLES",
@@ -113,6 +114,7 @@ __all__ = [
     "Period",
     "Quarter",
     "Rare",
+    "RateIndicator",
     "ReadsRows",
     "RecordStore",
     "RegisterFilter",

@@ -11,10 +11,11 @@ number of deaths over a denominator the area file gives per year (and quarter) a
 Deaths are the statistics' fatalities (死亡和下落不明, within the supplementary window).
 
 No annual figure is ever pro-rated. GDP and coal output are *flows*: a part of the year
-uses its own figures, the sum of its quarters' (each quarter's own, not cumulative); a
-span that is not whole quarters, or a quarter without a figure, has no rate and says why.
-Workers and vehicles are *stocks*: a part of the year divides by the stock of its last
-quarter where given, else by the year's, and the answer names which.
+uses its own figures, the sum of its months' where each month has one, else of its
+quarters' (each month's or quarter's own, not cumulative); a part without them has no
+rate and says why. Workers and vehicles are *stocks*: a part of the year divides by the
+stock of its last month, else its last quarter, else the year, where given, and the
+answer names which.
 """
 
 from __future__ import annotations
@@ -44,11 +45,12 @@ FLOWS = frozenset({Denominator.GDP_100M_YUAN, Denominator.COAL_OUTPUT_MT})
 
 @dataclass(frozen=True, slots=True)
 class DenominatorKey:
-    """Whose figures and for when: a year, or one quarter of it."""
+    """Whose figures and for when: a year, one quarter of it or one month (1–12)."""
 
     region: str
     year: int
     quarter: int | None = None
+    month: int | None = None
 
 
 #: The area file's figures: for each key, the denominators it gives (exact decimals).
@@ -178,6 +180,10 @@ def _whole_quarters(period: Period) -> list[Quarter] | None:
     return [Quarter.of_month(month) for month in range(period.first, period.last + 1, 3)]
 
 
+def _span(first: str, last: str) -> str:
+    return first if first == last else f"{first}..{last}"
+
+
 def find_denominator(
     figures: Denominators, denominator: Denominator, period: Period, region: str
 ) -> _Found | str:
@@ -186,29 +192,43 @@ def find_denominator(
     if (year := _year_of(period)) is None:
         return f"{period.label} spans two years: a rate is for a year or part of one"
 
-    def given(quarter: int | None) -> Fraction | None:
-        return figures.get(DenominatorKey(region, year, quarter), {}).get(denominator)
+    def given(quarter: int | None = None, month: int | None = None) -> Fraction | None:
+        return figures.get(DenominatorKey(region, year, quarter, month), {}).get(denominator)
 
-    if period.length == 12:
-        annual = given(None)
-        return _Found(annual, str(year)) if annual is not None else f"no {name} for {year}"
+    annual = given()
+    if period.length == 12 and annual is not None:
+        return _Found(annual, str(year))
+    months = [m % 12 + 1 for m in period.months]
+    by_month = [given(month=m) for m in months]
     quarters = _whole_quarters(period)
-    if denominator in FLOWS:
-        if quarters is None:
-            return (
-                f"{name} is a flow and {period.label} is not whole quarters "
-                "(an annual figure is never pro-rated)"
-            )
-        values = [given(q.number) for q in quarters]
-        if missing := [q.label for q, v in zip(quarters, values, strict=True) if v is None]:
-            return f"no {name} for {', '.join(missing)} (an annual figure is never pro-rated)"
-        label = quarters[0].label if len(quarters) == 1 else f"{quarters[0]}..{quarters[-1]}"
-        return _Found(sum((v for v in values if v is not None), Fraction(0)), label)
-    last_quarter = Quarter.of_month(period.last)
-    if (stock := given(last_quarter.number)) is not None:
-        return _Found(stock, last_quarter.label)
-    annual = given(None)
-    return _Found(annual, str(year)) if annual is not None else f"no {name} for {year}"
+    by_quarter = [given(q.number) for q in quarters] if quarters is not None else []
+    if denominator not in FLOWS:
+        last_quarter = Quarter.of_month(period.last)
+        for stock, label in (
+            (by_month[-1], Period.month(period.last).label),
+            (given(last_quarter.number), last_quarter.label),
+            (annual, str(year)),
+        ):
+            if stock is not None:
+                return _Found(stock, label)
+        return f"no {name} for {year}"
+    if all(v is not None for v in by_month):
+        label = _span(Period.month(period.first).label, Period.month(period.last).label)
+        return _Found(sum((v for v in by_month if v is not None), Fraction(0)), label)
+    if by_quarter and all(v is not None for v in by_quarter):
+        assert quarters is not None
+        label = _span(quarters[0].label, quarters[-1].label)
+        return _Found(sum((v for v in by_quarter if v is not None), Fraction(0)), label)
+    of_year = [annual, *(given(q) for q in range(1, 5)), *(given(month=m) for m in range(1, 13))]
+    if all(v is None for v in of_year):
+        return f"no {name} for {year}"
+    if quarters is None:
+        return (
+            f"no {name} for each month of {period.label}, which is not whole quarters "
+            "(an annual or quarterly figure is never pro-rated)"
+        )
+    missing = [q.label for q, v in zip(quarters, by_quarter, strict=True) if v is None]
+    return f"no {name} for {', '.join(missing)} (an annual figure is never pro-rated)"
 
 
 def rate_of(indicator: RateIndicator, summary: Summary, figures: Denominators, region: str) -> Rate:

@@ -155,7 +155,12 @@ class DenominatorFigures(BaseModel):
 
 
 class YearDenominators(DenominatorFigures):
+    """A year's figures, and optionally its quarters' and months' own (not cumulative)."""
+
     quarters: dict[Annotated[int, Field(ge=1, le=4)], DenominatorFigures] = Field(
+        default_factory=dict
+    )
+    months: dict[Annotated[int, Field(ge=1, le=12)], DenominatorFigures] = Field(
         default_factory=dict
     )
 
@@ -206,6 +211,8 @@ class AreaConfig(Area):
                 denominators[DenominatorKey(code, year)] = figures.given()
                 for quarter, of_quarter in figures.quarters.items():
                     denominators[DenominatorKey(code, year, quarter)] = of_quarter.given()
+                for month, of_month in figures.months.items():
+                    denominators[DenominatorKey(code, year, month=month)] = of_month.given()
         targets = {
             TargetKey(code, year): {
                 f: value for f in TargetFigure if (value := getattr(given, f.value)) is not None

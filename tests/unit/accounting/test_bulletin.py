@@ -306,3 +306,31 @@ def test_a_quarter_is_compared_with_the_one_before_and_a_zero_base_is_named():
         "环比增加1起、1人，起数上升100.0%（上期死亡0人）；"
         "其中，道路运输事故2起、死亡1人。全市未发生较大及以上生产安全事故。"
     )
+
+
+def test_targets_over_the_pace_and_a_target_of_zero():
+    # January to March of a target of 8 deaths: 2 allowed by the progress (25%), 5 dead:
+    # 62.5%, 37.5 points above, 3 more; a 较大 accident against a target of 0.
+    ledger = ledger_with(
+        record("520203-M", category="coal_mine", deaths=3, **at(2)),
+        record("520201-R", deaths=2, **at(3)),
+    )
+    targets = {
+        TargetKey("520200", 2026): {TargetFigure.DEATHS: 8, TargetFigure.SERIOUS_ACCIDENTS: 0}
+    }
+    facts = bulletin_facts(
+        ledger,
+        Period.parse("2026-01..2026-03"),
+        "",
+        CITY,
+        indicators=Indicators({}, targets).of("520200"),
+    )
+    assert bulletin_paragraphs(facts, Language.ZH)[1] == (
+        "生产安全事故死亡人数为年度控制指标8人的62.5%，高于时间进度37.5个百分点，"
+        "比控制进度多死亡3人；较大及以上生产安全事故1起，已超过年度控制指标（0起）。"
+    )
+    assert bulletin_paragraphs(facts, Language.EN)[1] == (
+        "Control targets: 5 deaths, 62.5% of the annual target of 8 deaths, 37.5 points "
+        "above the time progress (3 more than the pace allows); 1 relatively serious or "
+        "worse accident, over the annual target of 0 accidents."
+    )

@@ -40,7 +40,7 @@ def counted(period: Period, *incidents: tuple[Category, int, bool]) -> Summary:
     return summary
 
 
-def by_key(summary: Summary) -> dict[str, dict]:
+def by_key(summary: Summary) -> dict[str, dict[str, object]]:
     return {rate.indicator.key: rate.to_json() for rate in rates_of(summary, FIGURES, CITY)}
 
 
@@ -65,10 +65,11 @@ def test_a_year_divides_each_numerator_by_the_years_figure():
     assert rates["deaths_per_100k_workers"]["value"] == 1.0  # 3 × 10 / 30
     assert rates["road_deaths_per_10k_vehicles"]["numerator"] == 7
     assert rates["road_deaths_per_10k_vehicles"]["value"] == 0.088  # 7 / 80 = 0.0875, half up
+    # Coal output is given for two quarters only: the year has no figure of its own.
     assert rates["coal_deaths_per_mt"] == {
         "value": None,
         "numerator": 2,
-        "reason": "no coal_output_mt for 2026",
+        "reason": "no coal_output_mt for 2026Q3, 2026Q4 (an annual figure is never pro-rated)",
     }
 
 
@@ -80,24 +81,43 @@ def test_part_of_a_year_uses_its_own_figures_and_never_pro_rates_a_flow():
     q1 = Period.of_quarter(Quarter(2026, 1))
     found = find_denominator(FIGURES, GDP, q1, CITY)
     assert not isinstance(found, str)
-    assert (found.value, found.period) == (330, "2026Q1")
+    assert (found.value, found.period) == (Fraction(330), "2026Q1")
     # Eleven months of a flow: not whole quarters; the annual 1500 is not pro-rated.
     reason = find_denominator(FIGURES, GDP, Period.parse("2026-01..2026-11"), CITY)
     assert reason == (
-        "gdp_100m_yuan is a flow and 2026-01..2026-11 is not whole quarters "
-        "(an annual figure is never pro-rated)"
+        "no gdp_100m_yuan for each month of 2026-01..2026-11, which is not whole quarters "
+        "(an annual or quarterly figure is never pro-rated)"
     )
     q3 = find_denominator(FIGURES, GDP, Period.parse("2026-01..2026-09"), CITY)
     assert q3 == "no gdp_100m_yuan for 2026Q3 (an annual figure is never pro-rated)"
 
 
+def test_months_given_serve_any_span_of_them():
+    coal = {DenominatorKey(CITY, 2026, month=m): {COAL: Fraction(5)} for m in range(1, 6)}
+    found = find_denominator(coal, COAL, Period.parse("2026-02..2026-05"), CITY)
+    assert not isinstance(found, str)
+    assert (found.value, found.period) == (Fraction(20), "2026-02..2026-05")
+    # A year without its own figure is the sum of its twelve months'.
+    whole = {DenominatorKey(CITY, 2026, month=m): {COAL: Fraction(5)} for m in range(1, 13)}
+    year = find_denominator(whole, COAL, Period.year(2026), CITY)
+    assert not isinstance(year, str)
+    assert (year.value, year.period) == (Fraction(60), "2026-01..2026-12")
+    vehicles = {
+        DenominatorKey(CITY, 2026, month=4): {VEHICLES: Fraction(77)},
+        DenominatorKey(CITY, 2026, 2): {VEHICLES: Fraction(78)},
+    }
+    april = find_denominator(vehicles, VEHICLES, Period.parse("2026-01..2026-04"), CITY)
+    assert not isinstance(april, str)
+    assert (april.value, april.period) == (Fraction(77), "2026-04")
+
+
 def test_a_stock_divides_by_its_last_quarters_figure_or_the_years():
     march = find_denominator(FIGURES, VEHICLES, Period.parse("2026-03"), CITY)
     assert not isinstance(march, str)
-    assert (march.value, march.period) == (76, "2026Q1")
+    assert (march.value, march.period) == (Fraction(76), "2026Q1")
     may = find_denominator(FIGURES, VEHICLES, Period.parse("2026-05"), CITY)
     assert not isinstance(may, str)
-    assert (may.value, may.period) == (80, "2026")
+    assert (may.value, may.period) == (Fraction(80), "2026")
 
 
 def test_a_zero_a_missing_region_and_two_years_each_say_why():

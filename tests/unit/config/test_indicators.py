@@ -4,12 +4,13 @@ and refused naming the key when wrong."""
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 import yaml
 
 from safetywatch.accounting import Denominator, DenominatorKey, TargetFigure, TargetKey
-from safetywatch.config.area import load_area
+from safetywatch.config.area import AreaConfig, load_area
 from safetywatch.config.errors import ConfigError
 
 REGIONS = [
@@ -18,7 +19,7 @@ REGIONS = [
 ]
 
 
-def load(tmp_path, **sections):
+def load(tmp_path: Path, **sections: object) -> tuple[AreaConfig, Path]:
     path = tmp_path / "area.yaml"
     path.write_text(yaml.safe_dump({"regions": REGIONS, **sections}), encoding="utf-8")
     return load_area(path), path

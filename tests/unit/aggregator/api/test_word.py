@@ -24,10 +24,15 @@ def test_the_document_reads_back_as_the_bulletin():
     )
     document = Document(io.BytesIO(bulletin_docx(facts)))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    width, height = section.page_width, section.page_height
+    assert width is not None
+    assert height is not None
+    assert (round(width.mm), round(height.mm)) == (210, 297)
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "全市2026年1—9月安全生产和自然灾害情况通报"
-    assert document.paragraphs[0].style.name == "Heading 1"
+    style = document.paragraphs[0].style
+    assert style is not None
+    assert style.name == "Heading 1"
     chinese = bulletin_paragraphs(facts, Language.ZH)
     english = bulletin_paragraphs(facts, Language.EN)
     assert texts[1 : 1 + len(chinese)] == chinese
