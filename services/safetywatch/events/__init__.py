@@ -30,6 +30,7 @@ from safetywatch.events.report import (
     ReportContext,
 )
 from safetywatch.events.schemas import REPORT_SCHEMA_NAME, schema_documents
+from safetywatch.events.spreadsheet import neutralised
 from safetywatch.events.stored_record import StoredRecord
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "decode_checked",
     "decode_record",
     "is_work_safety",
+    "neutralised",
     "passes_fast_path",
     "schema_documents",
 ]

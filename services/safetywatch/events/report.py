@@ -243,6 +243,19 @@ class IncidentReport(BaseModel):
             check_not_after_receipt(occurred_at, context.received_at)
         return occurred_at
 
+    @field_validator("reported_at")
+    @classmethod
+    def _reported_before_receipt(
+        cls, reported_at: datetime | None, info: ValidationInfo
+    ) -> datetime | None:
+        """At the gateway only: a unit cannot have reported after the gateway received it.
+        Records accepted before this bound keep applying (their implausible reported_at
+        is disregarded for 迟报, as it always was: ``policy.reported_moment``)."""
+        context = info.context
+        if reported_at is not None and isinstance(context, ReportContext):
+            check_not_after_receipt(reported_at, context.received_at, "reported_at")
+        return reported_at
+
     @field_validator("figures_as_of")
     @classmethod
     def _not_before_the_occurrence(

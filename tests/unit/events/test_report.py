@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -119,6 +119,24 @@ def test_a_record_that_occurred_after_its_receipt_is_invalid():
     }
     with pytest.raises(ValidationError, match="future"):
         IncidentRecord.model_validate_json(json.dumps(document))
+
+
+def test_a_report_stamped_after_its_receipt_is_refused_at_the_gateway():
+    # Three days ahead of the receipt (NOW): refused naming the field.
+    document = report(reported_at="2022-02-13T23:00:00+08:00")
+    with pytest.raises(ValidationError, match=r"reported_at .* lies in the future"):
+        IncidentReport.model_validate_json(json.dumps(document), context=CONTEXT)
+    # Within the clock-skew allowance it is taken; a record already in the log with a
+    # later one still applies (the replay disregards an implausible reported_at).
+    document = report(reported_at=(NOW + timedelta(minutes=1)).isoformat())
+    IncidentReport.model_validate_json(json.dumps(document), context=CONTEXT)
+    stored = {
+        **report(reported_at="2022-02-13T23:00:00+08:00"),
+        "received_at": NOW.isoformat(),
+        "unit_id": "u",
+    }
+    IncidentRecord.model_validate_json(json.dumps(stored))
+    assert decode_fast(json.dumps(stored).encode()) is not None
 
 
 def test_figures_may_be_true_from_the_occurrence_to_the_receipt():

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from safetywatch.accounting import Summary, Totals
-from safetywatch.events import APART_NAMES, GROUP_NAMES, Category, Group, Names
+from safetywatch.events import APART_NAMES, GROUP_NAMES, Category, Group, Names, neutralised
 from safetywatch.regions import Area
 
 #: The register's columns: (key of the incident document, heading zh, heading en).
@@ -64,8 +64,9 @@ def _chain_text(chain: list[Mapping[str, Any]]) -> str:
 
 
 def _cells(row: Mapping[str, Any]) -> list[Any]:
+    """A row's cells, no text of them a formula (a unit's title is the unit's words)."""
     cells = [row.get(key, "") for key, _, _ in COLUMNS]
-    return [_chain_text(cell) if isinstance(cell, list) else cell for cell in cells]
+    return [neutralised(_chain_text(cell) if isinstance(cell, list) else cell) for cell in cells]
 
 
 def register_csv(rows: Iterable[Mapping[str, Any]]) -> str:
