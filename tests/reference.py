@@ -488,3 +488,10 @@ def reference_timeliness(
                 key = (truth.record.region_code, step.level, step.status is StepStatus.CONFIRMED)
                 counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def counts_only(document: dict[str, Any]) -> dict[str, Any]:
+    """A ``/v1/summary`` answer without what the area file decides (the rates and the
+    control targets, checked against hand-worked figures elsewhere): what this model
+    recomputes from the log."""
+    return {key: value for key, value in document.items() if key not in ("rates", "targets")}
