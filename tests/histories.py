@@ -77,6 +77,8 @@ def revisions(draw: st.DrawFn, incident_id: str) -> IncidentRecord:
             "people_at_risk": draw(st.sampled_from([None, 9, 10])),
             "drinking_water_polluted": draw(st.integers(0, 9)) == 0,
             "critical_site_endangered": draw(st.integers(0, 9)) == 0,
+            # Imported history now and then (origin as the first revision says it).
+            **({"origin": "import"} if draw(st.integers(0, 5)) == 0 else {}),
             "direct_loss_yuan": draw(LOSS_VALUES),
             "burned_area_ha": draw(AREA_VALUES) if category in FIRE_CATEGORIES else 0,
             **_category_fields(draw, category),

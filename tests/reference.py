@@ -28,7 +28,7 @@ from safetywatch.accounting.policy import (
     reported_moment,
     yuan_to_fen,
 )
-from safetywatch.events.categories import Category, Group
+from safetywatch.events.categories import Category, Group, Origin
 from safetywatch.events.confirmation import ConfirmationRecord
 from safetywatch.events.documents import StepStatus
 from safetywatch.events.grades import Grade
@@ -97,7 +97,14 @@ def _window_closes(record: IncidentRecord, zone: tzinfo) -> datetime:
     return datetime.combine(last_day + timedelta(days=1), time(), zone)
 
 
+def _as_kept(record: IncidentRecord) -> bool:
+    """Imported history without figures_as_of: the bureau's statistics as it kept them."""
+    return record.origin is Origin.IMPORT and record.figures_as_of is None
+
+
 def in_supplement_window(record: IncidentRecord, zone: tzinfo) -> bool:
+    if _as_kept(record):
+        return True
     return (record.figures_as_of or reported_moment(record)) < _window_closes(record, zone)
 
 
@@ -105,7 +112,7 @@ def is_late_supplement(previous: IncidentRecord, record: IncidentRecord, zone: t
     def casualties(r: IncidentRecord) -> tuple[int, ...]:
         return (r.deaths, r.missing, r.serious_injuries, r.minor_injuries)
 
-    late = record.received_at >= _window_closes(record, zone)
+    late = not _as_kept(record) and record.received_at >= _window_closes(record, zone)
     return late and casualties(previous) != casualties(record)
 
 
@@ -138,7 +145,9 @@ def truths(log: Sequence[IncidentRecord], zone: tzinfo) -> dict[str, Truth]:
             # The official grade is the statistical revision's (frozen with its figures).
             grade=_grade(statistical, zone),
             current_grade=_grade(winner, zone),
-            late_report=reported_moment(records[0]) - winner.occurred_at
+            # Imported history (its first record's origin) is never 迟报.
+            late_report=records[0].origin is not Origin.IMPORT
+            and reported_moment(records[0]) - winner.occurred_at
             > _first_report_limit(winner.category),
             near_miss=is_near_miss(winner),
             late_supplements=sum(is_late_supplement(a, b, zone) for a, b in pairwise(effective)),
@@ -450,7 +459,9 @@ def reference_chains(
         steps: list[ReferenceStep] = []
         below: datetime | None = None
         step = _step(rules, truth.record.category, _alert_grade(truth.record, truth.grade))
-        for level in _required(truth.record, truth.grade):
+        # Imported history (its first record says so) has no chain at all.
+        imported = records[0].origin is Origin.IMPORT
+        for level in () if imported else _required(truth.record, truth.grade):
             since = _required_since(effective, level, zone)
             if level is Level.COUNTY:
                 due: datetime | None = records[0].received_at + step

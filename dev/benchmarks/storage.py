@@ -89,6 +89,7 @@ def _state(n: int) -> IncidentState:
         category=Category.ROAD_TRAFFIC,
         region_code="520201",
         non_business=False,
+        imported=False,
         month=24314,
         grade=Grade.ORDINARY,
         current_grade=Grade.ORDINARY,

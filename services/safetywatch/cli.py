@@ -133,18 +133,25 @@ def _tokens(args: argparse.Namespace) -> int:
         raise ConfigError("environment: SAFETYWATCH_TOKENS_FILE (or --file) names the tokens file")
     if args.action == "add":
         level = Level(args.level) if args.level else None
-        token = add_token(path, args.unit, args.regions.split(","), level)
+        token = add_token(
+            path, args.unit, args.regions.split(","), level, can_import=args.can_import
+        )
         unit = next(u for u in read_token_file(path).units if u.unit_id == args.unit)
+        importing = " and import history" if args.can_import else ""
         print(
-            f"unit {args.unit} ({unit.level.value} level) may report and confirm for "
-            f"{args.regions}; its new token (shown only now):"
+            f"unit {args.unit} ({unit.level.value} level) may report and confirm{importing} "
+            f"for {args.regions}; its new token (shown only now):"
         )
         print(token)
         if args.qr or args.qr_png:
             _token_qr(token, args.qr_png)
     elif args.action == "list":
         for unit in read_token_file(path).units:
-            ids = ", ".join(f"{t.id} ({t.created_at:%Y-%m-%d})" for t in unit.tokens) or "no tokens"
+            ids = ", ".join(
+                f"{t.id} ({t.created_at:%Y-%m-%d}{', can import' if t.can_import else ''})"
+                for t in unit.tokens
+            )
+            ids = ids or "no tokens"
             regions = ",".join(unit.regions)
             print(f"{unit.unit_id}\t{unit.level.value}\tregions {regions}\t{ids}")
     else:
@@ -227,6 +234,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--level",
         choices=[level.value for level in Level],
         help="the unit's level in the reporting chain (new units: county)",
+    )
+    add.add_argument(
+        "--can-import",
+        action="store_true",
+        help="the token may also post the bureau's history (safetywatch import), within "
+        "the unit's regions",
     )
     token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
     revoke = token_actions.add_parser("revoke", help="revoke a token by its id")

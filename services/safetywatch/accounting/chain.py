@@ -79,8 +79,9 @@ def levels_for(grade: Grade, near_miss: bool) -> tuple[Level, ...]:
 
 
 def required_levels(state: IncidentState) -> tuple[Level, ...]:
-    """None for a retracted incident: a retraction closes every step."""
-    if state.retracted:
+    """None for a retracted incident (a retraction closes every step) or for imported
+    history (the past is recorded, not chased)."""
+    if state.retracted or state.imported:
         return ()
     return levels_for(state.alert_grade, state.near_miss)
 
@@ -141,9 +142,11 @@ def timeliness(state: IncidentState, rules: ChainRules) -> tuple[tuple[Level, bo
 
 
 def expects_follow_up(state: IncidentState) -> bool:
-    """A 较大-and-above incident or a near miss that no report called final."""
+    """A 较大-and-above incident or a near miss that no report called final (and that is
+    not imported history)."""
     return (
         not state.retracted
+        and not state.imported
         and not state.final
         and (state.alert_grade.rank >= Grade.RELATIVELY_SERIOUS.rank or state.near_miss)
     )

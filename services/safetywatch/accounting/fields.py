@@ -78,6 +78,12 @@ FIELDS: tuple[Field, ...] = (
         Kind.FLAG,
         "a road traffic or fire accident not of business (非生产经营性): counted apart",
     ),
+    Field(
+        "imported",
+        Kind.FLAG,
+        "imported history (its first revision's origin is import): counted, but it opens no "
+        "reporting chain, raises no per-incident alert and is never 迟报",
+    ),
     Field("month", Kind.INT32, "the month index of occurred_at in the area's zone"),
     Field(
         "grade",

@@ -154,6 +154,7 @@ class IncidentState(IncidentFields):
             "threat_grade": self.threat_grade,
             "situation": "threat" if self.is_threat else "disaster",
             "non_business": self.non_business,
+            "imported": self.imported,
             "graded_by_burned_area": self.graded_by_burned_area,
             "first_reported_at": self.reported_at,
             "delivery_delay_seconds": _delivery_delay(record),

@@ -16,7 +16,7 @@ from safetywatch.accounting.rare import COMMON, Rare
 from safetywatch.events import Category, Grade
 
 #: The name of this layout: checkpoints and the compiled table carry it.
-LAYOUT = "35ddd403de0d821b"
+LAYOUT = "685267ec12713670"
 
 #: An incident's figures, in the order of ``fields.FIGURES``.
 Figures = tuple[int, int, int, int, int, int, int, int, int, int, int, int, int, int]
@@ -139,6 +139,8 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
     region_code: str
     #: a road traffic or fire accident not of business (非生产经营性): counted apart
     non_business: bool
+    #: imported history (its first revision's origin is import): counted, but it opens no reporting chain, raises no per-incident alert and is never 迟报
+    imported: bool
     #: the month index of occurred_at in the area's zone
     month: int
     #: the official grade: of the figures the statistics count, frozen when the window closes
@@ -172,6 +174,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
         category: Category,
         region_code: str,
         non_business: bool,
+        imported: bool,
         month: int,
         grade: Grade,
         current_grade: Grade,
@@ -194,6 +197,7 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
             category,
             region_code,
             non_business,
+            imported,
             month,
             grade,
             current_grade,
@@ -335,11 +339,12 @@ class RowCodes(Protocol):
 ROW = struct.Struct("<BqiBiiBBqHqHqHqHqHqHqHqHiiiiqiiii")
 RETRACTED_BIT = 1
 NON_BUSINESS_BIT = 2
-INCIDENTS_BIT = 4
-THREATS_BIT = 8
-FIRE_OUTBREAKS_BIT = 16
-LATE_REPORTS_BIT = 32
-NEAR_MISSES_BIT = 64
+IMPORTED_BIT = 4
+INCIDENTS_BIT = 8
+THREATS_BIT = 16
+FIRE_OUTBREAKS_BIT = 32
+LATE_REPORTS_BIT = 64
+NEAR_MISSES_BIT = 128
 
 
 def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
@@ -350,6 +355,8 @@ def row_values(state: IncidentFields, codes: RowCodes) -> tuple[Any, ...]:
         flags |= RETRACTED_BIT
     if state.non_business:
         flags |= NON_BUSINESS_BIT
+    if state.imported:
+        flags |= IMPORTED_BIT
     if figures[INCIDENTS]:
         flags |= INCIDENTS_BIT
     if figures[THREATS]:
@@ -394,6 +401,7 @@ StateParts = tuple[
     bool,
     Category,
     str,
+    bool,
     bool,
     int,
     Grade,
@@ -448,6 +456,7 @@ def state_parts(values: tuple[Any, ...], codes: RowCodes) -> StateParts:
         codes.categories[category],
         codes.regions[region_code],
         bool(flags & NON_BUSINESS_BIT),
+        bool(flags & IMPORTED_BIT),
         month,
         codes.grades[grade],
         codes.grades[current_grade],

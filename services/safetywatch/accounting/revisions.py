@@ -31,7 +31,7 @@ from safetywatch.accounting.policy import (
 )
 from safetywatch.accounting.rare import COMMON, NO_GRADES, Rare
 from safetywatch.accounting.record_store import RecordStore
-from safetywatch.events import FIRE_CATEGORIES, Category, Grade, StoredRecord
+from safetywatch.events import FIRE_CATEGORIES, Category, Grade, Origin, StoredRecord
 
 _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 
@@ -115,6 +115,9 @@ class RevisionReader:
         """Whether the revision's figures were true (``true_at``) within the supplementary
         window, and the late supplements (超期补报: changed casualties received after it
         closed)."""
+        if record.origin is Origin.IMPORT and record.figures_as_of is None:
+            # Imported history: the bureau's statistics as it kept them, never 补报超期.
+            return True, earlier.late_supplements
         # The window lasts its days at least (less a daylight-saving change): a revision
         # true and received within them is in it, and the calendar is read only after.
         occurred_at, surely_open = record.occurred_at, SURELY_OPEN[record.category]
@@ -145,8 +148,8 @@ class RevisionReader:
     ) -> IncidentState:
         received_at, occurred_at = record.received_at, record.occurred_at
         earlier: IncidentState | _NoEarlierRevision = previous or EARLIER_NONE
-        reported_at = reported_moment(record)
-        true_at = record.figures_as_of or reported_at  # policy.figures_true_at
+        unit_reported = reported_moment(record)
+        true_at = record.figures_as_of or unit_reported  # policy.figures_true_at
         in_window, late_supplements = self._supplement(record, true_at, previous, earlier)
         # 补报 (Decree 493 art. 13): the first figures and any true within the window count.
         counted = in_window or previous is None
@@ -158,7 +161,7 @@ class RevisionReader:
         grade_since = (
             {g: earlier.grade_since.get(g, received_at) for g in reached} if reached else NO_GRADES
         )
-        first_received, first_reported, late_report = _first_report(record, reported_at, previous)
+        first = _first_report(record, unit_reported, previous)
         fatalities_in_window = in_window or earlier.fatalities_in_window
         state = IncidentState.of(
             incident_id=record.incident_id,
@@ -168,11 +171,12 @@ class RevisionReader:
             category=record.category,
             region_code=record.region_code,  # the table keeps one string per region
             non_business=is_non_business(record),
+            imported=first.imported,
             month=month_of(occurred_at, self._zone),
             grade=grade,
             current_grade=grades.grade,
             occurred_at=occurred_at,
-            first_received_at=first_received,
+            first_received_at=first.received_at,
             last_received_at=received_at,
             near_miss_since=(earlier.near_miss_since or received_at) if near_miss else None,
             province_since=(earlier.province_since or received_at)
@@ -189,30 +193,41 @@ class RevisionReader:
                 minor_injuries=record.minor_injuries,
                 direct_loss_fen=yuan_to_fen(record.direct_loss_yuan),
                 damaged_area=0 if outbreak else grades.area,
-                late_reports=int(late_report),
+                late_reports=int(first.late),
                 near_misses=int(near_miss),
                 late_supplements=late_supplements,
                 fatalities=record.deaths + record.missing if counted else earlier.fatalities,
                 fatalities_missing=record.missing if counted else earlier.fatalities_missing,
             ),
         )
-        reported = None if first_reported is first_received else first_reported
+        reported = None if first.reported_at is first.received_at else first.reported_at
         state.rare = _rare(record, grades, earlier.rare, reported, fatalities_in_window)
         return state
 
 
+class _FirstReport(NamedTuple):
+    received_at: datetime
+    reported_at: datetime
+    late: bool
+    imported: bool
+
+
 def _first_report(
     record: StoredRecord, reported_at: datetime, previous: IncidentState | None
-) -> tuple[datetime, datetime, bool]:
+) -> _FirstReport:
     """When the log first delivered a report of the incident, when the unit made it
-    (``reported_at`` for a first revision), and whether that was late (迟报), against the
-    occurrence as the revision states it."""
+    (``reported_at`` for a first revision), whether that was late (迟报), against the
+    occurrence as the revision states it, and whether the incident is imported history
+    (as its first revision said: the past is recorded, never 迟报)."""
     if previous is None:
-        first_received_at, first_reported_at = record.received_at, reported_at
+        received, reported = record.received_at, reported_at
+        imported = record.origin is Origin.IMPORT
     else:
-        first_received_at, first_reported_at = previous.first_received_at, previous.reported_at
+        received, reported = previous.first_received_at, previous.reported_at
+        imported = previous.imported
     limit = first_report_limit(record.category, record.occurred_at)
-    return first_received_at, first_reported_at, first_reported_at - record.occurred_at > limit
+    late = not imported and reported - record.occurred_at > limit
+    return _FirstReport(received, reported, late, imported)
 
 
 def _rare(

@@ -19,11 +19,13 @@ from safetywatch.regions import Area
 
 
 def notable(rules: Sequence[Rule], ledger: Ledger, now: datetime) -> list[IncidentState]:
-    """Incidents a per-incident rule may still hold an alert for: never the whole ledger."""
+    """Incidents a per-incident rule may still hold an alert for: never the whole ledger,
+    never imported history (it pages nobody; period rules still count it)."""
     holds = [r.hold_hours for r in rules if isinstance(r, GradeRule | LateReportRule)]
     if not holds:
         return []
-    return list(ledger.alerting_since(now - timedelta(hours=max(holds))))
+    since = now - timedelta(hours=max(holds))
+    return [state for state in ledger.alerting_since(since) if not state.imported]
 
 
 def _facts(state: IncidentState, area: Area) -> IncidentFacts:

@@ -14,6 +14,7 @@ from safetywatch.events.categories import (
     Category,
     Group,
     Names,
+    Origin,
     is_work_safety,
 )
 from safetywatch.events.confirmation import Confirmation, ConfirmationRecord
@@ -58,6 +59,7 @@ __all__ = [
     "IncidentReport",
     "InvalidReason",
     "Names",
+    "Origin",
     "RegisterPage",
     "Rejection",
     "ReportContext",

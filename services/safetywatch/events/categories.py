@@ -177,3 +177,10 @@ def is_work_safety(category: Category) -> bool:
 
 
 CATEGORY_ORDER = {category: index for index, category in enumerate(Category)}
+
+
+class Origin(StrEnum):
+    """Where a report comes from: a unit reporting now, or the bureau's history."""
+
+    REPORT = "report"
+    IMPORT = "import"

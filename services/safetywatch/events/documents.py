@@ -91,6 +91,10 @@ class IncidentDocument(IncidentRecord):
         description="A non-business road traffic or fire accident (非生产经营性): counted "
         "apart from the work-safety statistics and in no group."
     )
+    imported: bool = Field(
+        description="Imported history (its first revision's origin is import): counted in "
+        "every statistic, with no reporting chain, no alert and never 迟报."
+    )
     graded_by_burned_area: bool
     first_reported_at: Instant
     delivery_delay_seconds: float | None

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from safetywatch.events.categories import APART_CATEGORIES, FIRE_CATEGORIES, Category
+from safetywatch.events.categories import APART_CATEGORIES, FIRE_CATEGORIES, Category, Origin
 from safetywatch.events.wire import wire_config
 from safetywatch.regions import Level, RegionCode, UnitId
 
@@ -170,6 +170,12 @@ class IncidentReport(BaseModel):
     missing: Casualties = 0
     serious_injuries: Casualties = 0
     minor_injuries: Casualties = 0
+    origin: Origin | None = Field(
+        default=None,
+        description="import: the bureau's own history, imported (safetywatch import, a token "
+        "with --can-import): counted in every statistic like a report, but it opens no "
+        "reporting chain, raises no alert and is never 迟报. Absent: a report.",
+    )
     business_related: bool | None = Field(
         default=None,
         description="Road traffic and fire only: whether it is a business accident "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from safetywatch.events.categories import Category
+from safetywatch.events.categories import Category, Origin
 from safetywatch.regions import Level
 
 
@@ -40,6 +40,8 @@ class StoredRecord(Protocol):
     def trapped(self) -> int | None: ...
     @property
     def evacuated(self) -> int | None: ...
+    @property
+    def origin(self) -> Origin | None: ...
     @property
     def business_related(self) -> bool | None: ...
     @property

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from safetywatch.events import IncidentRecord, IncidentReport, ReportContext
+from safetywatch.events import IncidentRecord, IncidentReport, Origin, ReportContext
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.regions import Area, Level
 from safetywatch.units import TokenRegistry, Unit
@@ -58,6 +58,12 @@ def admit(document: bytes, unit: Unit, received_at: datetime, area: Area) -> Inc
     if not unit.may_report(report.region_code):
         message = f"unit {unit.unit_id} may not report for region {report.region_code}"
         raise Refusal(403, [field_error("region_code", "forbidden", message)])
+    if report.origin is Origin.IMPORT and not unit.can_import:
+        message = (
+            f"this token of unit {unit.unit_id} may not import history: an administrator "
+            "gives one that may (safetywatch tokens add --can-import)"
+        )
+        raise Refusal(403, [field_error("origin", "forbidden", message)])
     # A county unit's level is the default, left out of its records (most of them).
     level = None if unit.level is Level.COUNTY else unit.level
     return IncidentRecord.stamp(

@@ -4,9 +4,9 @@
 #ifndef ROWS_LAYOUT_H
 #define ROWS_LAYOUT_H
 
-#define LAYOUT "35ddd403de0d821b"
+#define LAYOUT "685267ec12713670"
 #define ROW_SIZE 144
-#define FIELD_COUNT 15
+#define FIELD_COUNT 16
 #define FIGURE_COUNT 14
 #define GRADE_MOMENTS 3
 
@@ -38,6 +38,7 @@ static const Part FIELDS[FIELD_COUNT] = {
     {"category", KIND_CATEGORY, 13},
     {"region_code", KIND_REGION, 14},
     {"non_business", KIND_FLAG, 2},
+    {"imported", KIND_FLAG, 4},
     {"month", KIND_INT32, 18},
     {"grade", KIND_GRADE, 22},
     {"current_grade", KIND_GRADE, 23},
@@ -51,17 +52,17 @@ static const Part FIELDS[FIELD_COUNT] = {
 
 /* The figures, in order. */
 static const Part FIGURES[FIGURE_COUNT] = {
-    {"incidents", KIND_FLAG, 4},
-    {"threats", KIND_FLAG, 8},
-    {"fire_outbreaks", KIND_FLAG, 16},
+    {"incidents", KIND_FLAG, 8},
+    {"threats", KIND_FLAG, 16},
+    {"fire_outbreaks", KIND_FLAG, 32},
     {"deaths", KIND_INT32, 104},
     {"missing", KIND_INT32, 108},
     {"serious_injuries", KIND_INT32, 112},
     {"minor_injuries", KIND_INT32, 116},
     {"direct_loss_fen", KIND_INT64, 120},
     {"damaged_area", KIND_INT32, 128},
-    {"late_reports", KIND_FLAG, 32},
-    {"near_misses", KIND_FLAG, 64},
+    {"late_reports", KIND_FLAG, 64},
+    {"near_misses", KIND_FLAG, 128},
     {"late_supplements", KIND_INT32, 132},
     {"fatalities", KIND_INT32, 136},
     {"fatalities_missing", KIND_INT32, 140},

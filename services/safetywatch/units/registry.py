@@ -69,7 +69,10 @@ class TokenRegistry:
             self._stamp = stamp  # keep the tokens we had until the file is fixed
             return
         self._by_id = {
-            entry.id: (entry, Unit(unit.unit_id, tuple(unit.regions), unit.level))
+            entry.id: (
+                entry,
+                Unit(unit.unit_id, tuple(unit.regions), unit.level, entry.can_import),
+            )
             for unit in tokens.units
             for entry in unit.tokens
         }

@@ -39,6 +39,8 @@ class TokenEntry(BaseModel):
     salt: str
     digest: str
     created_at: datetime
+    #: May post the bureau's history (``origin: import``): given explicitly, per token.
+    can_import: bool = False
 
 
 class UnitEntry(BaseModel):
@@ -62,6 +64,8 @@ class Unit:
     unit_id: str
     regions: tuple[str, ...]
     level: Level = Level.COUNTY
+    #: The token it authenticated with may import history (still within its regions).
+    can_import: bool = False
 
     def may_report(self, region_code: str) -> bool:
         return any(covers(prefix, region_code) for prefix in self.regions)
@@ -98,7 +102,14 @@ def write_token_file(path: Path, tokens: TokenFile) -> None:
     os.replace(partial, path)
 
 
-def add_token(path: Path, unit_id: str, regions: list[str], level: Level | None = None) -> str:
+def add_token(
+    path: Path,
+    unit_id: str,
+    regions: list[str],
+    level: Level | None = None,
+    *,
+    can_import: bool = False,
+) -> str:
     """Create the unit if needed and return a new token; it is shown this once only.
     Regions and level given for an existing unit replace its own."""
     tokens = read_token_file(path)
@@ -113,11 +124,23 @@ def add_token(path: Path, unit_id: str, regions: list[str], level: Level | None 
     token_id, secret, salt = secrets.token_hex(6), secrets.token_hex(32), secrets.token_hex(16)
     unit.tokens.append(
         TokenEntry(
-            id=token_id, salt=salt, digest=digest(salt, secret), created_at=datetime.now(UTC)
+            id=token_id,
+            salt=salt,
+            digest=digest(salt, secret),
+            created_at=datetime.now(UTC),
+            can_import=can_import,
         )
     )
     write_token_file(path, TokenFile.model_validate(tokens.model_dump()))
-    audit(path, "add", unit_id, token_id, regions=list(unit.regions), level=unit.level.value)
+    audit(
+        path,
+        "add",
+        unit_id,
+        token_id,
+        regions=list(unit.regions),
+        level=unit.level.value,
+        can_import=can_import,
+    )
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
 

@@ -30,6 +30,16 @@ def test_a_new_token_authenticates_its_unit_with_its_regions(tokens):
     assert not unit.may_report("520203")
 
 
+def test_importing_history_is_a_permission_of_a_token_given_explicitly(tokens):
+    field = add_token(tokens, "county-520201", ["520201"])
+    importer = add_token(tokens, "county-520201", ["520201"], can_import=True)
+    registry = TokenRegistry(tokens)
+    units = [registry.authenticate(f"Bearer {token}") for token in (field, importer)]
+    assert [unit.can_import for unit in units if unit is not None] == [False, True]
+    audit = (tokens.parent / "tokens.json.audit.jsonl").read_text("utf-8").splitlines()
+    assert [json.loads(line)["can_import"] for line in audit] == [False, True]
+
+
 def test_a_unit_has_a_level_county_unless_given_and_kept_across_new_tokens(tokens):
     county = add_token(tokens, "zhongshan", ["520201"])
     city = add_token(tokens, "liupanshui", ["5202"], Level.CITY)

@@ -25,6 +25,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("grade", "等级代码", "grade"),
     ("situation", "灾情/险情", "disaster or threat"),
     ("non_business", "非生产经营性（另计）", "non-business (counted apart)"),
+    ("imported", "历史导入", "imported history"),
     ("grade_name", "等级", "grade name"),
     ("current_grade_name", "当前等级（窗口外数字）", "current grade (latest figures)"),
     ("deaths", "死亡", "deaths"),
