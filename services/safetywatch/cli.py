@@ -94,6 +94,21 @@ def _report(args: argparse.Namespace) -> int:
         return 2
 
 
+def _import(args: argparse.Namespace) -> int:
+    from safetywatch.client import ReportFileError, gateway_client, import_command
+
+    settings = load_role(ClientSettings)
+    try:
+        if args.dry_run:
+            return import_command(Path(args.file), None, sys.stdout, sys.stderr)
+        token = _token(args.token_file, settings)
+        with gateway_client(settings.gateway, token, timeout=120) as client:
+            return import_command(Path(args.file), client, sys.stdout, sys.stderr)
+    except (ReportFileError, OSError) as error:
+        print(f"safetywatch import: {error}", file=sys.stderr)
+        return 2
+
+
 def _token(token_file: str | None, client: ClientSettings) -> str:
     """The unit's token: from --token-file, else SAFETYWATCH_TOKEN."""
     if token_file:
@@ -211,6 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--outbox", help="default SAFETYWATCH_OUTBOX or ~/.local/share/safetywatch/outbox"
     )
     report.add_argument("--deadline", type=float, default=300.0, help="seconds to keep retrying")
+    history = commands.add_parser(
+        "import",
+        help="import the bureau's history (CSV or XLSX: the register export's layout, or "
+        "report fields) as imported history: counted, chasing nobody",
+    )
+    history.add_argument("file")
+    history.add_argument("--token-file", help="a token that may import (tokens add --can-import)")
+    history.add_argument("--dry-run", action="store_true", help="check every row, send nothing")
     demo = commands.add_parser("demo", help="post the sample scenario and print the bulletin")
     demo.add_argument("--gateway")
     demo.add_argument("--aggregator")
@@ -257,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handlers = {
             "topic": _topic,
             "report": _report,
+            "import": _import,
             "demo": _demo,
             "config": _check_config,
             "alertmanager-config": _alertmanager_config,

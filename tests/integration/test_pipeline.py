@@ -76,6 +76,7 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
         "serious_injuries": 3,
         "minor_injuries": 0,
         "direct_loss_yuan": 12345.67,
+        "damaged_area_ha": 0.0,
         "late_reports": 0,
         "near_misses": 0,
         "late_supplements": 0,
@@ -101,9 +102,15 @@ def test_posted_reports_show_up_in_metrics_summary_bulletin_and_incident(service
     assert county["by_grade"]["relatively_serious"] == 1
 
     zh = httpx.get(f"{aggregator.url}/v1/bulletin", params={"quarter": current.label}).json()
-    assert zh["text"] == (
+    # Nothing a year before or in the quarter before (the 险情 is a natural disaster).
+    assert zh["paragraphs"][0] == (
         f"{current.year}年第{QUARTER_ZH[current.number - 1]}季度，全市共发生各类生产安全事故2起、"
-        "死亡6人；其中，较大事故1起、死亡5人；煤矿事故1起、死亡1人，道路运输事故1起、死亡5人。"
+        "死亡6人、受伤3人，同比增加2起、6人（上年同期为0）；环比增加2起、6人（上期为0）；"
+        "其中，工矿商贸事故1起、死亡1人；较大事故1起、死亡5人；"
+        "煤矿事故1起、死亡1人，道路运输事故1起、死亡5人。"
+    )
+    assert zh["paragraphs"][-1] == (
+        "分地区看，钟山区1起、死亡5人，六枝特区1起、死亡1人；水城区、盘州市未发生生产安全事故。"
     )
     en = httpx.get(
         f"{aggregator.url}/v1/bulletin", params={"quarter": current.label, "lang": "en"}

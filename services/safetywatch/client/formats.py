@@ -45,7 +45,8 @@ class ReportFileError(SafetywatchError, ValueError):
     """The file cannot be read as reports; the message says where."""
 
 
-def _cell(kind: str | None, text: str) -> Any:
+def read_cell(kind: str | None, text: str) -> Any:
+    """A cell's text as its field takes it (integer, number, yes or no), else as written."""
     try:
         if kind == "integer":
             return int(text)
@@ -68,7 +69,7 @@ def _csv_row(row: dict[str, str], line: int, name: str) -> dict[str, Any]:
         if not value or not field:
             continue
         target = location if field in ("lat", "lon") else report
-        target[field] = _cell(CELL_TYPES.get(field), value)
+        target[field] = read_cell(CELL_TYPES.get(field), value)
     if location:
         report["location"] = location
     if report.get("category") in _ASKED_OF and "business_related" not in report:

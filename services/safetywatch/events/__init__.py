@@ -22,6 +22,8 @@ from safetywatch.events.decode import InvalidReason, Rejection, decode_record, p
 from safetywatch.events.documents import ChainStep, IncidentDocument, RegisterPage, StepStatus
 from safetywatch.events.fast_path import decode_checked
 from safetywatch.events.grades import Grade
+from safetywatch.events.register_table import COLUMNS as REGISTER_COLUMNS
+from safetywatch.events.register_table import HEADINGS as REGISTER_HEADINGS
 from safetywatch.events.report import (
     EARLIEST_MOMENT,
     INCIDENT_ID_PATTERN,
@@ -31,7 +33,7 @@ from safetywatch.events.report import (
     ReportContext,
 )
 from safetywatch.events.schemas import REPORT_SCHEMA_NAME, schema_documents
-from safetywatch.events.spreadsheet import neutralised
+from safetywatch.events.spreadsheet import neutralised, restored
 from safetywatch.events.stored_record import StoredRecord
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "INCIDENT_ID_PATTERN",
     "LATEST_MOMENT",
     "OUTBREAK_NAMES",
+    "REGISTER_COLUMNS",
+    "REGISTER_HEADINGS",
     "REPORT_SCHEMA_NAME",
     "Category",
     "ChainStep",
@@ -70,5 +74,6 @@ __all__ = [
     "is_work_safety",
     "neutralised",
     "passes_fast_path",
+    "restored",
     "schema_documents",
 ]

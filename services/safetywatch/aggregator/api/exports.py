@@ -9,41 +9,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from safetywatch.accounting import Summary, Totals
-from safetywatch.events import APART_NAMES, GROUP_NAMES, Category, Group, Names, neutralised
-from safetywatch.regions import Area
-
-#: The register's columns: (key of the incident document, heading zh, heading en).
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("incident_id", "事故编号", "incident id"),
-    ("revision", "版本", "revision"),
-    ("occurred_at", "发生时间", "occurred at"),
-    ("month", "月份", "month"),
-    ("region_code", "区划代码", "region code"),
-    ("region_name", "地区", "region"),
-    ("category", "类别代码", "category"),
-    ("category_name", "类别", "category name"),
-    ("grade", "等级代码", "grade"),
-    ("situation", "灾情/险情", "disaster or threat"),
-    ("non_business", "非生产经营性（另计）", "non-business (counted apart)"),
-    ("imported", "历史导入", "imported history"),
-    ("grade_name", "等级", "grade name"),
-    ("current_grade_name", "当前等级（窗口外数字）", "current grade (latest figures)"),
-    ("deaths", "死亡", "deaths"),
-    ("missing", "失踪", "missing"),
-    ("fatalities", "统计死亡（含失踪）", "fatalities"),
-    ("serious_injuries", "重伤", "serious injuries"),
-    ("minor_injuries", "轻伤", "minor injuries"),
-    ("direct_loss_yuan", "直接经济损失（元）", "direct loss (yuan)"),
-    ("late_report", "迟报", "late report"),
-    ("near_miss", "较大涉险", "near miss"),
-    ("late_supplements", "超期补报", "late supplements"),
-    ("title", "标题", "title"),
-    ("unit_id", "报告单位", "reporting unit"),
-    ("first_received_at", "首报接收时间", "first received at"),
-    ("chain", "上报链", "reporting chain"),
-    ("next_follow_up_due", "续报截止", "next follow-up due"),
-    ("final", "终报", "final"),
+from safetywatch.events import (
+    APART_NAMES,
+    GROUP_NAMES,
+    Category,
+    Group,
+    Names,
+    neutralised,
 )
+from safetywatch.events import (
+    REGISTER_COLUMNS as COLUMNS,
+)
+from safetywatch.events import (
+    REGISTER_HEADINGS as HEADINGS,
+)
+from safetywatch.regions import Area
 
 _STEP_WORDS = {
     "confirmed": "按时",
@@ -52,7 +32,6 @@ _STEP_WORDS = {
     "overdue": "逾期",
     "waiting": "未开始",
 }
-_HEADINGS = [f"{zh} {en}" for _, zh, en in COLUMNS]
 
 
 def _chain_text(chain: list[Mapping[str, Any]]) -> str:
@@ -73,7 +52,7 @@ def _cells(row: Mapping[str, Any]) -> list[Any]:
 def register_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(_HEADINGS)
+    writer.writerow(HEADINGS)
     for row in rows:
         writer.writerow(_cells(row))
     # A byte-order mark so that a spreadsheet opens the Chinese headings as UTF-8.
@@ -130,7 +109,7 @@ def register_xlsx(
 
     workbook = Workbook(write_only=True)
     register = workbook.create_sheet("台账 Register")
-    register.append(_HEADINGS)
+    register.append(HEADINGS)
     for row in rows:
         register.append(_cells(row))
     totals = workbook.create_sheet("分类分地区 Totals")
