@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 
 from safetywatch.accounting.periods import Period
 from safetywatch.accounting.summary import Summary
-from safetywatch.aggregator.api.exports import COLUMNS, register_csv, register_xlsx
+from safetywatch.aggregator.api.exports import register_csv, register_xlsx
 from safetywatch.config.area import load_area
+from safetywatch.events import REGISTER_COLUMNS as COLUMNS
 from safetywatch.events.spreadsheet import FORMULA_STARTS, neutralised, restored
 
 AREA = load_area()
