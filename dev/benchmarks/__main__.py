@@ -131,6 +131,12 @@ def table(results: dict[str, Any]) -> str:
             f"\n/metrics: {r['series_per_scrape']:,} series, {r['scrape_mib']} MiB, "
             f"rendered in {r['scrape_seconds']} s"
         )
+    if "import" in results:
+        r = results["import"]
+        lines.append(
+            f"\nimport: {r['rows']:,} rows in {r['seconds']} s ({r['per_second']:,} rows/s); "
+            f"target {r['target_seconds']:g} s ({r['rows'] / r['target_seconds']:,.0f} rows/s)"
+        )
     for key, label in (
         ("report_to_metric", "report → metric, empty topic"),
         ("report_to_metric_at_scale", "report → metric, replayed history held"),
@@ -167,7 +173,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m dev.benchmarks")
     parser.add_argument("--reports", type=int, default=1_000_000, help="replay history size")
     parser.add_argument("--out", default=".run/bench/results.json")
-    parser.add_argument("--only", choices=["replay", "ingest", "latency"], action="append")
+    parser.add_argument(
+        "--only", choices=["replay", "ingest", "latency", "import"], action="append"
+    )
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of --only import")
     parser.add_argument(
         "--repeat", type=int, default=3, help="replay runs per contender (median reported)"
     )
@@ -188,7 +197,7 @@ def main() -> int:
     bootstrap = os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"]
     directory = Path(tempfile.mkdtemp(prefix="safetywatch-bench-"))
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "reports": args.reports}
-    wanted = set(args.only or ["replay", "ingest", "latency"])
+    wanted = set(args.only or ["replay", "ingest", "latency", "import"])
 
     area: dict[str, str] = {}
     counties: tuple[str, ...] = COUNTIES
@@ -268,6 +277,14 @@ def main() -> int:
             results["report_to_metric_at_scale"] = _latency(
                 bootstrap, tokens_file, token, directory, results["replay_topic"]
             )
+
+    if "import" in wanted:
+        from dev.benchmarks.imports import import_history
+
+        topic = f"bench.import.{uuid.uuid4().hex[:8]}"
+        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+        say(f"import: {args.import_rows:,} rows of last year through safetywatch import")
+        results["import"] = import_history(bootstrap, topic, directory, args.import_rows)
 
     print(table(results))
     print(json.dumps(results, indent=2), file=sys.stderr)

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from safetywatch.config import (
     ClientSettings,
@@ -205,6 +206,32 @@ def _check_config(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_token_commands(commands: Any) -> None:
+    """``safetywatch tokens add | list | revoke``."""
+    tokens = commands.add_parser("tokens", help="manage field units' tokens")
+    tokens.add_argument("--file", help="the tokens file (default SAFETYWATCH_TOKENS_FILE)")
+    token_actions = tokens.add_subparsers(dest="action", required=True)
+    add = token_actions.add_parser("add", help="add a unit or a token; prints the token once")
+    add.add_argument("unit")
+    add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
+    add.add_argument("--qr", action="store_true", help="also print the app's sign-in QR code")
+    add.add_argument("--qr-png", metavar="FILE", help="also write the sign-in QR code as a PNG")
+    add.add_argument(
+        "--level",
+        choices=[level.value for level in Level],
+        help="the unit's level in the reporting chain (new units: county)",
+    )
+    add.add_argument(
+        "--can-import",
+        action="store_true",
+        help="the token may also post the bureau's history (safetywatch import), within "
+        "the unit's regions",
+    )
+    token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("token_id")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="safetywatch", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -245,28 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--base", default="deploy/monitoring/alertmanager/alertmanager.base.yml"
     )
     alertmanager.add_argument("--out", required=True)
-    tokens = commands.add_parser("tokens", help="manage field units' tokens")
-    tokens.add_argument("--file", help="the tokens file (default SAFETYWATCH_TOKENS_FILE)")
-    token_actions = tokens.add_subparsers(dest="action", required=True)
-    add = token_actions.add_parser("add", help="add a unit or a token; prints the token once")
-    add.add_argument("unit")
-    add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
-    add.add_argument("--qr", action="store_true", help="also print the app's sign-in QR code")
-    add.add_argument("--qr-png", metavar="FILE", help="also write the sign-in QR code as a PNG")
-    add.add_argument(
-        "--level",
-        choices=[level.value for level in Level],
-        help="the unit's level in the reporting chain (new units: county)",
-    )
-    add.add_argument(
-        "--can-import",
-        action="store_true",
-        help="the token may also post the bureau's history (safetywatch import), within "
-        "the unit's regions",
-    )
-    token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
-    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
-    revoke.add_argument("token_id")
+    _add_token_commands(commands)
     config = commands.add_parser("config", help="configuration")
     config.add_subparsers(dest="action", required=True).add_parser("check", help="validate it")
     return parser

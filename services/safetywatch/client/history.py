@@ -147,6 +147,7 @@ def send_history(
     (429, 503, a lost connection) with the field client's backoff; each refusal named
     by its row. Shows rows a second and the time left."""
     result, started, total = Imported(), clock(), len(history.reports)
+    shown = started
     for first in range(0, total, batch_size):
         batch = history.reports[first : first + batch_size]
         pending = list(batch)
@@ -174,8 +175,10 @@ def send_history(
                 time.sleep(backoff(attempt, None))
                 attempt += 1
             pending = retry
-        done = min(first + batch_size, total)
-        elapsed = max(clock() - started, 1e-9)
+        done, now = min(first + batch_size, total), clock()
+        if now - shown < 1 and done < total:
+            continue  # a line a second, and the last
+        shown, elapsed = now, max(now - started, 1e-9)
         rate = done / elapsed
         left = (total - done) / rate if rate else 0
         print(

@@ -119,6 +119,14 @@ class GatewaySettings(RoleSettings):
         "UNIT_REPORTS_PER_SECOND", 100.0, "per-unit rate, in reports (a batch counts each)"
     )
     unit_burst: Annotated[int, Field(ge=1)] = env("UNIT_BURST", 1000, "per-unit burst, in reports")
+    import_reports_per_second: Annotated[float, Field(gt=0)] = env(
+        "IMPORT_REPORTS_PER_SECOND",
+        5000.0,
+        "the rate of a token that may import history (`tokens add --can-import`), per unit",
+    )
+    import_burst: Annotated[int, Field(ge=1)] = env(
+        "IMPORT_BURST", 5000, "its burst, in reports (at least a batch: 500 by default)"
+    )
     public_url: str = env(
         "PUBLIC_URL",
         "http://127.0.0.1:8080",

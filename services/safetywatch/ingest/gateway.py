@@ -15,7 +15,7 @@ from safetywatch.ingest.aggregator_client import AggregatorClient
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.ingest.metrics import GatewayMetrics
 from safetywatch.kafka import BrokerUnavailable, DurableProducer
-from safetywatch.units import TokenRegistry, token_id_of
+from safetywatch.units import TokenRegistry, Unit, token_id_of
 from safetywatch.web import Refusal, RefusalLog, peer_of
 
 log = structlog.get_logger("safetywatch.ingest")
@@ -48,9 +48,16 @@ class Gateway:
         self.limiter = RateLimiter(
             settings.gateway.unit_reports_per_second, settings.gateway.unit_burst
         )
+        #: A token that may import history sends a year at a time: its own, wider bucket.
+        self.import_limiter = RateLimiter(
+            settings.gateway.import_reports_per_second, settings.gateway.import_burst
+        )
         self.refusals = RefusalLog()
         self.retry_after = {"Retry-After": str(settings.gateway.retry_after_seconds)}
         self.aggregator = AggregatorClient(settings.gateway.aggregator_url, self.retry_after)
+
+    def limiter_for(self, unit: Unit) -> RateLimiter:
+        return self.import_limiter if unit.can_import else self.limiter
 
     async def start(self, stack: AsyncExitStack) -> None:
         await self.sink.start(stack)

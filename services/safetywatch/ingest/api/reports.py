@@ -25,7 +25,7 @@ REPORT_SCHEMA = inlined_schema(IncidentReport.model_json_schema())
 
 @router.post("/v1/incidents", status_code=202, openapi_extra=request_body(REPORT_SCHEMA))
 async def post_incident(request: Request, gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
-    throttle(gateway.limiter, unit, 1)
+    throttle(gateway.limiter_for(unit), unit, 1)
     settings = gateway.settings
     body = await read_json_body(
         request, settings.gateway.max_body_bytes, settings.gateway.body_timeout_seconds
@@ -77,7 +77,7 @@ async def post_batch(request: Request, gateway: GatewayDep, unit: UnitDep) -> JS
         request, settings.gateway.max_batch_bytes, settings.gateway.body_timeout_seconds
     )
     reports = _batch_reports(body, settings.gateway.max_batch_reports)
-    throttle(gateway.limiter, unit, max(1, len(reports)))
+    throttle(gateway.limiter_for(unit), unit, max(1, len(reports)))
     received_at = datetime.now(UTC)
     checked = [_admitted(item, unit, received_at, gateway, request) for item in reports]
     peer = peer_of(request)
