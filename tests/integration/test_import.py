@@ -5,6 +5,7 @@ same file again changes nothing; the register exported reads back as the same hi
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import random
 import subprocess
@@ -16,9 +17,11 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from openpyxl import load_workbook
 
 from dev.stack import wait_until
 from safetywatch.config.area import load_area
+from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
 from tests.integration.checks import post, wait_for_outcomes
@@ -202,12 +205,37 @@ def test_a_year_of_history_is_counted_and_chases_nobody(services: Services, tmp_
     ).json()
     assert repeat["totals"] == summary["totals"]
 
-    # The register exported reads back as the same history, titles as written.
+    # The register exported as a workbook holds no formula (the first title is "=1+1"),
+    # and imported into a second log it gives the same statistics.
     exported = httpx.get(
-        f"{aggregator.url}/v1/incidents", params={"period": str(year), "format": "csv"}, timeout=60
+        f"{aggregator.url}/v1/incidents",
+        params={"period": str(year), "format": "xlsx"},
+        timeout=120,
     )
-    register = tmp_path / "register.csv"
+    register = tmp_path / "register.xlsx"
     register.write_bytes(exported.content)
-    check = run_import(gateway, importer, register, "--dry-run")
-    assert check.returncode == 0, check.stdout
-    assert f"{len(kept_rows):,} rows would be imported, 0 refused" in check.stdout
+    cells = [c for row in load_workbook(register).worksheets[0].iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert "'=1+1" in {c.value for c in cells}
+    topic = f"{services.topic}.second"
+    asyncio.run(ensure_topic(services.bootstrap, TopicSpec(topic)))
+    gateway_two = services.start("gateway", SAFETYWATCH_CONFIG_FILE=area, SAFETYWATCH_TOPIC=topic)
+    aggregator_two = services.start(
+        "aggregator", SAFETYWATCH_CONFIG_FILE=area, SAFETYWATCH_TOPIC=topic
+    )
+    moved = run_import(gateway_two, importer, register)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert f"{len(kept_rows):,} rows imported, 0 refused" in moved.stdout
+    wait_for_outcomes(aggregator_two, timeout=120, applied=len(kept_rows))
+    for region in ("", "520201"):
+        params = {"period": str(year), "region": region}
+        before, after = (
+            httpx.get(f"{a.url}/v1/summary", params=params, timeout=30).json()
+            for a in (aggregator, aggregator_two)
+        )
+        for key in ("totals", "by_category", "by_grade", "non_business"):
+            assert after[key] == before[key], (region, key)
+    titles = httpx.get(
+        f"{aggregator_two.url}/v1/incidents/{rows[0]['incident_id']}", timeout=30
+    ).json()["title"]
+    assert titles == "=1+1"
