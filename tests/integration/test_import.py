@@ -20,12 +20,14 @@ import yaml
 from openpyxl import load_workbook
 
 from dev.stack import wait_until
+from safetywatch.client.history import read_history
 from safetywatch.config.area import load_area
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
 from tests.integration.checks import post, wait_for_outcomes
 from tests.integration.harness import Service, Services
+from tests.integration.monitoring import WebhookReceiver, start_alertmanager, start_prometheus
 from tests.paths import ROOT
 from tests.reports import report
 
@@ -123,10 +125,39 @@ def _short_steps(directory: Path) -> str:
     return str(path)
 
 
+def notified(webhook: WebhookReceiver) -> set[str]:
+    """Every incident Alertmanager has notified anyone about."""
+    with webhook.lock:
+        return {
+            alert["labels"].get("incident_id", "")
+            for notification in webhook.notifications
+            for alert in notification.payload["alerts"]
+        } - {""}
+
+
 def test_a_year_of_history_is_counted_and_chases_nobody(services: Services, tmp_path: Path):
     area = _short_steps(tmp_path)
     gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=area)
     aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=area)
+    webhook = WebhookReceiver()
+    alertmanager = start_alertmanager(tmp_path, Path(area), webhook.start())
+    prometheus = start_prometheus(tmp_path, [aggregator.url], gateway.url, alertmanager.url)
+    try:
+        _import_and_chase(services, tmp_path, area, gateway, aggregator, webhook)
+    finally:
+        prometheus.stop()
+        alertmanager.stop()
+        webhook.stop()
+
+
+def _import_and_chase(
+    services: Services,
+    tmp_path: Path,
+    area: str,
+    gateway: Service,
+    aggregator: Service,
+    webhook: WebhookReceiver,
+) -> None:
     year = datetime.now(UTC).astimezone(AREA.zone).year - 1
     rows = history(year, 1000)
     path = write_csv(tmp_path / "history.csv", rows)
@@ -159,6 +190,8 @@ def test_a_year_of_history_is_counted_and_chases_nobody(services: Services, tmp_
     assert summary["totals"]["incidents"] == len(kept_rows)
     assert summary["totals"]["fatalities"] == sum(int(row["deaths"]) for row in kept_rows)
     assert summary["totals"]["late_reports"] == 0
+    text = httpx.get(f"{aggregator.url}/v1/bulletin", params={"period": str(year)}, timeout=30)
+    assert f"{year}年，全市共发生各类生产安全事故{len(kept_rows)}起" in text.json()["text"]
 
     # A report made now beside the history: its county step falls overdue after 3.6 s
     # and its 较大 grade alerts. Once it does, no imported incident has either.
@@ -175,6 +208,9 @@ def test_a_year_of_history_is_counted_and_chases_nobody(services: Services, tmp_
         )
 
     wait_until(overdue_now, 60, "the live report's county step to fall overdue")
+    # Through Prometheus and Alertmanager: the live report reaches the desks, and only it.
+    wait_until(lambda: webhook.about("520201-NOW"), 120, "a notification about the live report")
+    assert notified(webhook) == {"520201-NOW"}
     metrics = overdue_now()
     chased = {
         line.split('incident_id="')[1].split('"')[0]
@@ -235,6 +271,30 @@ def test_a_year_of_history_is_counted_and_chases_nobody(services: Services, tmp_
         )
         for key in ("totals", "by_category", "by_grade", "non_business"):
             assert after[key] == before[key], (region, key)
+        bulletins = [
+            httpx.get(f"{a.url}/v1/bulletin", params=params, timeout=30).json()["text"]
+            for a in (aggregator, aggregator_two)
+        ]
+        assert bulletins[0] == bulletins[1]
+
+    def register_of(service: Service) -> list[tuple[Any, ...]]:
+        page = httpx.get(
+            f"{service.url}/v1/incidents", params={"period": str(year), "limit": 1000}, timeout=30
+        ).json()["incidents"]
+        keys = ("incident_id", "revision", "category", "grade", "fatalities", "title")
+        return [tuple(incident[key] for key in keys) for incident in page]
+
+    assert register_of(aggregator_two) == register_of(aggregator)
+    # The CSV export carries the very same reports as the workbook.
+    as_csv = tmp_path / "register.csv"
+    as_csv.write_bytes(
+        httpx.get(
+            f"{aggregator.url}/v1/incidents",
+            params={"period": str(year), "format": "csv"},
+            timeout=120,
+        ).content
+    )
+    assert read_history(as_csv).reports == read_history(register).reports
     titles = httpx.get(
         f"{aggregator_two.url}/v1/incidents/{rows[0]['incident_id']}", timeout=30
     ).json()["title"]
