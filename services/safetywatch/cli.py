@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from safetywatch.config import (
     ClientSettings,
     ConfigError,
     GatewaySettings,
+    ServiceSettings,
     load_area,
     load_role,
     load_settings,
 )
-from safetywatch.regions import Level
+from safetywatch.regions import Level, is_region_prefix
 
 
 def _serve(service: str) -> int:
@@ -142,34 +144,73 @@ def _alertmanager_config(args: argparse.Namespace) -> int:
 
 
 def _tokens(args: argparse.Namespace) -> int:
-    from safetywatch.units import add_token, read_token_file, revoke_token
+    from pydantic import ValidationError
+
+    from safetywatch.units import TokenCommandError
 
     path = Path(args.file) if args.file else load_role(GatewaySettings).tokens_file
     if path is None:
         raise ConfigError("environment: SAFETYWATCH_TOKENS_FILE (or --file) names the tokens file")
+    try:
+        return _token_action(args, path)
+    except TokenCommandError as error:
+        print(f"safetywatch tokens: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"][-1:])
+        print(f"safetywatch tokens: {where}: {problem['msg']}", file=sys.stderr)
+        return 2
+
+
+def _regions(text: str | None) -> list[str] | None:
+    """``--regions``: prefixes of the area's regions (SAFETYWATCH_CONFIG_FILE)."""
+    from safetywatch.units import TokenCommandError
+
+    if text is None:
+        return None
+    regions = [part.strip() for part in text.split(",") if part.strip()]
+    area = load_area(load_role(ServiceSettings).config_file)
+    for prefix in regions:
+        if not is_region_prefix(prefix):
+            raise TokenCommandError(
+                f"--regions: {prefix!r} is not a region code prefix of 2, 4 or 6 digits "
+                "(520201 a county, 5202 a city, 52 a province)"
+            )
+        if not area.selects_any(prefix):
+            raise TokenCommandError(
+                f"--regions: {prefix} is not in the area {area.root.name} ({area.root.code})"
+            )
+    return regions
+
+
+def _token_action(args: argparse.Namespace, path: Path) -> int:
+    from safetywatch.units import add_token, read_token_file, revoke_token, update_unit
+
+    level = Level(args.level) if getattr(args, "level", None) else None
     if args.action == "add":
-        level = Level(args.level) if args.level else None
+        expires = timedelta(days=args.expires_in) if args.expires_in else None
+        regions = _regions(args.regions) or []
         token = add_token(
-            path, args.unit, args.regions.split(","), level, can_import=args.can_import
+            path, args.unit, regions, level, can_import=args.can_import, expires_in=expires
         )
         unit = next(u for u in read_token_file(path).units if u.unit_id == args.unit)
         importing = " and import history" if args.can_import else ""
+        until = f", until {datetime.now(UTC) + expires:%Y-%m-%d}" if expires else ""
         print(
             f"unit {args.unit} ({unit.level.value} level) may report and confirm{importing} "
-            f"for {args.regions}; its new token (shown only now):"
+            f"for {','.join(unit.regions)}{until}; its new token (shown only now):"
         )
         print(token)
         if args.qr or args.qr_png:
             _token_qr(token, args.qr_png)
+    elif args.action == "update-unit":
+        unit = update_unit(path, args.unit, _regions(args.regions), level)
+        print(f"unit {unit.unit_id}: {unit.level.value} level, regions {','.join(unit.regions)}")
     elif args.action == "list":
         for unit in read_token_file(path).units:
-            ids = ", ".join(
-                f"{t.id} ({t.created_at:%Y-%m-%d}{', can import' if t.can_import else ''})"
-                for t in unit.tokens
-            )
-            ids = ids or "no tokens"
-            regions = ",".join(unit.regions)
-            print(f"{unit.unit_id}\t{unit.level.value}\tregions {regions}\t{ids}")
+            ids = ", ".join(_token_line(t) for t in unit.tokens) or "no tokens"
+            print(f"{unit.unit_id}\t{unit.level.value}\tregions {','.join(unit.regions)}\t{ids}")
     else:
         owner = revoke_token(path, args.token_id)
         if owner is None:
@@ -177,6 +218,17 @@ def _tokens(args: argparse.Namespace) -> int:
             return 1
         print(f"revoked {args.token_id} of {owner}: every gateway reading {path} refuses it now")
     return 0
+
+
+def _token_line(token: Any) -> str:
+    """``id (created, expires …, can import)``: what `tokens list` says of a token."""
+    notes = [f"{token.created_at:%Y-%m-%d}"]
+    if token.expires_at is not None:
+        ended = token.expires_at <= datetime.now(UTC)
+        notes.append(f"{'expired' if ended else 'expires'} {token.expires_at:%Y-%m-%d}")
+    if token.can_import:
+        notes.append("can import")
+    return f"{token.id} ({', '.join(notes)})"
 
 
 def _token_qr(token: str, png: str | None) -> None:
@@ -227,6 +279,18 @@ def _add_token_commands(commands: Any) -> None:
         help="the token may also post the bureau's history (safetywatch import), within "
         "the unit's regions",
     )
+    add.add_argument(
+        "--expires-in",
+        type=int,
+        metavar="DAYS",
+        help="the token stops working after this many days (default: until revoked)",
+    )
+    update = token_actions.add_parser(
+        "update-unit", help="change a unit's regions or level, for all of its tokens"
+    )
+    update.add_argument("unit")
+    update.add_argument("--regions", help="region code prefixes, e.g. 520201,520203")
+    update.add_argument("--level", choices=[level.value for level in Level])
     token_actions.add_parser("list", help="units, their regions and token ids (never secrets)")
     revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
     revoke.add_argument("token_id")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from safetywatch.events import IncidentRecord, IncidentReport, Origin, ReportContext
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.regions import Area, Level
-from safetywatch.units import TokenRegistry, Unit
+from safetywatch.units import TokenExpired, TokenRegistry, Unit
 from safetywatch.web import Refusal, field_error, field_errors
 
 #: Who reports when the gateway runs without tokens (development only).
@@ -21,7 +21,15 @@ ANONYMOUS = Unit("anonymous", ("",))
 def authenticate(registry: TokenRegistry | None, authorization: str | None) -> Unit:
     if registry is None:
         return ANONYMOUS
-    unit = registry.authenticate(authorization)
+    unit = registry.verdict(authorization)
+    if isinstance(unit, TokenExpired):
+        raise Refusal(
+            401,
+            f"the token expired at {unit.expires_at.isoformat()}: ask an administrator for a "
+            "new one",
+            {"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            reason=f"token {unit.token_id} expired at {unit.expires_at.isoformat()}",
+        )
     if unit is None:
         raise Refusal(
             401,

@@ -11,6 +11,8 @@ import hmac
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
@@ -29,6 +31,14 @@ from safetywatch.units.tokens import (
 log = structlog.get_logger("safetywatch.ingest")
 
 
+@dataclass(frozen=True, slots=True)
+class TokenExpired:
+    """A token that was valid until ``expires_at``: refused, and audited as expired."""
+
+    token_id: str
+    expires_at: datetime
+
+
 class TokenRegistry:
     """The gateway's view of the token file, re-read whenever the file changes."""
 
@@ -37,7 +47,9 @@ class TokenRegistry:
         path: Path,
         recheck_seconds: float = RECHECK_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        self._now = now
         self._path = path
         self._recheck_seconds = recheck_seconds
         self._clock = clock
@@ -85,6 +97,12 @@ class TokenRegistry:
         )
 
     def authenticate(self, authorization: str | None) -> Unit | None:
+        found = self.verdict(authorization)
+        return found if isinstance(found, Unit) else None
+
+    def verdict(self, authorization: str | None) -> Unit | TokenExpired | None:
+        """The unit a bearer token authenticates; ``TokenExpired`` for a token that did
+        until its ``expires_at``; None for anything else (nothing tells which ids exist)."""
         self._reload_if_changed()
         scheme, _, credential = (authorization or "").partition(" ")
         prefix, _, rest = credential.strip().partition("_")
@@ -98,4 +116,6 @@ class TokenRegistry:
         matches = hmac.compare_digest(digest(entry.salt, secret), entry.digest)
         if found is None or not matches or scheme.lower() != "bearer" or prefix != TOKEN_PREFIX:
             return None
+        if entry.expires_at is not None and self._now() >= entry.expires_at:
+            return TokenExpired(entry.id, entry.expires_at)
         return found[1]

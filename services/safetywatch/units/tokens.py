@@ -18,7 +18,7 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,6 +41,8 @@ class TokenEntry(BaseModel):
     created_at: datetime
     #: May post the bureau's history (``origin: import``): given explicitly, per token.
     can_import: bool = False
+    #: When it stops working (``tokens add --expires-in DAYS``); None: until revoked.
+    expires_at: datetime | None = None
 
 
 class UnitEntry(BaseModel):
@@ -102,6 +104,10 @@ def write_token_file(path: Path, tokens: TokenFile) -> None:
     os.replace(partial, path)
 
 
+class TokenCommandError(ValueError):
+    """An administrator's request that cannot be carried out: one sentence saying why."""
+
+
 def add_token(
     path: Path,
     unit_id: str,
@@ -109,17 +115,25 @@ def add_token(
     level: Level | None = None,
     *,
     can_import: bool = False,
+    expires_in: timedelta | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Create the unit if needed and return a new token; it is shown this once only.
-    Regions and level given for an existing unit replace its own."""
+    An existing unit keeps its regions and level: giving others is refused (changing a
+    unit is ``update_unit``, never a side effect of a new token)."""
     tokens = read_token_file(path)
     unit = next((u for u in tokens.units if u.unit_id == unit_id), None)
     if unit is None:
         unit = UnitEntry(unit_id=unit_id, regions=regions, level=level or Level.COUNTY)
         tokens.units.append(unit)
-    else:
-        unit.regions = regions or unit.regions
-        unit.level = level or unit.level
+    elif (regions and regions != unit.regions) or (level is not None and level != unit.level):
+        raise TokenCommandError(
+            f"unit {unit_id} exists with regions {','.join(unit.regions)} at {unit.level.value} "
+            "level; to change them for all of its tokens: safetywatch tokens update-unit "
+            f"{unit_id} --regions … --level …"
+        )
+    created = now or datetime.now(UTC)
+    expires_at = created + expires_in if expires_in is not None else None
     # Hex, so the token splits at its two underscores however a script splits it.
     token_id, secret, salt = secrets.token_hex(6), secrets.token_hex(32), secrets.token_hex(16)
     unit.tokens.append(
@@ -127,8 +141,9 @@ def add_token(
             id=token_id,
             salt=salt,
             digest=digest(salt, secret),
-            created_at=datetime.now(UTC),
+            created_at=created,
             can_import=can_import,
+            expires_at=expires_at,
         )
     )
     write_token_file(path, TokenFile.model_validate(tokens.model_dump()))
@@ -140,16 +155,41 @@ def add_token(
         regions=list(unit.regions),
         level=unit.level.value,
         can_import=can_import,
+        expires_at=None if expires_at is None else expires_at.isoformat(),
     )
     return f"{TOKEN_PREFIX}_{token_id}_{secret}"
 
 
+def update_unit(
+    path: Path, unit_id: str, regions: list[str] | None = None, level: Level | None = None
+) -> UnitEntry:
+    """Change a unit's regions or level for all of its tokens, audited."""
+    tokens = read_token_file(path)
+    unit = next((u for u in tokens.units if u.unit_id == unit_id), None)
+    if unit is None:
+        raise TokenCommandError(f"no unit {unit_id} in {path}: add it with tokens add")
+    before = {"regions": list(unit.regions), "level": unit.level.value}
+    unit.regions = regions or unit.regions
+    unit.level = level or unit.level
+    write_token_file(path, TokenFile.model_validate(tokens.model_dump()))
+    after = {"regions": list(unit.regions), "level": unit.level.value}
+    audit(path, "update_unit", unit_id, "", before=before, after=after)
+    return unit
+
+
 def revoke_token(path: Path, token_id: str, *, settle: bool = True) -> str | None:
-    """Remove the token; the unit it belonged to, or None if there was no such token.
+    """Remove the token; the unit it belonged to, or None if there was no such token (a
+    whole token given for its id is refused with a hint; one revoked before, so said).
 
     With ``settle`` this returns only once every gateway reading ``path`` refuses the
     token: gateways look at the file at least every ``RECHECK_SECONDS`` before they
     authenticate, so waiting a little longer than that is enough."""
+    if token_id.startswith(f"{TOKEN_PREFIX}_"):
+        shown = token_id_of(f"Bearer {token_id}") or "the 12 characters after sw_"
+        raise TokenCommandError(
+            f"that is a whole token, secret included: revoke by its id ({shown}), and "
+            "treat the secret as exposed"
+        )
     tokens = read_token_file(path)
     owner = None
     for unit in tokens.units:
@@ -158,6 +198,8 @@ def revoke_token(path: Path, token_id: str, *, settle: bool = True) -> str | Non
             owner = unit.unit_id
         unit.tokens = kept
     if owner is None:
+        if _revoked_before(path, token_id):
+            raise TokenCommandError(f"token {token_id} was already revoked")
         return None
     write_token_file(path, tokens)
     audit(path, "revoke", owner, token_id)
@@ -170,6 +212,17 @@ def revoke_token(path: Path, token_id: str, *, settle: bool = True) -> str | Non
 #: under load. ``revoke_token`` waits this long (and a margin) before it returns.
 RECHECK_SECONDS = 0.5
 SETTLE_MARGIN_SECONDS = 0.1
+
+
+def _revoked_before(path: Path, token_id: str) -> bool:
+    try:
+        lines = audit_path(path).read_text("utf-8").splitlines()
+    except FileNotFoundError:
+        return False
+    return any(
+        entry.get("action") == "revoke" and entry.get("token_id") == token_id
+        for entry in map(json.loads, filter(None, lines))
+    )
 
 
 def audit_path(path: Path) -> Path:

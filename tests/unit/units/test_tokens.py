@@ -13,7 +13,7 @@ from safetywatch.client.outbox import Outbox
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.regions.levels import Level
 from safetywatch.units.registry import TokenRegistry
-from safetywatch.units.tokens import add_token, read_token_file, revoke_token
+from safetywatch.units.tokens import add_token, read_token_file, revoke_token, update_unit
 
 
 @pytest.fixture
@@ -51,16 +51,13 @@ def test_a_unit_has_a_level_county_unless_given_and_kept_across_new_tokens(token
         if (unit := registry.authenticate(f"Bearer {token}")) is not None
     }
     assert levels == {county: Level.COUNTY, city: Level.CITY, again: Level.CITY}
-    promoted = add_token(tokens, "zhongshan", ["520201"], Level.CITY)
-    unit = TokenRegistry(tokens).authenticate(f"Bearer {promoted}")
+    # A unit's level changes on purpose only (tokens update-unit), for all its tokens.
+    update_unit(tokens, "zhongshan", level=Level.CITY)
+    unit = TokenRegistry(tokens).authenticate(f"Bearer {county}")
     assert unit is not None
     assert unit.level is Level.CITY
-    assert (
-        json.loads(tokens.with_name("tokens.json.audit.jsonl").read_text().splitlines()[-1])[
-            "level"
-        ]
-        == "city"
-    )
+    last = json.loads(tokens.with_name("tokens.json.audit.jsonl").read_text().splitlines()[-1])
+    assert (last["action"], last["after"]["level"]) == ("update_unit", "city")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,103 @@
+"""Tokens that end, units changed only on purpose, and one sentence for each mistake an
+administrator makes with ``safetywatch tokens`` (exit status 2, never a traceback)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from safetywatch.cli import main
+from safetywatch.units import TokenCommandError, TokenExpired, add_token, revoke_token, update_unit
+from safetywatch.units.registry import TokenRegistry
+from safetywatch.units.tokens import audit_path, read_token_file
+
+NOW = datetime(2026, 12, 5, 8, tzinfo=UTC)
+
+
+def test_a_token_ends_when_it_expires_and_says_so(tmp_path: Path):
+    tokens = tmp_path / "tokens.json"
+    token = add_token(tokens, "zhongshan", ["520201"], expires_in=timedelta(days=30), now=NOW)
+    moments = iter([NOW + timedelta(days=29), NOW + timedelta(days=30)])
+    registry = TokenRegistry(tokens, now=lambda: next(moments))
+    assert registry.authenticate(f"Bearer {token}") is not None
+    expired = registry.verdict(f"Bearer {token}")
+    assert isinstance(expired, TokenExpired)
+    assert expired.expires_at == NOW + timedelta(days=30)
+
+
+def test_a_unit_changes_only_on_purpose_and_the_change_is_audited(tmp_path: Path):
+    tokens = tmp_path / "tokens.json"
+    add_token(tokens, "zhongshan", ["520201"])
+    with pytest.raises(TokenCommandError, match="tokens update-unit zhongshan"):
+        add_token(tokens, "zhongshan", ["5202"])
+    add_token(tokens, "zhongshan", ["520201"])  # the same regions: a second token
+    unit = update_unit(tokens, "zhongshan", ["520201", "520203"])
+    assert unit.regions == ["520201", "520203"]
+    (unit,) = read_token_file(tokens).units
+    assert len(unit.tokens) == 2
+    last = json.loads(audit_path(tokens).read_text("utf-8").splitlines()[-1])
+    assert (last["action"], last["before"]["regions"], last["after"]["regions"]) == (
+        "update_unit",
+        ["520201"],
+        ["520201", "520203"],
+    )
+
+
+def test_revoking_twice_or_by_the_whole_token_is_said_plainly(tmp_path: Path):
+    tokens = tmp_path / "tokens.json"
+    token = add_token(tokens, "zhongshan", ["520201"])
+    token_id = token.split("_")[1]
+    with pytest.raises(TokenCommandError, match=f"revoke by its id \\({token_id}\\)"):
+        revoke_token(tokens, token, settle=False)
+    assert revoke_token(tokens, token_id, settle=False) == "zhongshan"
+    with pytest.raises(TokenCommandError, match="already revoked"):
+        revoke_token(tokens, token_id, settle=False)
+    assert revoke_token(tokens, "0123456789ab", settle=False) is None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "sentence"),
+    [
+        (["add", "x", "--regions", "52020"], "--regions: '52020' is not a region code prefix"),
+        (["add", "x", "--regions", "5301"], "--regions: 5301 is not in the area 六盘水市"),
+        (["add", "a unit", "--regions", "520201"], "unit_id: String should match pattern"),
+        (["update-unit", "nobody", "--regions", "520201"], "no unit nobody"),
+    ],
+)
+def test_each_mistake_is_one_sentence_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], sentence: str
+):
+    status = main(["tokens", "--file", str(tmp_path / "tokens.json"), *arguments])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert sentence in err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_the_list_shows_when_tokens_expire(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    path = tmp_path / "tokens.json"
+    assert (
+        main(
+            [
+                "tokens",
+                "--file",
+                str(path),
+                "add",
+                "zs",
+                "--regions",
+                "520201",
+                "--expires-in",
+                "90",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["tokens", "--file", str(path), "list"]) == 0
+    listed = capsys.readouterr().out
+    expires = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
+    assert f"expires {expires}" in listed
