@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from safetywatch.config.area import load_area
 from safetywatch.events import Origin
-from safetywatch.ingest.admission import admit
-from safetywatch.units.tokens import Unit
+from safetywatch.ingest.admission import admit, authenticate
+from safetywatch.units.registry import TokenRegistry
+from safetywatch.units.tokens import Unit, add_token
 from safetywatch.web import Refusal
 from tests.reports import report
 
@@ -36,3 +37,16 @@ def test_history_from_a_token_that_may_import_is_stamped_with_its_origin():
     with pytest.raises(Refusal) as refused:
         admit(json.dumps(elsewhere).encode(), importer, NOW, AREA)
     assert "region_code" in json.dumps(refused.value.body())
+
+
+def test_an_expired_token_is_refused_saying_so_and_the_audit_names_it(tmp_path):
+    tokens = tmp_path / "tokens.json"
+    token = add_token(tokens, "zhongshan", ["520201"], expires_in=timedelta(days=1), now=NOW)
+    registry = TokenRegistry(tokens, now=lambda: NOW + timedelta(days=2))
+    with pytest.raises(Refusal) as refused:
+        authenticate(registry, f"Bearer {token}")
+    assert refused.value.status == 401
+    assert "expired" in json.dumps(refused.value.body())
+    assert (
+        refused.value.reason == f"token {token.split('_')[1]} expired at 2026-12-06T04:00:00+00:00"
+    )
