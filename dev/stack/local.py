@@ -198,7 +198,7 @@ def _print_urls(
         f"  bulletin            http://127.0.0.1:{aggregator}/v1/bulletin?lang=zh",
         "  demo unit's token   .run/demo-token   (SAFETYWATCH_TOKEN=$(cat .run/demo-token) .venv/bin/safetywatch report FILE)",
         "  logs                .run/logs/",
-        "  stop with           dev/down   (--purge also deletes the Kafka log)",
+        "  stop with           dev/down   (--purge also deletes the Kafka log, state and logs; never the tokens)",
     ]
     if monitoring:
         lines += [
@@ -251,6 +251,29 @@ def down(purge: bool) -> int:
     if broker.directory.is_dir():
         broker.stop()
     if purge:
-        shutil.rmtree(RUN, ignore_errors=True)
-        print("down: purged .run (Kafka log, logs)")
+        removed = _purge(RUN)
+        print(
+            f"down: purged .run ({', '.join(removed) or 'nothing'}); kept what an administrator "
+            f"keeps: {', '.join(sorted(KEPT_ON_PURGE))}"
+        )
     return 0
+
+
+#: What ``down --purge`` never deletes: the tokens an administrator made and their audit
+#: log (and the demo unit's token, which is one of them).
+KEPT_ON_PURGE = frozenset({"tokens.json", "tokens.json.audit.jsonl", "demo-token"})
+
+
+def _purge(run: Path) -> list[str]:
+    """Delete .run's scratch (the Kafka log, the aggregator's state, logs, pids) and
+    return what went; keep ``KEPT_ON_PURGE``."""
+    removed = []
+    for child in sorted(run.iterdir()) if run.is_dir() else []:
+        if child.name in KEPT_ON_PURGE:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+        removed.append(child.name)
+    return removed

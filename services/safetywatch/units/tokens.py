@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import structlog
 from pydantic import BaseModel, ConfigDict, Field
 
+from safetywatch.errors import SafetywatchError
 from safetywatch.regions import Level, RegionPrefix, UnitId, covers
 
 log = structlog.get_logger("safetywatch.ingest")
@@ -104,7 +105,7 @@ def write_token_file(path: Path, tokens: TokenFile) -> None:
     os.replace(partial, path)
 
 
-class TokenCommandError(ValueError):
+class TokenCommandError(SafetywatchError, ValueError):
     """An administrator's request that cannot be carried out: one sentence saying why."""
 
 
