@@ -15,8 +15,9 @@ from safetywatch.client import gateway_client, post_report
 
 def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
     """Twelve reports about eight incidents, all within the current quarter: among them a
-    private car's crash (非生产经营性, counted apart) and a slope's cracks (险情)."""
-    run = now.strftime("%Y%m%d%H%M%S")
+    private car's crash (非生产经营性, counted apart) and a slope's cracks (险情). The
+    incident ids name the day: ``up --demo`` twice on one day posts the scenario once."""
+    run = now.astimezone(zone).strftime("%Y%m%d")
     quarter_start = quarter_of(now, zone).start(zone)
 
     def at(minutes_ago: int) -> str:
@@ -69,12 +70,30 @@ def scenario(now: datetime, zone: ZoneInfo) -> list[dict[str, Any]]:
     ]
 
 
+def _already_posted(aggregator: str, incident_id: str, timeout: float) -> bool:
+    """Whether the aggregator, once it has read the log, knows the incident."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=aggregator, timeout=10) as client:
+        while True:
+            response = client.get(f"/v1/incidents/{incident_id}")
+            if response.status_code in (200, 404):
+                return response.status_code == 200
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.2)  # replaying the log (503): its numbers are not complete yet
+
+
 def run_demo(
     gateway: str, aggregator: str, zone: ZoneInfo, token: str, timeout: float = 60.0
 ) -> int:
     now = datetime.now(UTC)
     reports = scenario(now, zone)
     latest: dict[str, int] = {}
+    if _already_posted(aggregator, reports[0]["incident_id"], timeout):
+        print(
+            f"demo: today's scenario is already in the log ({reports[0]['incident_id']}…): not posted again"
+        )
+        reports = []
     with gateway_client(gateway, token) as client:
         for index, report in enumerate(reports):
             response = post_report(client, report)
