@@ -27,7 +27,7 @@ from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.aggregator.state.checkpoints import Checkpoints, fingerprint
 from safetywatch.aggregator.state.keeper import CheckpointKeeper
-from safetywatch.aggregator.state.record_file import RecordFile, StateDirectoryBusy
+from safetywatch.aggregator.state.record_file import RecordFile, StateDirectoryBusy, make_private
 from safetywatch.config import AreaConfig, ConfigError, Settings, load_area
 from safetywatch.logs import configure_logging
 from safetywatch.native import ledger_storage
@@ -40,6 +40,14 @@ def open_record_file(directory: Path | None, keep: bool = False) -> RecordFile:
     A kept one (for checkpoints) that another aggregator holds gives way to an unlinked
     one, and this replica replays in full."""
     try:
+        if directory is not None and (was := make_private(directory)) is not None:
+            log.warning(
+                "state_dir_tightened",
+                path=str(directory),
+                mode_was=oct(was),
+                mode=oct(0o700),
+                reason="the state directory holds every report: the aggregator's alone",
+            )
         if keep:
             try:
                 return RecordFile(directory, keep=True)

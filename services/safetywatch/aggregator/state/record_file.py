@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -34,6 +35,18 @@ MAX_PENDING_BYTES = 64 << 20
 
 #: The kept record file's name in the state directory.
 RECORDS_NAME = "records.bin"
+
+
+def make_private(directory: Path) -> int | None:
+    """The state directory is the aggregator's alone (it holds every report and pickled
+    checkpoints): created 0700, or tightened to 0700 when an operator made it wider.
+    Returns the mode it had when it was tightened, else None."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        directory.chmod(0o700)
+        return mode
+    return None
 
 
 class StateDirectoryBusy(SafetywatchError):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import stat
 
 import pytest
 
-from safetywatch.aggregator.state.record_file import RecordFile
+from safetywatch.aggregator.state.checkpoint_file import write_checkpoint
+from safetywatch.aggregator.state.record_file import RecordFile, make_private
 
 
 def test_bodies_read_back_byte_for_byte_before_and_after_more_appends(tmp_path):
@@ -40,7 +43,8 @@ def test_a_body_over_the_reference_limit_is_refused(tmp_path):
 _FULL_DISK_SCRIPT = """
 import resource, sys
 from pathlib import Path
-from safetywatch.aggregator.state.record_file import RecordFile
+from safetywatch.aggregator.state.checkpoint_file import write_checkpoint
+from safetywatch.aggregator.state.record_file import RecordFile, make_private
 from safetywatch.errors import StateUnavailable
 
 store = RecordFile(Path(sys.argv[1]))
@@ -76,3 +80,26 @@ def test_a_refused_write_keeps_every_body_and_succeeds_once_there_is_room(tmp_pa
     assert result.returncode == 0, result.stderr
     assert "refused: SAFETYWATCH_STATE_DIR: writing the record file failed (EFBIG" in result.stdout
     assert result.stdout.rstrip().endswith("recovered")
+
+
+def test_the_state_directory_is_made_the_aggregators_alone(tmp_path):
+    made = tmp_path / "new" / "state"
+    assert make_private(made) is None
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    wide = tmp_path / "wide"
+    wide.mkdir(mode=0o755)
+    wide.chmod(0o755)
+    assert make_private(wide) == 0o755
+    assert stat.S_IMODE(wide.stat().st_mode) == 0o700
+
+
+def test_a_checkpoint_file_is_readable_by_its_owner_only(tmp_path):
+    old = os.umask(0o022)  # the usual umask: files 0644 unless made otherwise
+    try:
+        path = tmp_path / "checkpoint"
+        asyncio.run(write_checkpoint(path, {"a": 1}, [b"x"]))
+    finally:
+        os.umask(old)
+    written = list(tmp_path.iterdir())
+    assert written
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o600}
