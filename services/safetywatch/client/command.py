@@ -14,7 +14,7 @@ from safetywatch.client.deliver import (
     backoff,
     deliver,
 )
-from safetywatch.client.formats import parse_reports
+from safetywatch.client.formats import ReportFileError, parse_reports
 from safetywatch.client.outbox import Outbox
 
 DEFAULT_OUTBOX = Path.home() / ".local" / "share" / "safetywatch" / "outbox"
@@ -28,11 +28,18 @@ def gateway_client(gateway: str, token: str, timeout: float = 30) -> httpx.Clien
 def report_command(
     path: str, gateway: str, token: str, outbox_dir: Path, deadline_s: float, out: TextIO
 ) -> int:
-    """``safetywatch report``: 0 all accepted, 1 some refused, 2 token refused, 3 some still pending."""
+    """``safetywatch report``: 0 all accepted, 1 some refused, 2 the file or the token could
+    not be used, 3 some still pending."""
+    if not token:
+        raise ReportFileError(
+            "no token: set SAFETYWATCH_TOKEN or give --token-file (nothing was queued)"
+        )
     outbox = Outbox(outbox_dir)
     if path != "-" or not sys.stdin.isatty():
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
+        text = sys.stdin.read() if path == "-" else read_text(Path(path))
         reports = parse_reports(text, path)
+        if not reports and text.strip():
+            raise ReportFileError(f"{path}: no reports in it (a heading row only?)")
         for report in reports:
             outbox.put(report)
         print(f"report: {len(reports)} reports queued in {outbox_dir}", file=sys.stderr)
@@ -51,6 +58,23 @@ def report_command(
     if result.refused:
         return 1
     return 3 if result.pending else 0
+
+
+def read_text(path: Path) -> str:
+    """A report file's text: UTF-8 (with or without a byte-order mark), else one sentence
+    saying what to do."""
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        raise ReportFileError(
+            f"{path}: a spreadsheet: save it as CSV (UTF-8), or import history with "
+            "safetywatch import"
+        )
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReportFileError(
+            f"{path}: not UTF-8 (byte {error.start}; Excel on Chinese Windows saves GBK): save "
+            'it as "CSV UTF-8"'
+        ) from None
 
 
 def post_report(client: httpx.Client, report: dict[str, Any], attempts: int = 6) -> httpx.Response:
