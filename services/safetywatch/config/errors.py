@@ -16,10 +16,19 @@ def describe_errors(
 ) -> ConfigError:
     lines = [
         f"{source}: {key_name(tuple(item['loc']))}: {item['msg']}"
-        + (f" (got {item['input']!r})" if item["type"] != "missing" else "")
+        + (f" (got {_shown(item['input'])})" if item["type"] != "missing" and item["loc"] else "")
         for item in error.errors()
     ]
     return ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
+
+
+#: What of a refused value an error line shows: a key's value, never a whole file.
+_SHOWN_CHARACTERS = 80
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARACTERS else text[: _SHOWN_CHARACTERS - 1] + "…"
 
 
 def dotted_key(loc: tuple[str | int, ...]) -> str:

@@ -79,10 +79,17 @@ class Area(BaseModel):
     def _one_tree(self) -> Area:
         codes = [region.code for region in self.regions]
         if duplicates := repeated(codes):
-            raise ValueError(f"regions: duplicate codes {', '.join(duplicates)}")
-        for region in self.regions:
+            index = codes.index(duplicates[0], codes.index(duplicates[0]) + 1)
+            raise ValueError(
+                f"regions[{index}].code: {duplicates[0]} is listed already, as "
+                f"regions[{codes.index(duplicates[0])}]"
+            )
+        for index, region in enumerate(self.regions):
             if region.parent is not None and region.parent not in codes:
-                raise ValueError(f"regions: {region.code}'s parent {region.parent} is not listed")
+                raise ValueError(
+                    f"regions[{index}].parent: {region.parent} ({region.code}'s parent) is "
+                    "not listed"
+                )
         roots = [region.code for region in self.regions if region.parent is None]
         if len(roots) != 1:
             raise ValueError(
