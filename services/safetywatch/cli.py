@@ -236,7 +236,15 @@ def _token_qr(token: str, png: str | None) -> None:
     opens the app signed in (the token rides in the fragment, never sent to a server)."""
     import segno
 
-    link = f"{load_role(GatewaySettings).public_url.rstrip('/')}/app/#token={token}"
+    public = load_role(GatewaySettings).public_url.rstrip("/")
+    host = public.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0]
+    if host in ("127.0.0.1", "localhost", "[::1]", "0.0.0.0"):
+        print(
+            f"warning: the QR code opens {public}, which a phone cannot reach: set "
+            "SAFETYWATCH_PUBLIC_URL to the gateway's address on the phones' network",
+            file=sys.stderr,
+        )
+    link = f"{public}/app/#token={token}"
     code = segno.make(link, error="m")
     if png:
         code.save(png, scale=8, border=4)

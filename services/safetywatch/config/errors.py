@@ -15,7 +15,7 @@ def describe_errors(
     error: ValidationError, source: str, key_name: Callable[[tuple[str | int, ...]], str]
 ) -> ConfigError:
     lines = [
-        f"{source}: {key_name(tuple(item['loc']))}: {item['msg']}"
+        f"{source}: {key_name(tuple(item['loc']))}: {item['msg'].removeprefix('Value error, ')}"
         + (f" (got {_shown(item['input'])})" if item["type"] != "missing" and item["loc"] else "")
         for item in error.errors()
     ]

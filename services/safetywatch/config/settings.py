@@ -8,12 +8,13 @@ configuration table is generated from these classes, and a test fails when a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safetywatch.config.errors import ConfigError, describe_errors
@@ -23,6 +24,37 @@ ENV_PREFIX = "SAFETYWATCH_"
 Port = Annotated[int, Field(ge=1, le=65535)]
 R = TypeVar("R", bound="RoleSettings")
 TopicName = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,249}$")]
+
+
+def _matching(pattern: str, expected: str) -> AfterValidator:
+    """A text setting that must look like ``pattern``; else one sentence of what it takes."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"expected {expected}")
+        return value
+
+    return AfterValidator(check)
+
+
+#: host:port, comma-separated: what Kafka clients take.
+Bootstrap = Annotated[
+    str,
+    _matching(
+        r"[A-Za-z0-9.\[\]:_-]+:[0-9]{1,5}(,[A-Za-z0-9.\[\]:_-]+:[0-9]{1,5})*",
+        "host:port, comma-separated (127.0.0.1:9092,kafka-2:9092)",
+    ),
+]
+#: A Prometheus/Alertmanager duration with its unit (a bare 10 is refused by amtool).
+Duration = Annotated[
+    str, _matching(r"([0-9]+(ms|s|m|h|d|w|y))+", "a duration with its unit: 10s, 1m, 6h")
+]
+#: An address with its scheme, as a phone opens it from a QR code.
+HttpUrl = Annotated[
+    str,
+    _matching(r"https?://[^\s/]+(/\S*)?", "an address with its scheme: https://sw.example.gov.cn"),
+]
 
 
 def env(name: str, default: Any, description: str) -> Any:
@@ -57,7 +89,7 @@ class RoleSettings(BaseSettings):
 
 class KafkaSettings(RoleSettings):
     role = "Kafka"
-    bootstrap: str = env(
+    bootstrap: Bootstrap = env(
         "KAFKA_BOOTSTRAP",
         "127.0.0.1:9092",
         "brokers, comma-separated; set before `up` to use an existing cluster (no local broker is started)",
@@ -127,7 +159,7 @@ class GatewaySettings(RoleSettings):
     import_burst: Annotated[int, Field(ge=1)] = env(
         "IMPORT_BURST", 5000, "its burst, in reports (at least a batch: 500 by default)"
     )
-    public_url: str = env(
+    public_url: HttpUrl = env(
         "PUBLIC_URL",
         "http://127.0.0.1:8080",
         "the gateway's address as phones reach it: the field app's link in a token's QR code",
@@ -202,9 +234,11 @@ class NotificationSettings(RoleSettings):
     wechat_api_secret: SecretStr = env("WECHAT_API_SECRET", SecretStr(""), "")
     wechat_agent_id: str = env("WECHAT_AGENT_ID", "", "")
     wechat_api_url: str = env("WECHAT_API_URL", "", "only for a private WeChat Work endpoint")
-    group_wait: str = env("ALERTMANAGER_GROUP_WAIT", "10s", "before a group's first notification")
-    group_interval: str = env("ALERTMANAGER_GROUP_INTERVAL", "1m", "between a group's updates")
-    repeat_interval: str = env(
+    group_wait: Duration = env(
+        "ALERTMANAGER_GROUP_WAIT", "10s", "before a group's first notification"
+    )
+    group_interval: Duration = env("ALERTMANAGER_GROUP_INTERVAL", "1m", "between a group's updates")
+    repeat_interval: Duration = env(
         "ALERTMANAGER_REPEAT_INTERVAL", "6h", "before repeating a notification"
     )
 

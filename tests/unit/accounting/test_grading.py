@@ -298,11 +298,11 @@ def test_a_local_table_grades_from_its_day_on(tmp_path):
     [
         (
             {"effective_from": "2025-06-01"},
-            "grading[0]: Value error, effective_from must be after 2026-01-01",
+            "grading[0]: effective_from must be after 2026-01-01",
         ),
         (
             {"bounds": {"serious": {"direct_loss_yuan": 5}}},
-            "grading[0]: Value error, bounds: forest_fire is graded by",
+            "grading[0]: bounds: forest_fire is graded by",
         ),
         (
             {"bounds": {"relatively_serious": {"area_ha": 50}, "serious": {"area_ha": 5}}},

@@ -364,7 +364,7 @@ def test_a_late_first_report_alerts_for_the_hold_time(ledger):
         ),
         (
             {"name": "x", "kind": "control_target", "targets": {"520201": 3}},
-            "rules[0].control_target: Value error, targets: a control target is set per year",
+            "rules[0].control_target: targets: a control target is set per year",
         ),
         (
             {"name": "x", "kind": "control_target", "target": "injuries"},

@@ -8,7 +8,7 @@ import pytest
 
 from safetywatch.config.area import load_area
 from safetywatch.config.errors import ConfigError
-from safetywatch.config.settings import load_settings
+from safetywatch.config.settings import ROLES, load_role, load_settings
 
 LIUPANSHUI = {"520200", "520201", "520203", "520204", "520281"}
 
@@ -99,3 +99,22 @@ def test_environment_overrides_defaults(monkeypatch):
     assert settings.kafka.topic == "other.topic"
     assert settings.aggregator.port == 9200
     assert settings.kafka.bootstrap == "127.0.0.1:9092"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "sentence"),
+    [
+        ("SAFETYWATCH_KAFKA_BOOTSTRAP", "127.0.0.1;9092", "expected host:port, comma-separated"),
+        ("SAFETYWATCH_ALERTMANAGER_GROUP_WAIT", "10", "expected a duration with its unit"),
+        ("SAFETYWATCH_PUBLIC_URL", "sw.example.gov.cn", "expected an address with its scheme"),
+    ],
+)
+def test_values_other_programs_read_are_checked_where_they_are_read(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, sentence: str
+):
+
+    monkeypatch.setenv(variable, value)
+    role = next(r for r in ROLES if variable in r.variables().values())
+    with pytest.raises(ConfigError) as refused:
+        load_role(role)
+    assert f"environment: {variable}: {sentence}" in str(refused.value)

@@ -101,3 +101,16 @@ def test_the_list_shows_when_tokens_expire(tmp_path: Path, capsys: pytest.Captur
     listed = capsys.readouterr().out
     expires = (datetime.now(UTC) + timedelta(days=90)).strftime("%Y-%m-%d")
     assert f"expires {expires}" in listed
+
+
+def test_a_qr_code_for_an_address_no_phone_reaches_is_warned_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+):
+    png = tmp_path / "qr.png"
+    arguments = ["tokens", "--file", str(tmp_path / "t.json"), "add", "zs", "--regions", "520201"]
+    monkeypatch.setenv("SAFETYWATCH_PUBLIC_URL", "http://127.0.0.1:8080")
+    assert main([*arguments, "--qr-png", str(png)]) == 0
+    assert "which a phone cannot reach" in capsys.readouterr().err
+    monkeypatch.setenv("SAFETYWATCH_PUBLIC_URL", "https://sw.example.gov.cn")
+    assert main([*arguments, "--qr-png", str(png)]) == 0
+    assert "cannot reach" not in capsys.readouterr().err
