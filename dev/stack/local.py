@@ -185,6 +185,20 @@ def up(demo: bool) -> int:
     return 0
 
 
+def _first_page(base: str, paths: tuple[str, ...]) -> str:
+    """The first of ``paths`` the server answers with a page: Debian's Prometheus keeps
+    its UI at /classic/, Debian's Alertmanager has none (its API then)."""
+    for path in paths:
+        try:
+            response = httpx.get(base + path.split("#")[0] or "/", timeout=5)
+        except httpx.HTTPError:
+            continue
+        ui = "text/html" in response.headers.get("content-type", "") or path.startswith("/api/")
+        if response.status_code == 200 and ui and b"does not include" not in response.content:
+            return base + path
+    return base + paths[-1]
+
+
 def _print_urls(
     bootstrap: str, topic: str, gateway: int, aggregator: int, monitoring: bool
 ) -> None:
@@ -202,8 +216,9 @@ def _print_urls(
     ]
     if monitoring:
         lines += [
-            "  Prometheus          http://127.0.0.1:9090/alerts",
-            "  Alertmanager        http://127.0.0.1:9093/#/alerts   (receivers: SAFETYWATCH_WEBHOOK_URL etc., see README)",
+            f"  Prometheus          {_first_page('http://127.0.0.1:9090', ('/alerts', '/classic/alerts', '/graph'))}",
+            f"  Alertmanager        {_first_page('http://127.0.0.1:9093', ('/#/alerts', '/api/v2/alerts'))}"
+            "   (receivers: SAFETYWATCH_WEBHOOK_URL etc., see README)",
         ]
     else:
         lines.append(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from safetywatch.client.formats import ReportFileError, parse_reports
+from safetywatch.events import IncidentReport
+from tests.paths import ROOT
 
 HEADER = "incident_id,revision,category,region_code,occurred_at,deaths,final,business_related"
 
@@ -92,3 +96,12 @@ def test_json_arrays_objects_and_lines_are_read():
     assert parse_reports('{"a": 1}') == [{"a": 1}]
     assert parse_reports('[{"a": 1}, {"a": 2}]') == [{"a": 1}, {"a": 2}]
     assert parse_reports('{"a": 1}\n\n{"a": 2}\n', "x.jsonl") == [{"a": 1}, {"a": 2}]
+
+
+def test_the_shipped_examples_are_reports_the_gateway_takes():
+    root = ROOT / "examples"
+    for name in ("reports.csv", "reports.jsonl"):
+        reports = parse_reports((root / name).read_text("utf-8-sig"), name)
+        assert reports, name
+        for report in reports:
+            IncidentReport.model_validate_json(json.dumps(report))
