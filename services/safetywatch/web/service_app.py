@@ -9,10 +9,17 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from safetywatch.web.handlers import RefusalHook, install_refusal_handlers
 
 log = structlog.get_logger("safetywatch.web")
+
+#: Where the Swagger UI's files are served from (the swagger-ui-bundle package).
+DOCS_ASSETS = "/docs/assets"
 
 
 def service_app(
@@ -31,7 +38,21 @@ def service_app(
             yield
         log.info("service_stopped", service=title)
 
-    app = FastAPI(title=title, lifespan=lifespan)
+    # The API docs from the installed package, not a CDN: a bureau's network may have no
+    # internet, and a page that loads nothing is worse than none.
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{title} — API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+        )
+
     app.state.service = service
     install_refusal_handlers(app, on_refusal)
     for router in routers:
