@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,11 +19,13 @@ from safetywatch.config import (
     load_area,
     load_role,
     load_settings,
+    unknown_variables,
 )
 from safetywatch.regions import Level, is_region_prefix
 
 
 def _serve(service: str) -> int:
+    import structlog
     import uvicorn
     from fastapi import FastAPI
 
@@ -32,6 +35,10 @@ def _serve(service: str) -> int:
     settings = load_settings()
     area = load_area(settings.config_file)
     configure_logging(service, settings.service.log_format, settings.service.log_level)
+    for name, nearest in unknown_variables(os.environ):
+        structlog.get_logger("safetywatch").warning(
+            "setting_unknown", name=name, nearest=nearest, effect="ignored"
+        )
     app: FastAPI
     on_head_refused: HeadRefusal | None = None
     if service == "gateway":
@@ -259,6 +266,13 @@ def _token_qr(token: str, png: str | None) -> None:
 def _check_config(_args: argparse.Namespace) -> int:
     settings = load_settings()
     area = load_area(settings.config_file)
+    if unknown := unknown_variables(os.environ):
+        for name, nearest in unknown:
+            hint = f": did you mean {nearest}?" if nearest else " (not a safetywatch setting)"
+            print(
+                f"safetywatch config check: environment: {name} is unknown{hint}", file=sys.stderr
+            )
+        return 2
     print(
         f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}, "
         f"time zone {area.time_zone}, topic {settings.kafka.topic} on {settings.kafka.bootstrap}"

@@ -18,6 +18,7 @@ from safetywatch.config.settings import (
     env,
     load_role,
     load_settings,
+    unknown_variables,
 )
 
 __all__ = [
@@ -37,5 +38,6 @@ __all__ = [
     "load_area",
     "load_role",
     "load_settings",
+    "unknown_variables",
     "write_alertmanager_config",
 ]

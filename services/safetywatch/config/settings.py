@@ -8,8 +8,9 @@ configuration table is generated from these classes, and a test fails when a
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
@@ -312,3 +313,20 @@ def load_settings() -> Settings:
     if problems:
         raise ConfigError("invalid configuration:\n" + "\n".join(problems))
     return Settings(**loaded)  # type: ignore[arg-type]
+
+
+def unknown_variables(
+    environ: Mapping[str, str], known: Iterable[str] = ()
+) -> list[tuple[str, str | None]]:
+    """``SAFETYWATCH_*`` names no role declares (besides ``known``, such as the
+    development tools' own), each with the nearest declared name: a misspelt
+    ``SAFETYWATCH_GATEWAY_PROT`` would otherwise be silently ignored."""
+    declared = {variable for role in ROLES for variable in role.variables().values()}
+    declared |= set(known)
+    prefixes = tuple(ENV_PREFIX + prefix for prefix in NotificationSettings.PER_RECEIVER)
+    unknown = []
+    for name in sorted(environ):
+        if name.startswith(ENV_PREFIX) and name not in declared and not name.startswith(prefixes):
+            nearest = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.8)
+            unknown.append((name, nearest[0] if nearest else None))
+    return unknown

@@ -118,3 +118,27 @@ def test_values_other_programs_read_are_checked_where_they_are_read(
     with pytest.raises(ConfigError) as refused:
         load_role(role)
     assert f"environment: {variable}: {sentence}" in str(refused.value)
+
+
+def test_a_misspelt_setting_is_named_with_the_nearest_one(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from safetywatch.cli import main
+    from safetywatch.config.settings import unknown_variables
+
+    environ = {
+        "SAFETYWATCH_GATEWAY_PROT": "8081",
+        "SAFETYWATCH_GATEWAY_PORT": "8080",
+        "SAFETYWATCH_EMAIL_TO_COUNTY_520201": "desk@example.gov.cn",
+        "SAFETYWATCH_NOTHING_LIKE_IT": "1",
+        "PATH": "/usr/bin",
+    }
+    assert unknown_variables(environ) == [
+        ("SAFETYWATCH_GATEWAY_PROT", "SAFETYWATCH_GATEWAY_PORT"),
+        ("SAFETYWATCH_NOTHING_LIKE_IT", None),
+    ]
+    monkeypatch.setenv("SAFETYWATCH_GATEWAY_PROT", "8081")
+    assert main(["config", "check"]) == 2
+    assert "SAFETYWATCH_GATEWAY_PROT is unknown: did you mean SAFETYWATCH_GATEWAY_PORT?" in (
+        capsys.readouterr().err
+    )
