@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from dev.stack.processes import InfrastructureError
-from safetywatch.config import ConfigError
+from safetywatch.errors import SafetywatchError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return _run(args)
-    except (InfrastructureError, ConfigError) as error:
+    except (InfrastructureError, SafetywatchError) as error:
         print(f"{args.command}: error: {error}", file=sys.stderr)
         return 1
 

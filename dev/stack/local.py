@@ -147,10 +147,13 @@ def up(demo: bool) -> int:
     configure_logging("tooling", "console", "WARNING")
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
-    bootstrap = _kafka(env)
+    # Every setting and the area file checked before anything starts: a bad variable
+    # leaves no broker running behind its error.
     settings = load_settings()
     area = load_area(settings.config_file)
+    load_role(LocalSettings)
     print(f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}")
+    bootstrap = _kafka(env)
     spec = TopicSpec(settings.kafka.topic, replication_factor=settings.kafka.replication)
     created = asyncio.run(ensure_topic(bootstrap, spec))
     print(f"topic {spec.name} {'created' if created else 'already exists'} on {bootstrap}")

@@ -77,14 +77,18 @@ def _serve(service: str) -> int:
 
 
 def _topic(args: argparse.Namespace) -> int:
-    from safetywatch.kafka import TopicSpec, ensure_topic
+    from safetywatch.kafka import TopicNotCreated, TopicSpec, ensure_topic
     from safetywatch.logs import configure_logging
 
     settings = load_settings()
     # The one line printed below says what happened; library chatter only on trouble.
     configure_logging("tooling", "console", "WARNING")
     spec = TopicSpec(settings.kafka.topic, args.partitions, args.replication_factor)
-    created = asyncio.run(ensure_topic(settings.kafka.bootstrap, spec))
+    try:
+        created = asyncio.run(ensure_topic(settings.kafka.bootstrap, spec))
+    except TopicNotCreated as error:
+        print(f"safetywatch topic ensure: {error}", file=sys.stderr)
+        return 1
     print(
         f"topic {spec.name} {'created' if created else 'already exists'} on {settings.kafka.bootstrap}"
     )

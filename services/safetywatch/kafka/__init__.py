@@ -1,7 +1,7 @@
 """The Kafka edge shared by the gateway, the aggregator and the tooling: the topic, reading
 the log from its beginning, durable writes, and the errors that say what to retry."""
 
-from safetywatch.kafka.errors import BrokerUnavailable, is_retriable
+from safetywatch.kafka.errors import BrokerUnavailable, TopicNotCreated, is_retriable
 from safetywatch.kafka.log import end_offsets, new_consumer, open_log
 from safetywatch.kafka.producer import DurableProducer
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
@@ -9,6 +9,7 @@ from safetywatch.kafka.topic import TopicSpec, ensure_topic
 __all__ = [
     "BrokerUnavailable",
     "DurableProducer",
+    "TopicNotCreated",
     "TopicSpec",
     "end_offsets",
     "ensure_topic",

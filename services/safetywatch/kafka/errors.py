@@ -20,6 +20,13 @@ class TopicMissing(SafetywatchError):
     retriable = False
 
 
+class TopicNotCreated(SafetywatchError):
+    """The topic could not be created: Kafka unreachable, or it refused; the message says
+    which, in one sentence."""
+
+    retriable = False
+
+
 def is_retriable(error: BaseException) -> bool:
     """Ours and aiokafka's errors both carry ``retriable``; nothing else is retried."""
     return isinstance(error, SafetywatchError | KafkaError) and bool(error.retriable)

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
+
+from safetywatch.kafka.errors import TopicNotCreated
 
 log = structlog.get_logger("safetywatch.kafka")
 
@@ -28,7 +30,14 @@ class TopicSpec:
 async def ensure_topic(bootstrap: str, spec: TopicSpec) -> bool:
     """Create the topic unless it exists; True when this call created it."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
-    await admin.start()
+    try:
+        await admin.start()
+    except KafkaError as error:
+        await admin.close()
+        raise TopicNotCreated(
+            f"cannot reach Kafka at {bootstrap} (SAFETYWATCH_KAFKA_BOOTSTRAP): "
+            f"{type(error).__name__}"
+        ) from None
     try:
         response = await admin.create_topics(
             [
@@ -41,8 +50,13 @@ async def ensure_topic(bootstrap: str, spec: TopicSpec) -> bool:
             if code == TopicAlreadyExistsError.errno:
                 log.info("topic_exists", topic=spec.name)
                 return False
+            if code == InvalidReplicationFactorError.errno:
+                raise TopicNotCreated(
+                    f"the cluster at {bootstrap} cannot keep {spec.replication_factor} replicas "
+                    f"of {spec.name}: SAFETYWATCH_TOPIC_REPLICATION is more than its brokers"
+                )
             if code != 0:
-                raise RuntimeError(f"creating topic {spec.name} failed: error {code}: {message}")
+                raise TopicNotCreated(f"Kafka refused to create {spec.name}: {message or code}")
         log.info(
             "topic_created",
             topic=spec.name,
