@@ -72,14 +72,15 @@ def _receiver(name: str, notify: NotificationSettings, env: Mapping[str, str]) -
         ]
     email_to = notify.for_receiver("EMAIL_TO_", name, env)
     if email_to:
-        receiver["email_configs"] = [
-            {
-                "to": email_to,
-                "send_resolved": True,
-                "headers": {"Subject": '{{ template "safetywatch.email.subject" . }}'},
-                "html": '{{ template "safetywatch.email.html" . }}',
-            }
-        ]
+        email: dict[str, Any] = {
+            "to": email_to,
+            "send_resolved": True,
+            "headers": {"Subject": '{{ template "safetywatch.email.subject" . }}'},
+            "html": '{{ template "safetywatch.email.html" . }}',
+        }
+        if notify.smtp_ca_file is not None:
+            email["tls_config"] = {"ca_file": str(notify.smtp_ca_file)}
+        receiver["email_configs"] = [email]
     party = notify.for_receiver("WECHAT_TO_PARTY_", name, env)
     if party:
         because = f"{ENV_PREFIX}WECHAT_TO_PARTY_{name.upper().replace('-', '_')} is set"
@@ -100,6 +101,7 @@ def _globals(notify: NotificationSettings, receivers: list[dict[str, Any]]) -> d
         because = "a receiver sends email"
         settings["smtp_smarthost"] = _require(notify.smtp_smarthost, "SMTP_SMARTHOST", because)
         settings["smtp_from"] = _require(notify.smtp_from, "SMTP_FROM", because)
+        settings["smtp_require_tls"] = notify.smtp_require_tls
         if notify.smtp_username:
             settings["smtp_auth_username"] = notify.smtp_username
         if notify.smtp_password.get_secret_value():

@@ -231,6 +231,12 @@ class NotificationSettings(RoleSettings):
     smtp_from: str = env("SMTP_FROM", "", "sender address")
     smtp_username: str = env("SMTP_USERNAME", "", "")
     smtp_password: SecretStr = env("SMTP_PASSWORD", SecretStr(""), "")
+    smtp_require_tls: bool = env(
+        "SMTP_REQUIRE_TLS", True, "STARTTLS before anything is sent (the password included)"
+    )
+    smtp_ca_file: Path | None = env(
+        "SMTP_CA_FILE", None, "the CA that signed a bureau's own mail server's certificate"
+    )
     wechat_corp_id: str = env("WECHAT_CORP_ID", "", "WeChat Work corporation id")
     wechat_api_secret: SecretStr = env("WECHAT_API_SECRET", SecretStr(""), "")
     wechat_agent_id: str = env("WECHAT_AGENT_ID", "", "")

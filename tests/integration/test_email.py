@@ -1,0 +1,93 @@
+"""Email that reaches people (issue 28): a 较大 road accident in a county is mailed by the
+real Alertmanager, through a mail server that requires STARTTLS and then a password, to
+the county's desk, the city's and the province's — once each, the subject and the body in
+Chinese with the English beside it, every header UTF-8 correct."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dev.stack import wait_until
+from tests.integration.checks import post
+from tests.integration.harness import Services
+from tests.integration.mail import PASSWORD, USER, MailServer
+from tests.integration.monitoring import WebhookReceiver, start_alertmanager, start_prometheus
+from tests.paths import ROOT
+from tests.reports import report
+
+pytestmark = pytest.mark.integration
+
+DESKS = {
+    "county-520201": "zhongshan-duty@example.gov.cn",
+    "city-duty-office": "liupanshui-duty@example.gov.cn",
+    "provincial": "guizhou-duty@example.gov.cn",
+}
+
+
+def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password(
+    services: Services, tmp_path: Path
+):
+    area = tmp_path / "area.yaml"
+    area.write_text(
+        (ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"), "utf-8"
+    )
+    server = MailServer(tmp_path)
+    smarthost = server.start()
+    webhook = WebhookReceiver()
+    mail_env = {
+        "SAFETYWATCH_SMTP_SMARTHOST": smarthost,
+        "SAFETYWATCH_SMTP_FROM": USER,
+        "SAFETYWATCH_SMTP_USERNAME": USER,
+        "SAFETYWATCH_SMTP_PASSWORD": PASSWORD,
+        "SAFETYWATCH_SMTP_CA_FILE": str(server.ca_file),
+        **{
+            f"SAFETYWATCH_EMAIL_TO_{receiver.upper().replace('-', '_')}": address
+            for receiver, address in DESKS.items()
+        },
+    }
+    gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=str(area))
+    aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area))
+    alertmanager = start_alertmanager(tmp_path, area, webhook.start(), **mail_env)
+    prometheus = start_prometheus(tmp_path, [aggregator.url], gateway.url, alertmanager.url)
+    try:
+        rendered = yaml.safe_load((tmp_path / "alertmanager.yml").read_text("utf-8"))
+        assert rendered["global"]["smtp_require_tls"] is True
+        occurred = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+        document = report(
+            "520201-MAIL1",
+            category="road_traffic",
+            occurred_at=occurred,
+            deaths=3,
+            title="客车侧翻",
+        )
+        assert post(gateway, document).status_code == 202
+        wait_until(
+            lambda: all(server.to(address) for address in DESKS.values()),
+            90,
+            "an email to the county's, the city's and the province's desk",
+        )
+        for receiver, address in DESKS.items():
+            mails = [m for m in server.to(address) if "钟山区" in str(m.message["Subject"])]
+            assert mails, receiver
+            mail = mails[0]
+            assert mail.tls, "sent before STARTTLS"
+            assert mail.login == USER
+            subject = str(mail.message["Subject"])
+            assert subject.startswith("【安全生产告警】钟山区 较大"), subject
+            assert "relatively serious" in subject
+            part = mail.message.get_body(("html",))
+            assert part is not None
+            body = part.get_content()
+            assert "死亡3人" in body
+            assert "发生：" in body
+            assert "——" in body  # the English follows the Chinese
+        assert server.refused_logins == 0
+    finally:
+        prometheus.stop()
+        alertmanager.stop()
+        webhook.stop()
+        server.stop()
