@@ -113,6 +113,10 @@ def start_prometheus(
     if alertmanager is not None:
         targets = [alertmanager.removeprefix("http://")]
         config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": targets}]}]}
+        # As deploy/monitoring's: its failed notifications are an alert too.
+        config["scrape_configs"].append(
+            {"job_name": "alertmanager", "static_configs": [{"targets": targets}]}
+        )
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     command = [

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -86,6 +88,67 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             assert "发生：" in body
             assert "——" in body  # the English follows the Chinese
         assert server.refused_logins == 0
+    finally:
+        prometheus.stop()
+        alertmanager.stop()
+        webhook.stop()
+        server.stop()
+
+
+def test_a_mail_server_refusing_the_password_is_an_alert_not_silence(
+    services: Services, tmp_path: Path
+):
+    area = tmp_path / "area.yaml"
+    area.write_text(
+        (ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"), "utf-8"
+    )
+    server = MailServer(tmp_path)
+    smarthost = server.start()
+    webhook = WebhookReceiver()
+    mail_env = {
+        "SAFETYWATCH_SMTP_SMARTHOST": smarthost,
+        "SAFETYWATCH_SMTP_FROM": USER,
+        "SAFETYWATCH_SMTP_USERNAME": USER,
+        "SAFETYWATCH_SMTP_PASSWORD": "not-the-password",
+        "SAFETYWATCH_SMTP_CA_FILE": str(server.ca_file),
+        "SAFETYWATCH_EMAIL_TO_COUNTY_520201": DESKS["county-520201"],
+    }
+    gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=str(area))
+    aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area))
+    alertmanager = start_alertmanager(tmp_path, area, webhook.start(), **mail_env)
+    prometheus = start_prometheus(tmp_path, [aggregator.url], gateway.url, alertmanager.url)
+    try:
+        occurred = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+        document = report("520201-MAIL2", category="road_traffic", occurred_at=occurred, deaths=3)
+        assert post(gateway, document).status_code == 202
+
+        def failed() -> float:
+            text = httpx.get(f"{alertmanager.url}/metrics", timeout=10).text
+            return sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("alertmanager_notifications_failed_total{")
+                and 'integration="email"' in line
+            )
+
+        wait_until(lambda: failed() > 0, 90, "Alertmanager to count a failed email")
+        assert server.refused_logins > 0
+        assert not server.to(DESKS["county-520201"])
+
+        def firing() -> list[Any]:
+            body = httpx.get(f"{prometheus.url}/api/v1/alerts", timeout=10).json()
+            return [
+                a
+                for a in body["data"]["alerts"]
+                if a["labels"]["alertname"] == "SafetywatchNotificationsFailing"
+                and a["state"] == "firing"
+            ]
+
+        wait_until(firing, 60, "the alert about failing notifications")
+        assert firing()[0]["labels"]["integration"] == "email"
+        # The password never appears in what the services log.
+        for log in tmp_path.glob("*.log"):
+            assert "not-the-password" not in log.read_text("utf-8", errors="replace"), log
     finally:
         prometheus.stop()
         alertmanager.stop()
