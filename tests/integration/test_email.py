@@ -87,6 +87,8 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             assert "死亡3人" in body
             assert "发生：" in body
             assert "——" in body  # the English follows the Chinese
+            # Kept beside the test's logs: what a desk received, whole (the README shows one).
+            (tmp_path / f"{receiver}.eml").write_bytes(mail.message.as_bytes())
         assert server.refused_logins == 0
     finally:
         prometheus.stop()

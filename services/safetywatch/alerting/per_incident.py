@@ -47,7 +47,8 @@ def _facts(state: IncidentState, area: Area) -> IncidentFacts:
         deaths=deaths,
         missing=missing,
         serious_injuries=serious,
-        occurred_at=state.occurred_at.isoformat(),
+        # As a desk reads it: the area's time, to the minute (2026-12-05T15:43+08:00).
+        occurred_at=state.occurred_at.astimezone(area.zone).isoformat(timespec="minutes"),
         category_name_en=CATEGORY_NAMES[state.category].en,
         region_name_en=area.place_for(state.region_code).en,
     )

@@ -430,7 +430,9 @@ def test_alert_gauges_carry_the_spec_labels(ledger):
         "deaths": "4",
         "missing": "0",
         "serious_injuries": "0",
-        "occurred_at": at(2),
+        "occurred_at": datetime.fromisoformat(at(2))
+        .astimezone(BASE.zone)
+        .isoformat(timespec="minutes"),
         "category_name_en": "Road transport",
         "region_name_en": "Zhongshan District",
     }
