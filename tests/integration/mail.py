@@ -8,6 +8,7 @@ import email.policy
 import ssl
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -64,6 +65,8 @@ class MailServer:
     directory: Path
     received: list[Received] = field(default_factory=list)
     refused_logins: int = 0
+    #: When the last message arrived (monotonic), to tell when the server has gone quiet.
+    last_received: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> str:
@@ -78,6 +81,7 @@ class MailServer:
                 message = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 login = session.auth_data if session.authenticated else None
                 with server.lock:
+                    server.last_received = time.monotonic()
                     server.received.append(
                         Received(
                             list(envelope.rcpt_tos),
@@ -121,6 +125,10 @@ class MailServer:
 
     def stop(self) -> None:
         self.controller.stop()
+
+    def quiet_for(self, seconds: float) -> bool:
+        with self.lock:
+            return time.monotonic() - self.last_received >= seconds
 
     def to(self, address: str) -> list[Received]:
         with self.lock:

@@ -90,6 +90,38 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             # Kept beside the test's logs: what a desk received, whole (the README shows one).
             (tmp_path / f"{receiver}.eml").write_bytes(mail.message.as_bytes())
         assert server.refused_logins == 0
+
+        # A retraction resolves it: each desk is told so, in the same channel, once.
+        retraction = {**document, "revision": 2, "retracted": True}
+        assert post(gateway, retraction).status_code == 202
+
+        def resolved(address: str) -> list[Any]:
+            """The resolutions about this incident (the city also hears of the quarter's
+            rise in deaths, which the retraction resolves too)."""
+            return [
+                m
+                for m in server.to(address)
+                if "告警已恢复" in str(m.message["Subject"]) and "520201-MAIL1" in _body(m)
+            ]
+
+        wait_until(
+            lambda: all(resolved(address) for address in DESKS.values()),
+            90,
+            "each desk to be told the alert is resolved",
+        )
+        # Two group intervals (2 s each) without a message: nothing more is coming.
+        wait_until(lambda: server.quiet_for(4.0), 30, "the mail server to go quiet")
+        for address in DESKS.values():
+            assert len(resolved(address)) == 1, address
+            firing = [
+                m
+                for m in server.to(address)
+                if "安全生产告警" in str(m.message["Subject"]) and "520201-MAIL1" in _body(m)
+            ]
+            assert len(firing) == 1, address  # two notifications in all: the alert, its end
+            subject = str(resolved(address)[0].message["Subject"])
+            assert subject.startswith("【告警已恢复】钟山区"), subject
+            assert "[RESOLVED]" in subject
     finally:
         prometheus.stop()
         alertmanager.stop()
@@ -156,3 +188,8 @@ def test_a_mail_server_refusing_the_password_is_an_alert_not_silence(
         alertmanager.stop()
         webhook.stop()
         server.stop()
+
+
+def _body(received: Any) -> str:
+    part = received.message.get_body(("html",))
+    return "" if part is None else str(part.get_content())
