@@ -5,7 +5,11 @@ installed. Processes run detached with a pid file each under .run/."""
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
+import html
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -18,13 +22,16 @@ from dev.settings import LocalSettings
 from dev.stack.broker import Broker
 from dev.stack.polling import wait_until
 from dev.stack.processes import InfrastructureError, Supervised, pid_in, port_in_use, stop_pid
-from safetywatch.config import KafkaSettings, load_area, load_role, load_settings
+from safetywatch.config import KafkaSettings, load_area, load_role, load_settings, receiver_names
 from safetywatch.kafka import TopicSpec, ensure_topic
 from safetywatch.logs import configure_logging
-from safetywatch.regions import Level
+from safetywatch.regions import Area, Level
 from safetywatch.units import add_token
 
 PYTHON = sys.executable
+#: The demo's mail server (no TLS, local only) and where it keeps what it is sent.
+MAIL_SINK_PORT = 2525
+MAIL = RUN / "mail"
 
 
 def say(message: str) -> None:
@@ -36,7 +43,8 @@ class Component:
     name: str
     port: int
     command: tuple[str, ...]
-    ready_path: str
+    #: An HTTP path answering 200 when ready; None: ready once the port accepts.
+    ready_path: str | None
 
     @property
     def pid_file(self) -> Path:
@@ -59,13 +67,15 @@ class Component:
         say(f"started {self.name} (pid {process.process.pid}), log {log.relative_to(ROOT)}")
 
     def wait_ready(self) -> None:
-        url = f"http://127.0.0.1:{self.port}{self.ready_path}"
+        url = f"http://127.0.0.1:{self.port}{self.ready_path or ''}"
 
         def ready() -> bool:
             if self.running_pid() is None:
                 log = RUN / "logs" / f"{self.name}.log"
                 tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:])
                 raise InfrastructureError(f"{self.name} exited; the end of its log:\n{tail}")
+            if self.ready_path is None:
+                return port_in_use(self.port)
             try:
                 return httpx.get(url, timeout=2).status_code == 200
             except httpx.TransportError:
@@ -101,6 +111,12 @@ def _components(gateway_port: int, aggregator_port: int) -> list[Component]:
                 "--cluster.listen-address=",
             ),
             "/-/ready",
+        ),
+        Component(
+            "mail-sink",
+            MAIL_SINK_PORT,
+            (PYTHON, "-m", "dev.stack.mail_sink", str(MAIL_SINK_PORT), str(MAIL)),
+            None,
         ),
         Component(
             "prometheus",
@@ -158,7 +174,7 @@ def up(demo: bool) -> int:
     created = asyncio.run(ensure_topic(bootstrap, spec))
     print(f"topic {spec.name} {'created' if created else 'already exists'} on {bootstrap}")
     token_file = _demo_token(env)
-    gateway, aggregator, alertmanager, prometheus = _components(
+    gateway, aggregator, alertmanager, mail_sink, prometheus = _components(
         settings.gateway.port, settings.aggregator.port
     )
     # The gateway asks the aggregator about an incident before a confirmation.
@@ -171,6 +187,11 @@ def up(demo: bool) -> int:
     if monitoring:
         from safetywatch.config import write_alertmanager_config
 
+        if demo and not env.get("SAFETYWATCH_SMTP_SMARTHOST"):
+            # The demo's desks get their email from a local mail sink.
+            env.update(_demo_mail(area))
+            mail_sink.start(env)
+            mail_sink.wait_ready()
         write_alertmanager_config(
             ROOT / "deploy/monitoring/alertmanager/alertmanager.base.yml",
             area,
@@ -230,6 +251,32 @@ def _print_urls(
     print("\n".join(lines), flush=True)
 
 
+def _demo_mail(area: Area) -> dict[str, str]:
+    """Every receiver's address at the demo's mail sink (only where no mail server is
+    configured: a bureau's own settings are never replaced)."""
+    return {
+        "SAFETYWATCH_SMTP_SMARTHOST": f"127.0.0.1:{MAIL_SINK_PORT}",
+        "SAFETYWATCH_SMTP_FROM": "safetywatch-demo@localhost",
+        "SAFETYWATCH_SMTP_REQUIRE_TLS": "false",
+        **{
+            f"SAFETYWATCH_EMAIL_TO_{name.upper().replace('-', '_')}": f"{name}@localhost"
+            for name in receiver_names(area)
+        },
+    }
+
+
+def _first_email() -> str | None:
+    """The first message the mail sink kept, as a duty officer reads it."""
+    kept = sorted(MAIL.glob("*.eml"))
+    if not kept:
+        return None
+    message = email.message_from_bytes(kept[0].read_bytes(), policy=email.policy.default)
+    part = message.get_body(("plain", "html"))
+    body = "" if part is None else str(part.get_content())
+    text = html.unescape(re.sub(r"<[^>]+>", "", body)).strip()
+    return f"主题: {message['Subject']}\n收件人: {message['To']}\n\n{text}"
+
+
 def _run_demo(
     gateway: int, aggregator: int, zone: object, token_file: Path, monitoring: bool
 ) -> int:
@@ -254,11 +301,22 @@ def _run_demo(
     except AssertionError:
         print("up: no alert reached Alertmanager within 60 s", file=sys.stderr)
         return 1
-    print("demo: alerts are firing in Alertmanager: http://127.0.0.1:9093/#/alerts")
+    print("demo: alerts are firing in Alertmanager: http://127.0.0.1:9093/api/v2/alerts")
     for alert in firing:
         labels: dict[str, str] = alert["labels"]  # type: ignore[assignment]
         annotations: dict[str, str] = alert["annotations"]  # type: ignore[assignment]
         print("  -", labels.get("severity"), annotations.get("summary", "").strip())
+    if MAIL.is_dir():
+        try:
+            first = wait_until(_first_email, 60, "the first email at the mail sink", interval=1)
+        except AssertionError:
+            print("up: no email reached the demo's mail sink within 60 s", file=sys.stderr)
+            return 1
+        print("demo: the first email, as a duty officer receives it:")
+        print("\n".join(f"  {line}" for line in first.splitlines()))
+        print(
+            f"demo: every email is kept in {MAIL.relative_to(ROOT)}/ ({len(list(MAIL.glob('*.eml')))} so far)"
+        )
     return 0
 
 

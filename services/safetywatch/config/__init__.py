@@ -1,7 +1,7 @@
 """Configuration: the area YAML and the ``SAFETYWATCH_*`` environment, loaded into typed
 settings; every error names the key or variable and where it came from."""
 
-from safetywatch.config.alertmanager import write_alertmanager_config
+from safetywatch.config.alertmanager import receiver_names, write_alertmanager_config
 from safetywatch.config.area import AreaConfig, load_area
 from safetywatch.config.errors import ConfigError
 from safetywatch.config.settings import (
@@ -38,6 +38,7 @@ __all__ = [
     "load_area",
     "load_role",
     "load_settings",
+    "receiver_names",
     "unknown_variables",
     "write_alertmanager_config",
 ]
