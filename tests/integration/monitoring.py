@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -135,16 +136,53 @@ class Notification:
     payload: dict[str, Any]
 
 
+#: The WeChat Work API's limit on a text message, and the token the stand-in issues.
+WECHAT_TEXT_BYTES = 2048
+WECHAT_TOKEN = "stand-in-token"
+
+
 @dataclass
 class WebhookReceiver:
     """Collects what Alertmanager posts, by receiver (the URL path). Under ``/wechat/``
-    it also answers as the WeChat Work API does (``wechat_api_url``), so that a test
-    reads the message text exactly as Alertmanager rendered it for a phone."""
+    it also answers as the WeChat Work API does (``wechat_api_url``) and checks the calls
+    as it does — a token asked for with the corp id and secret, a message sent with that
+    token, the app's agent id, a party and text within the API's 2,048 bytes — so that a
+    test reads the message exactly as Alertmanager rendered it for a phone, and every call
+    the real API would refuse is in ``wechat_refused``."""
 
     notifications: list[Notification] = field(default_factory=list)
     #: (to_party, text) of every WeChat message.
     wechat: list[tuple[str, str]] = field(default_factory=list)
+    #: Why the API would have refused a call (errcode: errmsg), for every refused call.
+    wechat_refused: list[str] = field(default_factory=list)
+    corp_id: str = "test-corp"
+    corp_secret: str = "test-secret"
+    agent_id: int = 1000002
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wechat_verdict(
+        self, query: dict[str, list[str]], body: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """The API's answer to gettoken (no body) or message/send, by its documented codes."""
+        if body is None:
+            if query.get("corpid") != [self.corp_id] or query.get("corpsecret") != [
+                self.corp_secret
+            ]:
+                return {"errcode": 40001, "errmsg": "invalid credential"}
+            return {"errcode": 0, "errmsg": "ok", "access_token": WECHAT_TOKEN, "expires_in": 7200}
+        if query.get("access_token") != [WECHAT_TOKEN]:
+            return {"errcode": 40014, "errmsg": "invalid access_token"}
+        # Alertmanager sends it as a JSON string; the API takes either.
+        if str(body.get("agentid")) != str(self.agent_id):
+            return {"errcode": 40056, "errmsg": "invalid agentid"}
+        if not body.get("toparty") and not body.get("touser") and not body.get("totag"):
+            return {"errcode": 40031, "errmsg": "invalid user list"}
+        content = (body.get("text") or {}).get("content", "")
+        if body.get("msgtype") != "text" or not content:
+            return {"errcode": 44004, "errmsg": "empty content"}
+        if len(content.encode()) > WECHAT_TEXT_BYTES:
+            return {"errcode": 45002, "errmsg": "content size out of limit"}
+        return {"errcode": 0, "errmsg": "ok"}
 
     def start(self) -> str:
         receiver = self
@@ -158,21 +196,28 @@ class WebhookReceiver:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def _wechat(self, body: dict[str, Any] | None) -> None:
+                query = parse_qs(urlsplit(self.path).query)
+                verdict = receiver.wechat_verdict(query, body)
+                with receiver.lock:
+                    if verdict["errcode"]:
+                        receiver.wechat_refused.append(f"{verdict['errcode']}: {verdict['errmsg']}")
+                    elif body is not None:
+                        receiver.wechat.append((body["toparty"], body["text"]["content"]))
+                self._answer(verdict)
+
             def do_GET(self) -> None:  # WeChat Work: cgi-bin/gettoken
-                self._answer({"errcode": 0, "access_token": "test-token", "expires_in": 7200})
+                self._wechat(None)
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
-                with receiver.lock:
-                    if self.path.startswith("/wechat/"):  # cgi-bin/message/send
-                        receiver.wechat.append((body["toparty"], body["text"]["content"]))
-                    else:
-                        receiver.notifications.append(
-                            Notification(self.path.strip("/"), time.monotonic(), body)
-                        )
-                if self.path.startswith("/wechat/"):
-                    self._answer({"errcode": 0, "errmsg": "ok"})
+                if self.path.startswith("/wechat/"):  # cgi-bin/message/send
+                    self._wechat(body)
                     return
+                with receiver.lock:
+                    receiver.notifications.append(
+                        Notification(self.path.strip("/"), time.monotonic(), body)
+                    )
                 self.send_response(200)
                 self.end_headers()
 
