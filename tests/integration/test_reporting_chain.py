@@ -225,6 +225,8 @@ def test_a_late_city_escalates_to_the_city_and_the_province_and_resolves_when_it
     wait_until(on_the_phone, 30, "the WeChat message about the city step")
     phone = on_the_phone()[0]
     assert chain.webhook.wechat_refused == []  # every call as the real API takes it
+    # Kept beside the test's logs: the message as the phone shows it (the README has one).
+    (chain.services.directory / "wechat-message.txt").write_text(phone, "utf-8")
     assert phone.startswith("【上报逾期】钟山区 较大事故")
     assert "请六盘水市应急管理局立即签收并向上一级报告" in phone
 
