@@ -46,6 +46,8 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
         "SAFETYWATCH_SMTP_USERNAME": USER,
         "SAFETYWATCH_SMTP_PASSWORD": PASSWORD,
         "SAFETYWATCH_SMTP_CA_FILE": str(server.ca_file),
+        "SAFETYWATCH_PUBLIC_URL": "https://sw.example.gov.cn",
+        "SAFETYWATCH_DASHBOARD_URL": "https://grafana.example.gov.cn/d/safetywatch-city",
         **{
             f"SAFETYWATCH_EMAIL_TO_{receiver.upper().replace('-', '_')}": address
             for receiver, address in DESKS.items()
@@ -87,6 +89,9 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             assert "死亡3人" in body
             assert "发生：" in body
             assert "——" in body  # the English follows the Chinese
+            # Links to the incident in the field app and to the dashboard.
+            assert 'href="https://sw.example.gov.cn/app/#/incident/520201-MAIL1"' in body
+            assert 'href="https://grafana.example.gov.cn/d/safetywatch-city"' in body
             # Kept beside the test's logs: what a desk received, whole (the README shows one).
             (tmp_path / f"{receiver}.eml").write_bytes(mail.message.as_bytes())
         assert server.refused_logins == 0

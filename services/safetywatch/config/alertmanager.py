@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from safetywatch.config.errors import ConfigError
-from safetywatch.config.settings import ENV_PREFIX, NotificationSettings
+from safetywatch.config.settings import ENV_PREFIX, GatewaySettings, NotificationSettings
 from safetywatch.regions import Area
 
 FIXED_RECEIVERS = ("city-duty-office", "provincial", "national")
@@ -76,7 +76,7 @@ def _receiver(name: str, notify: NotificationSettings, env: Mapping[str, str]) -
             "to": email_to,
             "send_resolved": True,
             "headers": {"Subject": '{{ template "safetywatch.email.subject" . }}'},
-            "html": '{{ template "safetywatch.email.html" . }}',
+            "html": '{{ template "safetywatch.email.html" . }}' + _links(notify, env),
         }
         if notify.smtp_ca_file is not None:
             email["tls_config"] = {"ca_file": str(notify.smtp_ca_file)}
@@ -93,6 +93,23 @@ def _receiver(name: str, notify: NotificationSettings, env: Mapping[str, str]) -
             }
         ]
     return receiver
+
+
+def _links(notify: NotificationSettings, env: Mapping[str, str]) -> str:
+    """Each incident's page in the field app (the gateway's public address) and the city
+    overview dashboard where one is set: HTML after the email's text."""
+    app = GatewaySettings.from_mapping(env).public_url.rstrip("/")
+    incident = (
+        "{{ range .Alerts }}{{ with .Labels.incident_id }}"
+        f'<a href="{app}/app/#/incident/{{{{ . }}}}">在现场应用中查看 {{{{ . }}}} / '
+        "open {{ . }} in the field app</a><br>{{ end }}{{ end }}"
+    )
+    dashboard = (
+        f'<a href="{notify.dashboard_url}">城市总览 / city overview dashboard</a>'
+        if notify.dashboard_url
+        else ""
+    )
+    return f"<p>{incident}{dashboard}</p>"
 
 
 def _globals(notify: NotificationSettings, receivers: list[dict[str, Any]]) -> dict[str, Any]:

@@ -231,6 +231,9 @@ class NotificationSettings(RoleSettings):
     smtp_from: str = env("SMTP_FROM", "", "sender address")
     smtp_username: str = env("SMTP_USERNAME", "", "")
     smtp_password: SecretStr = env("SMTP_PASSWORD", SecretStr(""), "")
+    dashboard_url: str = env(
+        "DASHBOARD_URL", "", "the city overview dashboard's address, linked from every email"
+    )
     smtp_require_tls: bool = env(
         "SMTP_REQUIRE_TLS", True, "STARTTLS before anything is sent (the password included)"
     )
