@@ -53,9 +53,21 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             for receiver, address in DESKS.items()
         },
     }
+    webhook_url = webhook.start()
+    # The same desks on their phones: WeChat Work, through the API's stand-in.
+    phones = {
+        "SAFETYWATCH_WECHAT_API_URL": webhook.wechat_api_url,
+        "SAFETYWATCH_WECHAT_CORP_ID": webhook.corp_id,
+        "SAFETYWATCH_WECHAT_API_SECRET": webhook.corp_secret,
+        "SAFETYWATCH_WECHAT_AGENT_ID": str(webhook.agent_id),
+        **{
+            f"SAFETYWATCH_WECHAT_TO_PARTY_{receiver.upper().replace('-', '_')}": receiver
+            for receiver in DESKS
+        },
+    }
     gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=str(area))
     aggregator = services.start("aggregator", SAFETYWATCH_CONFIG_FILE=str(area))
-    alertmanager = start_alertmanager(tmp_path, area, webhook.start(), **mail_env)
+    alertmanager = start_alertmanager(tmp_path, area, webhook_url, **mail_env, **phones)
     prometheus = start_prometheus(tmp_path, [aggregator.url], gateway.url, alertmanager.url)
     try:
         rendered = yaml.safe_load((tmp_path / "alertmanager.yml").read_text("utf-8"))
@@ -95,6 +107,19 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
             # Kept beside the test's logs: what a desk received, whole (the README shows one).
             (tmp_path / f"{receiver}.eml").write_bytes(mail.message.as_bytes())
         assert server.refused_logins == 0
+
+        def on_phones() -> dict[str, list[str]]:
+            with webhook.lock:
+                sent = list(webhook.wechat)
+            return {
+                party: [text for to, text in sent if to == party and "520201-MAIL1" in text]
+                for party in DESKS
+            }
+
+        wait_until(lambda: all(on_phones().values()), 60, "a WeChat message to each desk")
+        for party, texts in on_phones().items():
+            assert texts[0].startswith("【安全生产告警】钟山区 较大事故"), party
+        assert webhook.wechat_refused == []
 
         # A retraction resolves it: each desk is told so, in the same channel, once.
         retraction = {**document, "revision": 2, "retracted": True}
