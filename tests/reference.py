@@ -283,6 +283,7 @@ def summary_of(
         if not _counted(truth, period, prefix):
             continue
         record = truth.record
+        figures = _figures(truth)  # once per incident: the rules are read once
         if _apart(record):
             for bucket in (
                 apart,
@@ -290,7 +291,7 @@ def summary_of(
                 apart_by_region.setdefault(record.region_code, dict(zero)),
             ):
                 for name in FIGURES:
-                    bucket[name] += _figures(truth)[name]
+                    bucket[name] += figures[name]
             continue
         buckets = [
             totals,
@@ -300,8 +301,8 @@ def summary_of(
         buckets += [groups[g] for g, members in GROUPS.items() if record.category in members]
         for bucket in buckets:
             for name in FIGURES:
-                bucket[name] += _figures(truth)[name]
-        by_grade[truth.grade] += _figures(truth)["incidents"]
+                bucket[name] += figures[name]
+        by_grade[truth.grade] += figures["incidents"]
     document: dict[str, Any] = {"period": period.label}
     if period.quarter is not None:
         document["quarter"] = period.quarter.label

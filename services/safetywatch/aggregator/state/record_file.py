@@ -41,7 +41,9 @@ def make_private(directory: Path) -> int | None:
     """The state directory is the aggregator's alone (it holds every report and pickled
     checkpoints): created 0700, or tightened to 0700 when an operator made it wider.
     Returns the mode it had when it was tightened, else None."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Not its parents: a state directory under a path that does not exist is a mistake
+    # to name (SAFETYWATCH_STATE_DIR), not to paper over.
+    directory.mkdir(mode=0o700, exist_ok=True)
     mode = stat.S_IMODE(directory.stat().st_mode)
     if mode & 0o077:
         directory.chmod(0o700)

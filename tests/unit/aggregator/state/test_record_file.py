@@ -83,7 +83,7 @@ def test_a_refused_write_keeps_every_body_and_succeeds_once_there_is_room(tmp_pa
 
 
 def test_the_state_directory_is_made_the_aggregators_alone(tmp_path):
-    made = tmp_path / "new" / "state"
+    made = tmp_path / "state"
     assert make_private(made) is None
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
     wide = tmp_path / "wide"
