@@ -26,6 +26,7 @@ from dev.stack import (
     realistic_records,
     write_national_area,
 )
+from safetywatch.config import KafkaConnectionSettings, load_role
 from safetywatch.kafka import TopicSpec, ensure_topic
 
 
@@ -34,7 +35,11 @@ def say(message: str) -> None:
 
 
 def _latency(
-    bootstrap: str, tokens_file: Path, token: str, directory: Path, topic: str | None = None
+    kafka: KafkaConnectionSettings,
+    tokens_file: Path,
+    token: str,
+    directory: Path,
+    topic: str | None = None,
 ) -> dict[str, Any]:
     """Report to metric on a fresh topic, or on ``topic`` once its history is replayed."""
     from dev.benchmarks import ingest as _ingest
@@ -42,10 +47,10 @@ def _latency(
 
     if topic is None:
         topic = f"bench.latency.{uuid.uuid4().hex[:8]}"
-        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+        asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
     gateway_port, aggregator_port = free_port(), free_port()
     env = service_env(
-        bootstrap,
+        kafka,
         topic,
         tokens_file,
         SAFETYWATCH_GATEWAY_PORT=str(gateway_port),
@@ -67,7 +72,7 @@ def _latency(
 
 
 def _restart(
-    bootstrap: str, topic: str, held: int, directory: Path, area: dict[str, str]
+    kafka: KafkaConnectionSettings, topic: str, held: int, directory: Path, area: dict[str, str]
 ) -> dict[str, Any]:
     """Start to ready with a state directory: from nothing (the replay writes a
     checkpoint), then again from that checkpoint; and one scrape of /metrics."""
@@ -75,9 +80,9 @@ def _restart(
     state.mkdir(mode=0o700, exist_ok=True)
     settings = {**area, "SAFETYWATCH_STATE_DIR": str(state)}
     say("restart: from nothing, with a state directory (writes a checkpoint)")
-    cold = _replay.aggregator(bootstrap, topic, held, directory, "from nothing", **settings)
+    cold = _replay.aggregator(kafka, topic, held, directory, "from nothing", **settings)
     say("restart: from the checkpoint")
-    warm = _replay.aggregator(bootstrap, topic, held, directory, "from checkpoint", **settings)
+    warm = _replay.aggregator(kafka, topic, held, directory, "from checkpoint", **settings)
     checkpoint = state / "checkpoint.bin"
     scrape = warm.scrape
     return {
@@ -194,7 +199,7 @@ def main() -> int:
         help="replay this topic (holding --reports records) instead of producing a new one",
     )
     args = parser.parse_args()
-    bootstrap = os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"]
+    kafka = load_role(KafkaConnectionSettings)
     directory = Path(tempfile.mkdtemp(prefix="safetywatch-bench-"))
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "reports": args.reports}
     wanted = set(args.only or ["replay", "ingest", "latency", "import"])
@@ -208,27 +213,25 @@ def main() -> int:
     if "replay" in wanted:
         topic = args.replay_topic or f"bench.replay.{uuid.uuid4().hex[:8]}"
         if args.replay_topic is None:
-            asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+            asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
             say(
                 f"producing {args.reports:,} realistic reports into {topic} (5 categories, "
                 f"{len(counties):,} counties, ~10% revised, ~1% retracted)"
             )
             started = time.perf_counter()
-            produce_raw(
-                bootstrap, topic, realistic_records(args.reports, tag="B", counties=counties)
-            )
+            produce_raw(kafka, topic, realistic_records(args.reports, tag="B", counties=counties))
             say(f"produced in {time.perf_counter() - started:.1f} s")
-        held = sum(end_offsets(bootstrap, topic).values())  # a reused topic may hold more
+        held = sum(end_offsets(kafka, topic).values())  # a reused topic may hold more
         runs: dict[str, list[_replay.ReplayResult]] = {}
         for round_number in range(1, args.repeat + 1):
             # Interleaved, so that a slow spell of this shared machine hits every contender.
             say(f"replay round {round_number}/{args.repeat}: bare consumer (ceiling)")
-            contenders = [_replay.bare_consumer(bootstrap, topic)]
+            contenders = [_replay.bare_consumer(kafka, topic)]
             say(f"replay round {round_number}/{args.repeat}: safetywatch aggregator")
-            contenders.append(_replay.aggregator(bootstrap, topic, held, directory, **area))
+            contenders.append(_replay.aggregator(kafka, topic, held, directory, **area))
             if round_number <= (args.peer_repeat or args.repeat):
                 say(f"replay round {round_number}/{args.repeat}: Quix Streams peer")
-                contenders.append(_replay.quix_peer(bootstrap, topic, held, directory))
+                contenders.append(_replay.quix_peer(kafka.bootstrap, topic, held, directory))
             for result in contenders:
                 runs.setdefault(result.name, []).append(result)
             say(", ".join(f"{r.name.split(' (')[0]} {r.per_second:,.0f}/s" for r in contenders))
@@ -238,7 +241,7 @@ def main() -> int:
             row["share_of_ceiling"] = round(row["per_second"] / ceiling, 3)
         results["replay"] = rows
         results["replay_topic"] = topic
-        results["restart"] = _restart(bootstrap, topic, held, directory, area)
+        results["restart"] = _restart(kafka, topic, held, directory, area)
 
     if "ingest" in wanted or "latency" in wanted:
         from dev.benchmarks import ingest as _ingest
@@ -247,10 +250,10 @@ def main() -> int:
         tokens_file = directory / "tokens.json"
         token = add_token(tokens_file, "bench-unit", ["52"])
         topic = f"bench.ingest.{uuid.uuid4().hex[:8]}"
-        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+        asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
     if "ingest" in wanted:
         say("ingest: 50 concurrent clients, 15 s each: bare endpoint, then the gateway")
-        ingested = _ingest.ingest(bootstrap, topic, tokens_file, token, directory)
+        ingested = _ingest.ingest(kafka, topic, tokens_file, token, directory)
         ceiling = ingested[0].per_second
         results["ingest"] = [
             {
@@ -269,22 +272,22 @@ def main() -> int:
         ]
     if "latency" in wanted:
         say("report to metric: 200 reports/s for 20 s through gateway and aggregator")
-        results["report_to_metric"] = _latency(bootstrap, tokens_file, token, directory)
+        results["report_to_metric"] = _latency(kafka, tokens_file, token, directory)
         if "replay_topic" in results:
             say(
                 f"report to metric again, the aggregator first replaying the {args.reports:,} reports"
             )
             results["report_to_metric_at_scale"] = _latency(
-                bootstrap, tokens_file, token, directory, results["replay_topic"]
+                kafka, tokens_file, token, directory, results["replay_topic"]
             )
 
     if "import" in wanted:
         from dev.benchmarks.imports import import_history
 
         topic = f"bench.import.{uuid.uuid4().hex[:8]}"
-        asyncio.run(ensure_topic(bootstrap, TopicSpec(topic)))
+        asyncio.run(ensure_topic(kafka, TopicSpec(topic)))
         say(f"import: {args.import_rows:,} rows of last year through safetywatch import")
-        results["import"] = import_history(bootstrap, topic, directory, args.import_rows)
+        results["import"] = import_history(kafka, topic, directory, args.import_rows)
 
     print(table(results))
     print(json.dumps(results, indent=2), file=sys.stderr)

@@ -11,6 +11,9 @@ from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from safetywatch.config import KafkaConnectionSettings, load_role
+from safetywatch.kafka import client_options
+
 producer: AIOKafkaProducer | None = None
 
 
@@ -18,7 +21,7 @@ producer: AIOKafkaProducer | None = None
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     global producer
     producer = AIOKafkaProducer(
-        bootstrap_servers=os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"],
+        **client_options(load_role(KafkaConnectionSettings)),
         acks="all",
         enable_idempotence=True,
         linger_ms=2,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from dev.benchmarks.ingest import start
 from dev.benchmarks.services import service_env
 from dev.stack import COUNTIES, free_port
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.regions import Level
 from safetywatch.units import add_token
 
@@ -63,7 +64,9 @@ def history_file(path: Path, rows: int, year: int) -> Path:
     return path
 
 
-def import_history(bootstrap: str, topic: str, directory: Path, rows: int) -> dict[str, Any]:
+def import_history(
+    kafka: KafkaConnectionSettings, topic: str, directory: Path, rows: int
+) -> dict[str, Any]:
     tokens_file = directory / "import-tokens.json"
     token = add_token(tokens_file, "statistics-desk", ["5202"], Level.CITY, can_import=True)
     token_file = directory / "import.token"
@@ -72,7 +75,7 @@ def import_history(bootstrap: str, topic: str, directory: Path, rows: int) -> di
     port = free_port()
     # At INFO, as in production; the import token's own rate (not the bench's unthrottled
     # unit rate) is what a bureau's import meets.
-    env = service_env(bootstrap, topic, tokens_file, SAFETYWATCH_LOG_LEVEL="INFO")
+    env = service_env(kafka, topic, tokens_file, SAFETYWATCH_LOG_LEVEL="INFO")
     env["SAFETYWATCH_GATEWAY_PORT"] = str(port)
     gateway = start(
         [sys.executable, "-m", "safetywatch", "gateway"], env, port, directory, "import-gateway"

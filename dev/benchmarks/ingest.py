@@ -19,6 +19,7 @@ import httpx
 
 from dev.benchmarks.services import service_env
 from dev.stack import Supervised, free_port, metric_samples, sample
+from safetywatch.config import KafkaConnectionSettings
 
 COUNTIES = ("520201", "520203", "520204", "520281")
 PACED_RATE = 1000
@@ -163,7 +164,7 @@ def _load(
 
 
 def ingest(
-    bootstrap: str,
+    kafka: KafkaConnectionSettings,
     topic: str,
     token_file: Path,
     token: str,
@@ -173,7 +174,7 @@ def ingest(
 ) -> list[IngestResult]:
     results = []
     # At INFO, as in production: the gateway writes an audit line for every report.
-    env = service_env(bootstrap, topic, token_file, SAFETYWATCH_LOG_LEVEL="INFO")
+    env = service_env(kafka, topic, token_file, SAFETYWATCH_LOG_LEVEL="INFO")
     for name, tag, command, auth in (
         (
             "bare endpoint: raw body to Kafka, no validation (ceiling)",

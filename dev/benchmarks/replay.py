@@ -15,6 +15,7 @@ import httpx
 
 from dev.benchmarks.services import service_env
 from dev.stack import Supervised, free_port
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.kafka import open_log
 
 
@@ -51,9 +52,9 @@ def peak_rss_mib(pid: int, field: str = "VmHWM") -> float:
     raise RuntimeError(f"no {field} for {pid}")
 
 
-async def _bare(bootstrap: str, topic: str) -> tuple[int, float]:
+async def _bare(kafka: KafkaConnectionSettings, topic: str) -> tuple[int, float]:
     # The same consumer and fetch sizes as the aggregator's, positioned the same way.
-    reader = await open_log(bootstrap, topic, client_id="bench-bare")
+    reader = await open_log(kafka, topic, client_id="bench-bare")
     try:
         consumer, total = reader.consumer, reader.records
         started = time.perf_counter()
@@ -70,15 +71,15 @@ async def _bare(bootstrap: str, topic: str) -> tuple[int, float]:
         await reader.close()
 
 
-def bare_consumer(bootstrap: str, topic: str) -> ReplayResult:
+def bare_consumer(kafka: KafkaConnectionSettings, topic: str) -> ReplayResult:
     """The ceiling: read every record and JSON-decode it, nothing else. It runs inside
     the benchmark's own process, so it has no peak RSS of its own to report."""
-    records, seconds = asyncio.run(_bare(bootstrap, topic))
+    records, seconds = asyncio.run(_bare(kafka, topic))
     return ReplayResult("bare aiokafka consumer + json.loads (ceiling)", records, seconds)
 
 
 def aggregator(
-    bootstrap: str,
+    kafka: KafkaConnectionSettings,
     topic: str,
     records: int,
     directory: Path,
@@ -87,7 +88,7 @@ def aggregator(
 ) -> ReplayResult:
     """Start the real aggregator process and time it from start to ready."""
     port = free_port()
-    env = service_env(bootstrap, topic, None, SAFETYWATCH_AGGREGATOR_PORT=str(port), **settings)
+    env = service_env(kafka, topic, None, SAFETYWATCH_AGGREGATOR_PORT=str(port), **settings)
     started = time.perf_counter()
     process = Supervised.start(
         "aggregator",
@@ -130,7 +131,8 @@ def metrics_scrape(url: str) -> Scrape:
 
 
 def quix_peer(bootstrap: str, topic: str, records: int, directory: Path) -> ReplayResult:
-    """The peer, in its own process so that its memory is its own."""
+    """The peer, in its own process so that its memory is its own (on a PLAINTEXT
+    broker: the benchmark's own)."""
     result = subprocess.run(
         [
             sys.executable,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from safetywatch.config import KafkaConnectionSettings
+
 
 def service_env(
-    bootstrap: str, topic: str, tokens_file: Path | None = None, **settings: str
+    kafka: KafkaConnectionSettings, topic: str, tokens_file: Path | None = None, **settings: str
 ) -> dict[str, str]:
     """The environment of a gateway or aggregator process under measurement."""
     env = {
         **os.environ,
-        "SAFETYWATCH_KAFKA_BOOTSTRAP": bootstrap,
+        **kafka.environment(),
         "SAFETYWATCH_TOPIC": topic,
         "SAFETYWATCH_LOG_LEVEL": "WARNING",
         # The rate limit protects a city's gateway; here it would only measure itself.

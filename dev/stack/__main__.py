@@ -17,6 +17,18 @@ def main(argv: list[str] | None = None) -> int:
     broker.add_argument("action", choices=["fetch", "start", "stop", "status"])
     up = commands.add_parser("up", help="start the local stack in the background")
     up.add_argument("--demo", action="store_true", help="then post the sample scenario")
+    up.add_argument(
+        "--brokers",
+        type=int,
+        choices=[1, 3],
+        default=1,
+        help="a local Kafka of 1 node or a cluster of 3 (replication 3, min.insync.replicas 2)",
+    )
+    up.add_argument(
+        "--secure",
+        action="store_true",
+        help="SASL_SSL with a SCRAM user per service and ACLs (certificates made in .run/kafka/secure)",
+    )
     down = commands.add_parser("down", help="stop what up started")
     down.add_argument("--purge", action="store_true", help="also delete .run (Kafka log, state)")
     args = parser.parse_args(argv)
@@ -34,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     from safetywatch.config import load_role
 
     if args.command == "up":
-        return _stack.up(args.demo)
+        return _stack.up(args.demo, args.brokers, args.secure)
     if args.command == "down":
         return _stack.down(args.purge)
     broker = _broker.Broker.from_settings(load_role(LocalSettings))

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 
+from safetywatch.config import KafkaConnectionSettings
+from safetywatch.kafka import client_options, open_log
 from safetywatch.kafka import end_offsets as _end_offsets
-from safetywatch.kafka import open_log
 
 Pair = tuple[bytes | None, bytes | None]
 
 
-async def _produce(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+async def _produce(kafka: KafkaConnectionSettings, topic: str, records: Iterable[Pair]) -> int:
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+        **client_options(kafka),
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
@@ -32,9 +33,9 @@ async def _produce(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
         await producer.stop()
 
 
-def produce_raw(bootstrap: str, topic: str, records: Iterable[Pair]) -> int:
+def produce_raw(kafka: KafkaConnectionSettings, topic: str, records: Iterable[Pair]) -> int:
     """Write records straight into the topic, bypassing the gateway; in order per key."""
-    return asyncio.run(_produce(bootstrap, topic, records))
+    return asyncio.run(_produce(kafka, topic, records))
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class LoggedRecord:
     value: bytes | None
 
 
-async def _read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
-    reader = await open_log(bootstrap, topic, client_id="safetywatch-test-reader")
+async def _read_topic(kafka: KafkaConnectionSettings, topic: str) -> list[LoggedRecord]:
+    reader = await open_log(kafka, topic, client_id="safetywatch-test-reader")
     try:
         consumer = reader.consumer
         records: list[LoggedRecord] = []
@@ -61,11 +62,11 @@ async def _read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
         await reader.close()
 
 
-def read_topic(bootstrap: str, topic: str) -> list[LoggedRecord]:
+def read_topic(kafka: KafkaConnectionSettings, topic: str) -> list[LoggedRecord]:
     """Every record in the topic, partition by partition in offset order."""
-    return asyncio.run(_read_topic(bootstrap, topic))
+    return asyncio.run(_read_topic(kafka, topic))
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+def end_offsets(kafka: KafkaConnectionSettings, topic: str) -> dict[int, int]:
     """How many records each partition of the topic holds."""
-    return asyncio.run(_end_offsets(bootstrap, topic))
+    return asyncio.run(_end_offsets(kafka, topic))

@@ -22,7 +22,13 @@ from dev.settings import LocalSettings
 from dev.stack.broker import Broker
 from dev.stack.polling import wait_until
 from dev.stack.processes import InfrastructureError, Supervised, pid_in, port_in_use, stop_pid
-from safetywatch.config import KafkaSettings, load_area, load_role, load_settings, receiver_names
+from safetywatch.config import (
+    KafkaConnectionSettings,
+    load_area,
+    load_role,
+    load_settings,
+    receiver_names,
+)
 from safetywatch.kafka import TopicSpec, ensure_topic
 from safetywatch.logs import configure_logging
 from safetywatch.regions import Area, Level
@@ -132,16 +138,20 @@ def _components(gateway_port: int, aggregator_port: int) -> list[Component]:
     ]
 
 
-def _kafka(env: dict[str, str]) -> str:
+def _kafka(
+    env: dict[str, str], brokers: int, secure: bool
+) -> tuple[Broker | None, KafkaConnectionSettings]:
+    """The cluster to use and how the tooling connects to it (on a secured local
+    cluster, as its administrator)."""
     if os.environ.get("SAFETYWATCH_KAFKA_BOOTSTRAP"):
-        bootstrap = load_role(KafkaSettings).bootstrap
-        say(f"using the existing Kafka cluster at {bootstrap}")
-        return bootstrap
-    broker = Broker.from_settings(load_role(LocalSettings))
+        connection = load_role(KafkaConnectionSettings)
+        say(f"using the existing Kafka cluster at {connection.described()}")
+        return None, connection
+    broker = Broker.from_settings(load_role(LocalSettings), brokers, secure)
     broker.start()
     env["SAFETYWATCH_KAFKA_BOOTSTRAP"] = broker.bootstrap
     os.environ["SAFETYWATCH_KAFKA_BOOTSTRAP"] = broker.bootstrap
-    return broker.bootstrap
+    return broker, broker.connection()
 
 
 def _demo_token(env: dict[str, str]) -> Path:
@@ -158,7 +168,7 @@ def _demo_token(env: dict[str, str]) -> Path:
     return token_file
 
 
-def up(demo: bool) -> int:
+def up(demo: bool, brokers: int = 1, secure: bool = False) -> int:
     # What this prints says what happened; library chatter only on trouble.
     configure_logging("tooling", "console", "WARNING")
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
@@ -169,10 +179,23 @@ def up(demo: bool) -> int:
     area = load_area(settings.config_file)
     load_role(LocalSettings)
     print(f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}")
-    bootstrap = _kafka(env)
-    spec = TopicSpec(settings.kafka.topic, replication_factor=settings.kafka.replication)
-    created = asyncio.run(ensure_topic(bootstrap, spec))
-    print(f"topic {spec.name} {'created' if created else 'already exists'} on {bootstrap}")
+    broker, kafka = _kafka(env, brokers, secure)
+    replication = settings.kafka.replication
+    if broker is not None and "SAFETYWATCH_TOPIC_REPLICATION" not in env:
+        replication = min(3, broker.brokers)
+    spec = TopicSpec(settings.kafka.topic, replication_factor=replication)
+    created = asyncio.run(ensure_topic(kafka, spec))
+    print(
+        f"topic {spec.name} {'created' if created else 'already exists'} on {kafka.bootstrap}"
+        f" (replication {spec.replication_factor}, min.insync.replicas {spec.min_insync_replicas})"
+    )
+    # Each service connects as its own principal on a secured local cluster.
+    principals: dict[str, dict[str, str]] = {}
+    if broker is not None and broker.secure:
+        broker.grant(spec.name)
+        principals = {
+            name: broker.connection(name).environment() for name in ("gateway", "aggregator")
+        }
     token_file = _demo_token(env)
     gateway, aggregator, alertmanager, mail_sink, prometheus = _components(
         settings.gateway.port, settings.aggregator.port
@@ -180,7 +203,7 @@ def up(demo: bool) -> int:
     # The gateway asks the aggregator about an incident before a confirmation.
     env.setdefault("SAFETYWATCH_AGGREGATOR_URL", f"http://127.0.0.1:{settings.aggregator.port}")
     for component in (gateway, aggregator):
-        component.start(env)
+        component.start({**env, **principals.get(component.name, {})})
     for component in (gateway, aggregator):
         component.wait_ready()
     monitoring = bool(shutil.which("prometheus") and shutil.which("prometheus-alertmanager"))
@@ -203,7 +226,7 @@ def up(demo: bool) -> int:
         prometheus.start(env)
         for component in (alertmanager, prometheus):
             component.wait_ready()
-    _print_urls(bootstrap, settings.kafka.topic, gateway.port, aggregator.port, monitoring)
+    _print_urls(broker, kafka, settings.kafka.topic, gateway.port, aggregator.port, monitoring)
     if demo:
         return _run_demo(gateway.port, aggregator.port, area.zone, token_file, monitoring)
     return 0
@@ -224,11 +247,25 @@ def _first_page(base: str, paths: tuple[str, ...]) -> str:
 
 
 def _print_urls(
-    bootstrap: str, topic: str, gateway: int, aggregator: int, monitoring: bool
+    broker: Broker | None,
+    kafka: KafkaConnectionSettings,
+    topic: str,
+    gateway: int,
+    aggregator: int,
+    monitoring: bool,
 ) -> None:
     lines = [
         "up: safetywatch is running",
-        f"  Kafka               {bootstrap}  (topic {topic})",
+        f"  Kafka               {kafka.described()}  (topic {topic})",
+    ]
+    for node in broker.nodes if broker is not None and broker.brokers > 1 else ():
+        lines.append(f"    broker {node.node_id}          {node.address}  (log {node.log_file})")
+    if broker is not None and broker.secrets is not None:
+        lines.append(
+            f"    secured             SASL_SSL, CA {broker.secrets.ca_file}; users' passwords in "
+            f"{broker.secrets.directory}/ (gateway writes, aggregator reads, admin creates)"
+        )
+    lines += [
         f"  ingest gateway      http://127.0.0.1:{gateway}/v1/incidents   (/metrics, /readyz, /docs)",
         f"  field app           http://127.0.0.1:{gateway}/app/   (sign in with the demo unit's token)",
         f"  aggregator metrics  http://127.0.0.1:{aggregator}/metrics",

@@ -16,6 +16,7 @@ from safetywatch.config import (
     ConfigError,
     GatewaySettings,
     ServiceSettings,
+    Settings,
     load_area,
     load_role,
     load_settings,
@@ -39,6 +40,7 @@ def _serve(service: str) -> int:
         structlog.get_logger("safetywatch").warning(
             "setting_unknown", name=name, nearest=nearest, effect="ignored"
         )
+    _check_kafka(settings)
     app: FastAPI
     on_head_refused: HeadRefusal | None = None
     if service == "gateway":
@@ -76,8 +78,26 @@ def _serve(service: str) -> int:
     return 1 if pipeline is not None and pipeline.failure else 0
 
 
+def _check_kafka(settings: Settings) -> None:
+    """A refused password, an untrusted certificate or a missing ACL stops start-up
+    (ConfigError, one line); an unreachable broker does not: the service starts and
+    connects once the broker answers, as it always did."""
+    import structlog
+
+    from safetywatch.kafka import KafkaAccessRefused, verify_access
+
+    try:
+        verified = asyncio.run(verify_access(settings.connection, settings.kafka.topic))
+    except KafkaAccessRefused as error:
+        raise ConfigError(str(error)) from None
+    if not verified:
+        structlog.get_logger("safetywatch").warning(
+            "kafka_not_verified", kafka=settings.connection.described(), reason="unreachable"
+        )
+
+
 def _topic(args: argparse.Namespace) -> int:
-    from safetywatch.kafka import TopicNotCreated, TopicSpec, ensure_topic
+    from safetywatch.kafka import KafkaAccessRefused, TopicNotCreated, TopicSpec, ensure_topic
     from safetywatch.logs import configure_logging
 
     settings = load_settings()
@@ -85,12 +105,14 @@ def _topic(args: argparse.Namespace) -> int:
     configure_logging("tooling", "console", "WARNING")
     spec = TopicSpec(settings.kafka.topic, args.partitions, args.replication_factor)
     try:
-        created = asyncio.run(ensure_topic(settings.kafka.bootstrap, spec))
+        created = asyncio.run(ensure_topic(settings.connection, spec))
     except TopicNotCreated as error:
         print(f"safetywatch topic ensure: {error}", file=sys.stderr)
         return 1
+    except KafkaAccessRefused as error:
+        raise ConfigError(str(error)) from None
     print(
-        f"topic {spec.name} {'created' if created else 'already exists'} on {settings.kafka.bootstrap}"
+        f"topic {spec.name} {'created' if created else 'already exists'} on {settings.connection.bootstrap}"
     )
     return 0
 
@@ -279,7 +301,7 @@ def _check_config(_args: argparse.Namespace) -> int:
         return 2
     print(
         f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}, "
-        f"time zone {area.time_zone}, topic {settings.kafka.topic} on {settings.kafka.bootstrap}"
+        f"time zone {area.time_zone}, topic {settings.kafka.topic} on {settings.connection.described()}"
     )
     return 0
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dev.stack import LoggedRecord, Supervised, free_port
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.events.confirmation import ConfirmationRecord
 from safetywatch.events.decode import Rejection, decode_record
 from safetywatch.events.report import IncidentRecord
@@ -59,8 +60,8 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
 class Services:
     """Starts gateway and aggregator processes as dev/up does."""
 
-    def __init__(self, bootstrap: str, topic: str, directory: Path) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, kafka: KafkaConnectionSettings, topic: str, directory: Path) -> None:
+        self.kafka = kafka
         self.topic = topic
         self.directory = directory
         self.started: list[Service] = []
@@ -81,7 +82,7 @@ class Services:
         port = int(env.get(f"SAFETYWATCH_{kind.upper()}_PORT") or free_port())
         environment = {
             **os.environ,
-            "SAFETYWATCH_KAFKA_BOOTSTRAP": self.bootstrap,
+            **self.kafka.environment(),
             "SAFETYWATCH_TOPIC": self.topic,
             f"SAFETYWATCH_{kind.upper()}_PORT": str(port),
             "SAFETYWATCH_TOKENS_FILE": str(self.tokens_file),

@@ -16,6 +16,7 @@ import yaml
 
 from dev.stack import wait_until
 from safetywatch.accounting.periods import quarter_of
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.config.area import load_area
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from tests.integration.checks import post, summary
@@ -62,7 +63,9 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    kafka: KafkaConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     directory = tmp_path_factory.mktemp("alerting")
     area_file = directory / "area.yaml"
     area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))

@@ -28,14 +28,14 @@ def with_state(services: Services, state: Path) -> Service:
 def test_a_restart_reads_only_the_tail_and_equals_a_full_replay(services: Services, tmp_path: Path):
     state = tmp_path / "state"
     state.mkdir(mode=0o700)
-    first_part = produce_raw(services.bootstrap, services.topic, realistic_records(20_000, tag="A"))
+    first_part = produce_raw(services.kafka, services.topic, realistic_records(20_000, tag="A"))
     first = with_state(services, state)
     wait_until_read(first, first_part)
     first.stop(signal.SIGTERM)  # a graceful stop writes a checkpoint
     assert logged(first, "checkpoint_written")
     assert (state / "checkpoint.bin").is_file()
 
-    tail = produce_raw(services.bootstrap, services.topic, realistic_records(3_000, tag="B"))
+    tail = produce_raw(services.kafka, services.topic, realistic_records(3_000, tag="B"))
     second = with_state(services, state)
     [loaded] = logged(second, "checkpoint_loaded")
     assert loaded["records_to_replay"] == tail
@@ -44,7 +44,7 @@ def test_a_restart_reads_only_the_tail_and_equals_a_full_replay(services: Servic
     everything = services.start("aggregator", ready_timeout=180)  # no state: full replay
     wait_until_read(everything, first_part + tail)
     assert count_series(second) == count_series(everything)
-    log = records_of(read_topic(services.bootstrap, services.topic))
+    log = records_of(read_topic(services.kafka, services.topic))
     assert assert_matches_reference(second, log) > 0
 
     # Killed without warning: the last checkpoint (written after the replay) still serves.
@@ -57,7 +57,7 @@ def test_a_restart_reads_only_the_tail_and_equals_a_full_replay(services: Servic
 def test_a_corrupt_checkpoint_is_ignored_and_the_log_replayed(services: Services, tmp_path: Path):
     state = tmp_path / "state"
     state.mkdir(mode=0o700)
-    produced = produce_raw(services.bootstrap, services.topic, realistic_records(5_000, tag="C"))
+    produced = produce_raw(services.kafka, services.topic, realistic_records(5_000, tag="C"))
     first = with_state(services, state)
     wait_until_read(first, produced)
     expected = count_series(first)
@@ -79,7 +79,7 @@ def test_two_replicas_cannot_share_a_state_directory_and_the_second_replays(
 ):
     state = tmp_path / "state"
     state.mkdir(mode=0o700)
-    produced = produce_raw(services.bootstrap, services.topic, realistic_records(2_000, tag="D"))
+    produced = produce_raw(services.kafka, services.topic, realistic_records(2_000, tag="D"))
     first = with_state(services, state)
     second = with_state(services, state)
     assert logged(second, "checkpoints_off")

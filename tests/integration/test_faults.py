@@ -56,7 +56,7 @@ def replay_complete(aggregator: Service) -> float | None:
 
 
 def test_aggregator_killed_during_replay_and_while_following_the_tail(services: Services):
-    produced = produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="K"))
+    produced = produce_raw(services.kafka, services.topic, realistic_records(100_000, tag="K"))
 
     first = services.start("aggregator", wait=False)
     progress = wait_until(lambda: _replay_progress(first), 60, "the first replay to get going")
@@ -85,7 +85,7 @@ def test_aggregator_killed_during_replay_and_while_following_the_tail(services: 
     third = services.start("aggregator", ready_timeout=120)
     poster.join(timeout=120)
     assert posted.is_set()
-    log = records_of(read_topic(services.bootstrap, services.topic))
+    log = records_of(read_topic(services.kafka, services.topic))
     assert len(log) == produced + len(documents)
     wait_until_read(third, len(log))
     assert assert_matches_reference(third, log) > 0
@@ -112,9 +112,9 @@ def _replay_progress(aggregator: Service) -> tuple[bool, bool] | None:
 def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
     broker = Broker(tmp_path / "kafka")
     broker.start()
-    runner = Services(broker.bootstrap, "safetywatch.incidents.v1", tmp_path)
+    runner = Services(broker.connection(), "safetywatch.incidents.v1", tmp_path)
     try:
-        asyncio.run(ensure_topic(broker.bootstrap, TopicSpec(runner.topic)))
+        asyncio.run(ensure_topic(broker.connection(), TopicSpec(runner.topic)))
         gateway = runner.start(
             "gateway", SAFETYWATCH_PRODUCE_TIMEOUT_SECONDS="2", SAFETYWATCH_RETRY_AFTER_SECONDS="1"
         )
@@ -164,7 +164,7 @@ def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
                 future.result(timeout=300)
 
         assert len(acknowledged) == len(documents)
-        logged = read_topic(broker.bootstrap, runner.topic)
+        logged = read_topic(broker.connection(), runner.topic)
         at = {(item.partition, item.offset): item for item in logged}
         for incident_id, position in acknowledged.items():
             assert position in at, f"202 for {incident_id} at {position}, which is not in Kafka"
@@ -200,7 +200,7 @@ def test_the_same_report_posted_many_times_concurrently_counts_once(services: Se
 
 
 def test_two_replicas_expose_identical_numbers(services: Services):
-    produced = produce_raw(services.bootstrap, services.topic, realistic_records(5_000, tag="P"))
+    produced = produce_raw(services.kafka, services.topic, realistic_records(5_000, tag="P"))
     gateway = services.start("gateway")
     first = services.start("aggregator")
     occurred = recent()
@@ -226,13 +226,13 @@ def test_two_replicas_expose_identical_numbers(services: Services):
     wait_until_read(second, total)
     assert count_series(first) == count_series(second)
     assert outcome_counts(first) == outcome_counts(second)
-    log = records_of(read_topic(services.bootstrap, services.topic))
+    log = records_of(read_topic(services.kafka, services.topic))
     assert assert_matches_reference(first, log) == assert_matches_reference(second, log)
 
 
 def test_a_history_of_200000_reports_replays_to_the_reference(services: Services):
     pairs = list(realistic_records(200_000, tag="H"))
-    assert produce_raw(services.bootstrap, services.topic, pairs) == len(pairs)
+    assert produce_raw(services.kafka, services.topic, pairs) == len(pairs)
     aggregator = services.start("aggregator", ready_timeout=300)
     wait_until_read(aggregator, len(pairs))
     log = [IncidentRecord.model_validate_json(value) for _, value in pairs]

@@ -35,6 +35,7 @@ from playwright.sync_api import (
 )
 
 from dev.stack import InfrastructureError, wait_until
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.config.area import load_area
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
@@ -85,7 +86,9 @@ def stack(services: Services) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def services(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def services(
+    kafka: KafkaConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
     import asyncio
     import uuid
 

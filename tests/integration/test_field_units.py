@@ -66,7 +66,7 @@ def test_tokens_jurisdictions_and_rate_limits(services: Services):
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
 
-    logged = read_topic(services.bootstrap, services.topic)
+    logged = read_topic(services.kafka, services.topic)
     assert len(logged) == 5  # only the 202s reached Kafka
     units = {json.loads(r.value or b"{}")["unit_id"] for r in logged}
     assert units == {"county-520201", "test-unit"}
@@ -98,7 +98,7 @@ def test_a_batch_answers_per_report_and_writes_only_the_accepted(services: Servi
     assert [r["status"] for r in results] == [202, 202, 422, 403, 202]
     assert results[2]["errors"][0]["field"] == "deaths"
     assert {"partition", "offset"} <= set(results[0])
-    assert sum(end_offsets(services.bootstrap, services.topic).values()) == 3
+    assert sum(end_offsets(services.kafka, services.topic).values()) == 3
     wait_until_read(aggregator, 3)
     assert summary(aggregator, None, "")["totals"]["deaths"] == 3
 

@@ -99,7 +99,7 @@ def test_random_bodies_never_get_a_5xx_and_only_accepted_reports_reach_kafka(
     assert not [s for s in tally.statuses if s >= 500]
     accepted = tally.statuses[202] + tally.accepted_in_batches
     assert accepted > 0  # the generators do reach the happy path
-    assert sum(end_offsets(services.bootstrap, services.topic).values()) == accepted
+    assert sum(end_offsets(services.kafka, services.topic).values()) == accepted
     assert '"request_failed"' not in tally.gateway.log()  # no unexpected exception anywhere
 
 
@@ -178,4 +178,4 @@ def test_schemathesis_against_the_gateways_own_openapi_finds_no_server_error(
         for (name, _), v in samples.items()
         if name == "safetywatch_gateway_reports_accepted_total"
     )
-    assert sum(end_offsets(services.bootstrap, services.topic).values()) == accepted
+    assert sum(end_offsets(services.kafka, services.topic).values()) == accepted

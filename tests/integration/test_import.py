@@ -254,7 +254,7 @@ def _import_and_chase(
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     assert "'=1+1" in {c.value for c in cells}
     topic = f"{services.topic}.second"
-    asyncio.run(ensure_topic(services.bootstrap, TopicSpec(topic)))
+    asyncio.run(ensure_topic(services.kafka, TopicSpec(topic)))
     gateway_two = services.start("gateway", SAFETYWATCH_CONFIG_FILE=area, SAFETYWATCH_TOPIC=topic)
     aggregator_two = services.start(
         "aggregator", SAFETYWATCH_CONFIG_FILE=area, SAFETYWATCH_TOPIC=topic

@@ -211,9 +211,9 @@ def test_invalid_requests_are_refused_naming_the_field_and_nothing_reaches_kafka
     oversized = post(gateway, {**valid, "description": "x" * (65 * 1024)})
     assert oversized.status_code == 413
 
-    assert sum(end_offsets(services.bootstrap, services.topic).values()) == 0
+    assert sum(end_offsets(services.kafka, services.topic).values()) == 0
     assert post(gateway, valid).status_code == 202
-    assert sum(end_offsets(services.bootstrap, services.topic).values()) == 1
+    assert sum(end_offsets(services.kafka, services.topic).values()) == 1
 
     samples = metric_samples(httpx.get(f"{gateway.url}/metrics").text)
     assert (
@@ -265,7 +265,7 @@ def test_garbage_written_straight_into_the_topic_is_skipped_and_counted(services
         strict=False,
     ).to_json_bytes()
     produce_raw(
-        services.bootstrap,
+        services.kafka,
         services.topic,
         [
             (b"520201-G1", b"\xff\xfe\x00garbage"),

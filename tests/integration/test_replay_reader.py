@@ -46,7 +46,7 @@ def test_a_replay_read_beside_a_reader_equals_one_read_alone(services: Services)
     records = list(realistic_records(20_000, tag="R"))
     mismatched = (b"520201-SOMEONE-ELSE", records[0][1])  # a report under another's key
     produced = produce_raw(
-        services.bootstrap,
+        services.kafka,
         services.topic,
         [*records[:10_000], *POISON, mismatched, *records[10_000:]],
     )
@@ -73,7 +73,7 @@ def test_a_replay_read_beside_a_reader_equals_one_read_alone(services: Services)
 
 
 def test_a_reader_that_dies_leaves_the_follower_to_read_on(services: Services):
-    produced = produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="D"))
+    produced = produce_raw(services.kafka, services.topic, realistic_records(100_000, tag="D"))
     beside = aggregator(services, reader_from=1, wait=False)
     [started] = wait_until(
         lambda: logged(beside, "replay_reader_started"), 60, "the reader to start", interval=0.01
@@ -90,7 +90,7 @@ def test_a_reader_that_dies_leaves_the_follower_to_read_on(services: Services):
 
 
 def test_a_stop_during_the_replay_stops_the_reader_too(services: Services):
-    produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="S"))
+    produce_raw(services.kafka, services.topic, realistic_records(100_000, tag="S"))
     beside = aggregator(services, reader_from=1, wait=False)
     [started] = wait_until(
         lambda: logged(beside, "replay_reader_started"), 60, "the reader to start", interval=0.01
@@ -104,7 +104,7 @@ def test_a_stop_during_the_replay_stops_the_reader_too(services: Services):
 
 
 def test_a_reader_does_not_outlive_a_killed_aggregator(services: Services):
-    produce_raw(services.bootstrap, services.topic, realistic_records(100_000, tag="O"))
+    produce_raw(services.kafka, services.topic, realistic_records(100_000, tag="O"))
     beside = aggregator(services, reader_from=1, wait=False)
     [started] = wait_until(
         lambda: logged(beside, "replay_reader_started"), 60, "the reader to start", interval=0.01

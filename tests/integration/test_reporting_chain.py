@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from dev.stack import metric_samples, wait_until
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
@@ -56,7 +57,9 @@ class Chain:
 
 
 @pytest.fixture(scope="module")
-def chain(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+def chain(
+    kafka: KafkaConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Chain]:
     directory = tmp_path_factory.mktemp("chain")
     area = yaml.safe_load((ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"))
     area["reporting"] = {"step_hours": STEP_SECONDS / 3600, "follow_up_hours": 1, "hold_hours": 1}

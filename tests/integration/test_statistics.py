@@ -59,7 +59,7 @@ def loaded(services: Services) -> tuple[Service, list[Any]]:
     for document in documents:
         assert post(gateway, document).status_code == 202
     wait_for_outcomes(aggregator, applied=len(documents))
-    return aggregator, records_of(read_topic(services.bootstrap, services.topic))
+    return aggregator, records_of(read_topic(services.kafka, services.topic))
 
 
 def get(aggregator: Service, path: str, **params: str) -> httpx.Response:
@@ -231,7 +231,7 @@ def test_a_history_is_counted_as_the_law_times_it(services: Services):
         answer = post(gateway, document)
         assert answer.status_code == 202, answer.text
     wait_for_outcomes(aggregator, applied=len(documents))
-    log = records_of(read_topic(services.bootstrap, services.topic))
+    log = records_of(read_topic(services.kafka, services.topic))
     first_month, last_month = month_of(occurred, zone), month_of(now, zone)
     period = f"{Period.month(first_month).label}..{Period.month(last_month).label}"
 

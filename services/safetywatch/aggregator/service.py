@@ -89,7 +89,7 @@ class Aggregator:
             self.ledger, area, clock, ready=lambda: self.pipeline.replay_complete
         )
         self.follower = LogFollower(
-            settings.kafka.bootstrap,
+            settings.connection,
             settings.kafka.topic,
             self.ledger,
             self.pipeline,
@@ -134,7 +134,7 @@ class Aggregator:
         log.info(
             "aggregator_started",
             url=f"http://{self.settings.aggregator.host}:{self.settings.aggregator.port}",
-            bootstrap=self.settings.kafka.bootstrap,
+            kafka=self.settings.connection.described(),
             topic=self.settings.kafka.topic,
             time_zone=self.area.time_zone,
             regions=len(self.area.regions),

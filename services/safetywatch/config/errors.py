@@ -15,7 +15,15 @@ def describe_errors(
     error: ValidationError, source: str, key_name: Callable[[tuple[str | int, ...]], str]
 ) -> ConfigError:
     lines = [
-        f"{source}: {key_name(tuple(item['loc']))}: {item['msg'].removeprefix('Value error, ')}"
+        ": ".join(
+            part
+            for part in (
+                source,
+                key_name(tuple(item["loc"])),
+                item["msg"].removeprefix("Value error, "),
+            )
+            if part
+        )
         + (f" (got {_shown(item['input'])})" if item["type"] != "missing" and item["loc"] else "")
         for item in error.errors()
     ]

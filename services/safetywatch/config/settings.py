@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safetywatch.config.errors import ConfigError, describe_errors
@@ -87,17 +87,121 @@ class RoleSettings(BaseSettings):
         except ValidationError as error:
             raise describe_errors(error, "environment", _env_key) from None
 
+    def environment(self) -> dict[str, str]:
+        """The variables that give these settings to another process (a service the
+        tooling starts): every value that is set (an empty or absent one is the default)."""
+        variables = self.variables()
+        environment = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if value is not None and value != "":
+                environment[variables[name]] = str(value)
+        return environment
 
-class KafkaSettings(RoleSettings):
-    role = "Kafka"
+
+def _readable_file(path: Path | None) -> Path | None:
+    if path is not None and not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
+
+
+#: A file a client reads at start-up (a CA, a certificate, a key, a password).
+ReadableFile = Annotated[Path | None, AfterValidator(_readable_file)]
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+class KafkaConnectionSettings(RoleSettings):
+    """How every Kafka client of the project connects: the gateway, the aggregator and
+    its replay reader, topic creation, the tooling and the benchmarks."""
+
+    role = "Kafka connection (every Kafka client)"
     bootstrap: Bootstrap = env(
         "KAFKA_BOOTSTRAP",
         "127.0.0.1:9092",
         "brokers, comma-separated; set before `up` to use an existing cluster (no local broker is started)",
     )
+    security_protocol: SecurityProtocol = env(
+        "KAFKA_SECURITY_PROTOCOL",
+        "PLAINTEXT",
+        "`PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL` (a bureau's cluster: `SASL_SSL`)",
+    )
+    sasl_mechanism: SaslMechanism = env(
+        "KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "`PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512`"
+    )
+    sasl_username: str = env("KAFKA_SASL_USERNAME", "", "this service's principal (SASL_*)")
+    sasl_password: SecretStr = env(
+        "KAFKA_SASL_PASSWORD", SecretStr(""), "its password (or the next setting)"
+    )
+    sasl_password_file: ReadableFile = env(
+        "KAFKA_SASL_PASSWORD_FILE", None, "a file holding the password (a mounted secret)"
+    )
+    ssl_cafile: ReadableFile = env(
+        "KAFKA_SSL_CAFILE",
+        None,
+        "the CA that signed the brokers' certificates (PEM); the system's CAs when unset",
+    )
+    ssl_certfile: ReadableFile = env(
+        "KAFKA_SSL_CERTFILE", None, "this client's certificate (PEM), for mutual TLS"
+    )
+    ssl_keyfile: ReadableFile = env("KAFKA_SSL_KEYFILE", None, "its private key (PEM)")
+
+    @model_validator(mode="after")
+    def _complete(self) -> KafkaConnectionSettings:
+        name = self.variables()
+        if self.uses_sasl:
+            if not self.sasl_username:
+                raise ValueError(
+                    f"{name['sasl_username']} is required with "
+                    f"{name['security_protocol']}={self.security_protocol}"
+                )
+            given = bool(self.sasl_password.get_secret_value()), self.sasl_password_file is not None
+            if given == (False, False) or given == (True, True):
+                raise ValueError(
+                    f"exactly one of {name['sasl_password']} and {name['sasl_password_file']} "
+                    f"is required with {name['security_protocol']}={self.security_protocol}"
+                )
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            raise ValueError(
+                f"{name['ssl_certfile']} and {name['ssl_keyfile']} go together (mutual TLS)"
+            )
+        return self
+
+    @property
+    def uses_sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol in ("SSL", "SASL_SSL")
+
+    @property
+    def principal(self) -> str:
+        """Who the brokers see: what their ACLs name."""
+        return f"User:{self.sasl_username}" if self.uses_sasl else "(no SASL principal)"
+
+    def password(self) -> str:
+        """The SASL password, read from its file when one is named."""
+        if self.sasl_password_file is not None:
+            return self.sasl_password_file.read_text("utf-8").strip()
+        return self.sasl_password.get_secret_value()
+
+    def described(self) -> str:
+        """For log lines and errors: where and as whom, never the password."""
+        who = f", {self.sasl_mechanism} as {self.sasl_username}" if self.uses_sasl else ""
+        return f"{self.bootstrap} ({self.security_protocol}{who})"
+
+
+class KafkaSettings(RoleSettings):
+    role = "Kafka topic"
     topic: TopicName = env("TOPIC", "safetywatch.incidents.v1", "the incidents topic")
     replication: Annotated[int, Field(ge=1, le=10)] = env(
-        "TOPIC_REPLICATION", 1, "replication factor `up` creates the topic with (3 in production)"
+        "TOPIC_REPLICATION",
+        1,
+        "replication factor `up` creates the topic with (3 in production; a majority, 2 of 3, "
+        "must acknowledge each write: `min.insync.replicas`)",
     )
 
 
@@ -269,6 +373,7 @@ class GrafanaSettings(RoleSettings):
 
 #: Every role of the services, in the order docs/operations.md lists them.
 ROLES: tuple[type[RoleSettings], ...] = (
+    KafkaConnectionSettings,
     KafkaSettings,
     ServiceSettings,
     GatewaySettings,
@@ -280,7 +385,8 @@ ROLES: tuple[type[RoleSettings], ...] = (
 
 
 def _env_key(loc: tuple[str | int, ...]) -> str:
-    return str(loc[0]) if loc else ENV_PREFIX + "*"
+    # A check across variables names them in its own sentence.
+    return str(loc[0]) if loc else ""
 
 
 def load_role(role: type[R]) -> R:
@@ -295,6 +401,7 @@ def load_role(role: type[R]) -> R:
 class Settings:
     """What a service process reads: Kafka, the shared service settings and each role's."""
 
+    connection: KafkaConnectionSettings
     kafka: KafkaSettings
     service: ServiceSettings
     gateway: GatewaySettings
@@ -310,6 +417,7 @@ def load_settings() -> Settings:
     loaded: dict[str, RoleSettings] = {}
     problems: list[str] = []
     for name, role in (
+        ("connection", KafkaConnectionSettings),
         ("kafka", KafkaSettings),
         ("service", ServiceSettings),
         ("gateway", GatewaySettings),

@@ -40,7 +40,7 @@ class Gateway:
         self.area = area
         self.metrics = metrics or GatewayMetrics()
         self.sink = DurableProducer(
-            settings.kafka.bootstrap, settings.kafka.topic, settings.gateway.produce_timeout_seconds
+            settings.connection, settings.kafka.topic, settings.gateway.produce_timeout_seconds
         )
         self.registry = (
             TokenRegistry(settings.gateway.tokens_file) if settings.gateway.tokens_file else None
@@ -68,7 +68,7 @@ class Gateway:
         log.info(
             "gateway_started",
             url=f"http://{self.settings.gateway.host}:{self.settings.gateway.port}",
-            bootstrap=self.settings.kafka.bootstrap,
+            kafka=self.settings.connection.described(),
             topic=self.settings.kafka.topic,
             authentication="tokens" if self.registry else "anonymous (development only)",
         )

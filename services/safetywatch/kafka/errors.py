@@ -27,6 +27,14 @@ class TopicNotCreated(SafetywatchError):
     retriable = False
 
 
+class KafkaAccessRefused(SafetywatchError):
+    """The brokers answer but refuse this client: a wrong password, an untrusted
+    certificate, a principal without an ACL. The message names the setting to fix;
+    retrying the same settings cannot succeed."""
+
+    retriable = False
+
+
 def is_retriable(error: BaseException) -> bool:
     """Ours and aiokafka's errors both carry ``retriable``; nothing else is retried."""
     return isinstance(error, SafetywatchError | KafkaError) and bool(error.retriable)

@@ -12,6 +12,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from safetywatch.kafka.connection import KafkaConnection, client_options
 from safetywatch.kafka.errors import TopicMissing
 
 log = structlog.get_logger("safetywatch.kafka")
@@ -28,9 +29,11 @@ async def partitions_of(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPar
     return [TopicPartition(topic, n) for n in sorted(numbers)]
 
 
-def new_consumer(bootstrap: str, client_id: str = "safetywatch-reader") -> AIOKafkaConsumer:
+def new_consumer(
+    connection: KafkaConnection, client_id: str = "safetywatch-reader"
+) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **client_options(connection),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -58,23 +61,25 @@ class LogReader:
         await self.consumer.stop()
 
 
-async def _started(bootstrap: str, client_id: str, deadline: float) -> AIOKafkaConsumer:
+async def _started(
+    connection: KafkaConnection, client_id: str, deadline: float
+) -> AIOKafkaConsumer:
     while True:
-        consumer = new_consumer(bootstrap, client_id)
+        consumer = new_consumer(connection, client_id)
         try:
             await consumer.start()
         except KafkaError as error:
             await consumer.stop()
             if time.monotonic() > deadline:
                 raise
-            log.warning("kafka_unreachable", bootstrap=bootstrap, error=str(error))
+            log.warning("kafka_unreachable", bootstrap=connection.bootstrap, error=str(error))
             await asyncio.sleep(1.0)
             continue
         return consumer
 
 
 async def open_log(
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     *,
     client_id: str = "safetywatch-reader",
@@ -83,13 +88,13 @@ async def open_log(
 ) -> LogReader:
     """Connect (retrying while the broker is unreachable) and position at the beginning.
     TopicMissing when the topic does not appear within ``topic_timeout``."""
-    consumer = await _started(bootstrap, client_id, time.monotonic() + startup_timeout)
+    consumer = await _started(connection, client_id, time.monotonic() + startup_timeout)
     try:
         deadline = time.monotonic() + min(startup_timeout, topic_timeout)
         while not (partitions := await partitions_of(consumer, topic)):
             if time.monotonic() > deadline:
                 raise TopicMissing(
-                    f"topic {topic!r} does not exist on {bootstrap}; "
+                    f"topic {topic!r} does not exist on {connection.bootstrap}; "
                     "create it with 'safetywatch topic ensure'"
                 )
             await asyncio.sleep(0.5)
@@ -103,9 +108,9 @@ async def open_log(
     return LogReader(consumer, partitions, beginnings, ends)
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+async def end_offsets(connection: KafkaConnection, topic: str) -> dict[int, int]:
     """How many records each partition of the topic holds (its end offset)."""
-    consumer = new_consumer(bootstrap, "safetywatch-offsets")
+    consumer = new_consumer(connection, "safetywatch-offsets")
     await consumer.start()
     try:
         partitions = await partitions_of(consumer, topic)

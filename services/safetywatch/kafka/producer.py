@@ -16,9 +16,11 @@ from aiokafka.errors import (
     KafkaError,
     OutOfOrderSequenceNumber,
     ProducerFenced,
+    TopicAuthorizationFailedError,
     UnknownProducerId,
 )
 
+from safetywatch.kafka.connection import KafkaConnection, client_options
 from safetywatch.kafka.errors import BrokerUnavailable
 
 log = structlog.get_logger("safetywatch.kafka")
@@ -46,8 +48,8 @@ class DurableProducer:
     """Producer lifecycle: connects in the background, so the gateway starts (unready)
     while Kafka is down and becomes ready once the broker answers."""
 
-    def __init__(self, bootstrap: str, topic: str, timeout_seconds: float) -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, connection: KafkaConnection, topic: str, timeout_seconds: float) -> None:
+        self._connection = connection
         self._topic = topic
         self._timeout = timeout_seconds
         self._producer: AIOKafkaProducer | None = None
@@ -59,7 +61,7 @@ class DurableProducer:
 
     def _new_producer(self) -> AIOKafkaProducer:
         return AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
+            **client_options(self._connection),
             acks="all",
             enable_idempotence=True,
             linger_ms=2,
@@ -77,7 +79,7 @@ class DurableProducer:
             except KafkaError as error:
                 log.warning(
                     "kafka_unreachable",
-                    bootstrap=self._bootstrap,
+                    bootstrap=self._connection.bootstrap,
                     error=str(error),
                     retry_in_s=delay,
                 )
@@ -86,7 +88,7 @@ class DurableProducer:
                 delay = min(delay * 2, 5.0)
                 continue
             self._producer = producer
-            log.info("producer_started", bootstrap=self._bootstrap, topic=self._topic)
+            log.info("producer_started", bootstrap=self._connection.bootstrap, topic=self._topic)
             return
 
     async def _close(self) -> None:
@@ -126,6 +128,13 @@ class DurableProducer:
         except (KafkaError, TimeoutError) as error:
             if isinstance(error, PRODUCER_STATE_LOST):
                 self._replace(producer, error)
+            if isinstance(error, TopicAuthorizationFailedError):
+                log.error(
+                    "kafka_write_refused",
+                    principal=self._connection.principal,
+                    topic=self._topic,
+                    reason="no ACL allows this principal to write the topic",
+                )
             raise BrokerUnavailable(f"Kafka did not acknowledge the write: {error!r}") from error
         return Receipt(partition=metadata.partition, offset=metadata.offset)
 

@@ -8,6 +8,7 @@ import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import InvalidReplicationFactorError, KafkaError, TopicAlreadyExistsError
 
+from safetywatch.kafka.connection import KafkaConnection, client_options, verify_access
 from safetywatch.kafka.errors import TopicNotCreated
 
 log = structlog.get_logger("safetywatch.kafka")
@@ -22,18 +23,32 @@ class TopicSpec:
     replication_factor: int = 1
 
     @property
+    def min_insync_replicas(self) -> int:
+        # A majority of the replicas acknowledges every write (acks=all): 2 of 3 keeps
+        # accepting reports with one broker down, and no acknowledged report is on one
+        # disk only.
+        return self.replication_factor // 2 + 1
+
+    @property
     def configs(self) -> dict[str, str]:
         # The log is the system of record: nothing may ever age out of it.
-        return {"retention.ms": "-1", "cleanup.policy": "delete"}
+        return {
+            "retention.ms": "-1",
+            "cleanup.policy": "delete",
+            "min.insync.replicas": str(self.min_insync_replicas),
+        }
 
 
-async def ensure_topic(bootstrap: str, spec: TopicSpec) -> bool:
+async def ensure_topic(connection: KafkaConnection, spec: TopicSpec) -> bool:
     """Create the topic unless it exists; True when this call created it."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    bootstrap = connection.bootstrap
+    admin = AIOKafkaAdminClient(**client_options(connection), request_timeout_ms=15000)
     try:
         await admin.start()
     except KafkaError as error:
         await admin.close()
+        # A broker that answers but refuses us says why (ConfigError naming the setting).
+        await verify_access(connection, spec.name)
         raise TopicNotCreated(
             f"cannot reach Kafka at {bootstrap} (SAFETYWATCH_KAFKA_BOOTSTRAP): "
             f"{type(error).__name__}"

@@ -98,7 +98,8 @@ def test_environment_overrides_defaults(monkeypatch):
     settings = load_settings()
     assert settings.kafka.topic == "other.topic"
     assert settings.aggregator.port == 9200
-    assert settings.kafka.bootstrap == "127.0.0.1:9092"
+    assert settings.connection.bootstrap == "127.0.0.1:9092"
+    assert settings.connection.security_protocol == "PLAINTEXT"
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ from safetywatch.aggregator.follow.replay_reader import ReadBatch, ReaderPlan, r
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.aggregator.state.keeper import CheckpointKeeper
 from safetywatch.errors import SafetywatchError
-from safetywatch.kafka import is_retriable, open_log
+from safetywatch.kafka import KafkaConnection, is_retriable, open_log
 
 log = structlog.get_logger("safetywatch.aggregator")
 
@@ -49,7 +49,7 @@ LONGEST_RETRY_SECONDS = 15.0
 class LogFollower:
     def __init__(
         self,
-        bootstrap: str,
+        connection: KafkaConnection,
         topic: str,
         ledger: Ledger,
         pipeline: PipelineState,
@@ -62,7 +62,7 @@ class LogFollower:
         checkpoint_every: float = 0.0,
         reader: ReaderPlan | None = None,
     ) -> None:
-        self._bootstrap = bootstrap
+        self._connection = connection
         self._topic = topic
         self._ledger = ledger
         self._pipeline = pipeline
@@ -83,7 +83,7 @@ class LogFollower:
 
     async def start(self, stack: AsyncExitStack) -> None:
         reader = await open_log(
-            self._bootstrap,
+            self._connection,
             self._topic,
             client_id="safetywatch-aggregator",
             startup_timeout=self._startup_timeout,
@@ -204,7 +204,7 @@ class LogFollower:
         consumer.pause(*pending)
         next_offset = self._pipeline.next_offset
         await read_beside(
-            self._bootstrap, self._topic, pending, next_offset, plan, self._apply_read
+            self._connection, self._topic, pending, next_offset, plan, self._apply_read
         )
         for tp in pending:
             consumer.seek(tp, next_offset[tp.partition])

@@ -33,7 +33,7 @@ from aiokafka import TopicPartition
 
 from safetywatch.errors import SafetywatchError
 from safetywatch.events import passes_fast_path
-from safetywatch.kafka import new_consumer
+from safetywatch.kafka import KafkaConnection, new_consumer
 
 log = structlog.get_logger("safetywatch.kafka")
 
@@ -67,7 +67,7 @@ class ReaderPlan:
 class ReadOrder(NamedTuple):
     """What the reader process is to read: [start, end) of each partition of a topic."""
 
-    bootstrap: str
+    connection: KafkaConnection
     topic: str
     starts: dict[int, int]
     ends: dict[int, int]
@@ -177,7 +177,7 @@ class ReplayReader:
 
 
 async def read_beside(
-    bootstrap: str,
+    connection: KafkaConnection,
     topic: str,
     pending: dict[TopicPartition, int],
     next_offset: dict[int, int],
@@ -188,7 +188,7 @@ async def read_beside(
     each batch; a reader that fails is logged, and what it did not send is left unread."""
     starts = {tp.partition: next_offset[tp.partition] for tp in pending}
     ends = {tp.partition: end for tp, end in pending.items()}
-    reader = ReplayReader(ReadOrder(bootstrap, topic, starts, ends, os.getpid()), plan)
+    reader = ReplayReader(ReadOrder(connection, topic, starts, ends, os.getpid()), plan)
     records = sum(end - starts[partition] for partition, end in ends.items())
     log.info("replay_reader_started", pid=reader.start(), records=records)
     try:
@@ -224,7 +224,7 @@ def _send(sending: Connection, message: Any) -> None:
 
 
 async def _read(order: ReadOrder, sending: Connection) -> None:
-    consumer = new_consumer(order.bootstrap, "safetywatch-replay-reader")
+    consumer = new_consumer(order.connection, "safetywatch-replay-reader")
     await consumer.start()
     try:
         remaining = {

@@ -15,6 +15,7 @@ from safetywatch.aggregator.follow.applier import RecordApplier
 from safetywatch.aggregator.follow.follower import LogFollower
 from safetywatch.aggregator.follow.replay_reader import ReadBatch
 from safetywatch.aggregator.pipeline import PipelineState
+from safetywatch.config import KafkaConnectionSettings
 from safetywatch.errors import StateUnavailable
 from safetywatch.events.decode import InvalidReason, passes_fast_path
 from safetywatch.kafka.errors import is_retriable
@@ -41,7 +42,9 @@ class BrokenOn(Ledger):
 
 def follower(ledger: Ledger) -> tuple[LogFollower, PipelineState]:
     pipeline = PipelineState()
-    return LogFollower("unused:9092", "t", ledger, pipeline, MemoryRecordStore()), pipeline
+    return LogFollower(
+        KafkaConnectionSettings.from_mapping({}), "t", ledger, pipeline, MemoryRecordStore()
+    ), pipeline
 
 
 def feed(target: LogFollower, *records: Any) -> None:
