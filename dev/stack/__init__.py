@@ -4,7 +4,7 @@ dashboards. dev/*, dev/kafka/broker, the tests and the benchmarks use it;
 the services never import it."""
 
 from dev.stack.broker import Broker, fetch, kafka_version
-from dev.stack.kafka_io import LoggedRecord, end_offsets, produce_raw, read_topic
+from dev.stack.kafka_io import LoggedRecord, end_offsets, leaders, produce_raw, read_topic
 from dev.stack.national import national_area, national_counties, write_national_area
 from dev.stack.polling import wait_until
 from dev.stack.processes import (
@@ -31,6 +31,7 @@ __all__ = [
     "fetch",
     "free_port",
     "kafka_version",
+    "leaders",
     "metric_samples",
     "national_area",
     "national_counties",

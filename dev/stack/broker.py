@@ -445,7 +445,8 @@ class Broker:
         def started() -> bool:
             if not process.alive():
                 raise InfrastructureError(
-                    f"node {node.node_id} exited during start-up:\n{tail(node.log_file)}\n{process.log()}"
+                    f"node {node.node_id} exited during start-up: {_first_error(node.log_file)}"
+                    f"\n{process.log()}"
                 )
             return port_in_use(node.port) and "Kafka Server started" in node.log_file.read_text(
                 errors="replace"
@@ -520,6 +521,15 @@ class Broker:
                     f"{result.stdout}{result.stderr}"
                 )
         say(f"ACLs on {topic}: User:gateway Write, User:aggregator Read, both Describe")
+
+
+def _first_error(log: Path) -> str:
+    """The broker's first ERROR and the exception under it, not its shutdown chatter."""
+    lines = log.read_text(errors="replace").splitlines() if log.is_file() else []
+    for number, line in enumerate(lines):
+        if " ERROR " in line:
+            return "\n".join(lines[number : number + 2])
+    return tail(log)
 
 
 def _recorded_shape(directory: Path) -> dict[str, Any]:

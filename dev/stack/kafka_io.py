@@ -70,3 +70,17 @@ def read_topic(kafka: KafkaConnectionSettings, topic: str) -> list[LoggedRecord]
 def end_offsets(kafka: KafkaConnectionSettings, topic: str) -> dict[int, int]:
     """How many records each partition of the topic holds."""
     return asyncio.run(_end_offsets(kafka, topic))
+
+
+async def _leaders(kafka: KafkaConnectionSettings, topic: str) -> dict[int, int]:
+    reader = await open_log(kafka, topic, client_id="safetywatch-test-metadata")
+    try:
+        cluster = await reader.consumer._client.fetch_all_metadata()
+        return {tp.partition: cluster.leader_for_partition(tp) for tp in reader.partitions}
+    finally:
+        await reader.close()
+
+
+def leaders(kafka: KafkaConnectionSettings, topic: str) -> dict[int, int]:
+    """Partition → the node id of its leader, as the cluster says now."""
+    return asyncio.run(_leaders(kafka, topic))

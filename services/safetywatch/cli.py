@@ -103,7 +103,8 @@ def _topic(args: argparse.Namespace) -> int:
     settings = load_settings()
     # The one line printed below says what happened; library chatter only on trouble.
     configure_logging("tooling", "console", "WARNING")
-    spec = TopicSpec(settings.kafka.topic, args.partitions, args.replication_factor)
+    replication = args.replication_factor or settings.kafka.replication
+    spec = TopicSpec(settings.kafka.topic, args.partitions, replication)
     try:
         created = asyncio.run(ensure_topic(settings.connection, spec))
     except TopicNotCreated as error:
@@ -353,7 +354,12 @@ def build_parser() -> argparse.ArgumentParser:
     topic_commands = topic.add_subparsers(dest="action", required=True)
     ensure = topic_commands.add_parser("ensure", help="create the topic unless it exists")
     ensure.add_argument("--partitions", type=int, default=6)
-    ensure.add_argument("--replication-factor", type=int, default=1)
+    ensure.add_argument(
+        "--replication-factor",
+        type=int,
+        default=None,
+        help="default: SAFETYWATCH_TOPIC_REPLICATION (3 on a production cluster)",
+    )
     report = commands.add_parser(
         "report", help="send reports (JSON, JSON lines or CSV) through an outbox on disk"
     )

@@ -74,6 +74,7 @@ class Services:
         wait: bool = True,
         ready_timeout: float = 60,
         file_size_limit: int | None = None,
+        kafka: KafkaConnectionSettings | None = None,
         **env: str,
     ) -> Service:
         """Start a service process. ``file_size_limit`` sets its RLIMIT_FSIZE (soft): a
@@ -82,7 +83,8 @@ class Services:
         port = int(env.get(f"SAFETYWATCH_{kind.upper()}_PORT") or free_port())
         environment = {
             **os.environ,
-            **self.kafka.environment(),
+            # Each service may connect as its own principal (a secured cluster).
+            **(kafka or self.kafka).environment(),
             "SAFETYWATCH_TOPIC": self.topic,
             f"SAFETYWATCH_{kind.upper()}_PORT": str(port),
             "SAFETYWATCH_TOKENS_FILE": str(self.tokens_file),

@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import threading
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -41,6 +39,7 @@ from tests.integration.checks import (
     wait_until_read,
 )
 from tests.integration.harness import Service, Services, records_of
+from tests.integration.load import RetryingClients
 from tests.reports import report
 
 pytestmark = pytest.mark.integration
@@ -124,44 +123,16 @@ def test_broker_stopped_and_restarted_while_reports_are_posted(tmp_path: Path):
             report(f"{COUNTIES[n % 4]}-B{n}", occurred_at=occurred, deaths=n % 3)
             for n in range(120)
         ]
-        acknowledged: dict[str, tuple[int, int]] = {}
-        answers: Counter[int] = Counter()
-        lock = threading.Lock()
-
-        def client(chunk: list[dict[str, Any]]) -> None:
-            for document in chunk:
-                while True:  # a field unit retrying the identical request until it is accepted
-                    try:
-                        response = post(gateway, document, timeout=15)
-                    except httpx.TransportError:
-                        continue
-                    with lock:
-                        answers[response.status_code] += 1
-                    if response.status_code == 202:
-                        body = response.json()
-                        with lock:
-                            acknowledged[document["incident_id"]] = (
-                                body["partition"],
-                                body["offset"],
-                            )
-                        break
-                    assert response.status_code == 503, response.text
-                    assert int(response.headers["retry-after"]) >= 1
-                    threading.Event().wait(0.2)
-
-        with ThreadPoolExecutor(4) as pool:
-            futures = [pool.submit(client, documents[n::4]) for n in range(4)]
-            wait_until(
-                lambda: len(acknowledged) >= 20, 60, "some reports accepted before the outage"
-            )
-            broker.stop()
-            wait_until(
-                lambda: answers[503] >= 4, 60, "the gateway to answer 503 while Kafka is down"
-            )
-            assert status_of(f"{gateway.url}/readyz") == 503
-            broker.start()
-            for future in futures:
-                future.result(timeout=300)
+        clients = RetryingClients(gateway, documents)
+        wait_until(lambda: clients.accepted >= 20, 60, "some reports accepted before the outage")
+        broker.stop()
+        wait_until(
+            lambda: clients.refused() >= 4, 60, "the gateway to answer 503 while Kafka is down"
+        )
+        assert status_of(f"{gateway.url}/readyz") == 503
+        broker.start()
+        clients.join(300)
+        acknowledged = clients.acknowledged
 
         assert len(acknowledged) == len(documents)
         logged = read_topic(broker.connection(), runner.topic)

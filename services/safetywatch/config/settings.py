@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from safetywatch.config.errors import ConfigError, describe_errors
@@ -107,8 +114,11 @@ def _readable_file(path: Path | None) -> Path | None:
     return path
 
 
-#: A file a client reads at start-up (a CA, a certificate, a key, a password).
-ReadableFile = Annotated[Path | None, AfterValidator(_readable_file)]
+#: A file a client reads at start-up (a CA, a certificate, a key, a password); empty is
+#: unset (a compose file's ``${VARIABLE:-}``).
+ReadableFile = Annotated[
+    Path | None, BeforeValidator(lambda value: value or None), AfterValidator(_readable_file)
+]
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 

@@ -1,4 +1,4 @@
-"""One way every Kafka client of the project connects (``SAFETYWATCH_KAFKA_*``): the
+"""One way every Kafka client of the project connects (the Kafka connection settings): the
 options aiokafka's clients take, and a check at start-up that turns a refused password,
 an untrusted certificate or a missing ACL into one sentence naming the setting."""
 
@@ -20,8 +20,8 @@ log = structlog.get_logger("safetywatch.kafka")
 
 
 class KafkaConnection(Protocol):
-    """What a Kafka client needs to connect: the ``SAFETYWATCH_KAFKA_*`` settings
-    (``safetywatch.config.KafkaConnection`` is the one implementation)."""
+    """What a Kafka client needs to connect: the Kafka connection settings
+    (``safetywatch.config.KafkaConnectionSettings`` is the one implementation)."""
 
     @property
     def bootstrap(self) -> str: ...

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import (
+    ClusterAuthorizationFailedError,
     InvalidProducerEpoch,
     InvalidProducerIdMapping,
     KafkaError,
@@ -128,7 +129,8 @@ class DurableProducer:
         except (KafkaError, TimeoutError) as error:
             if isinstance(error, PRODUCER_STATE_LOST):
                 self._replace(producer, error)
-            if isinstance(error, TopicAuthorizationFailedError):
+            if isinstance(error, TopicAuthorizationFailedError | ClusterAuthorizationFailedError):
+                # Not the broker's absence: an administrator must grant WRITE on the topic.
                 log.error(
                     "kafka_write_refused",
                     principal=self._connection.principal,

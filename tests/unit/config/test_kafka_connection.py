@@ -15,8 +15,9 @@ SECRET = "correct-horse-battery-staple"
 
 
 def connection(**variables: str) -> KafkaConnectionSettings:
+    names = KafkaConnectionSettings.variables()
     return KafkaConnectionSettings.from_mapping(
-        {f"SAFETYWATCH_KAFKA_{name.upper()}": value for name, value in variables.items()}
+        {names[name]: value for name, value in variables.items()}
     )
 
 
