@@ -262,7 +262,7 @@ def _print_urls(
         lines.append(f"    broker {node.node_id}          {node.address}  (log {node.log_file})")
     if broker is not None and broker.secrets is not None:
         lines.append(
-            f"    secured             SASL_SSL, CA {broker.secrets.ca_file}; users' passwords in "
+            f"    secured           SASL_SSL, CA {broker.secrets.ca_file}; users' passwords in "
             f"{broker.secrets.directory}/ (gateway writes, aggregator reads, admin creates)"
         )
     lines += [
