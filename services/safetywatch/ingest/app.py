@@ -19,6 +19,7 @@ def gateway_app(gateway: Gateway) -> FastAPI:
         (reports.router, confirmations.router, units.router, field_app.router, health.router),
         gateway.audit_refusal,
     )
+    app.router.routes[0:0] = reports.HOT_ROUTES
     metrics = gateway.metrics
     app.add_middleware(RequestMetrics, requests=metrics.requests, latency=metrics.latency)
     return app

@@ -34,15 +34,18 @@ def request_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def gateway_of(request: Request) -> Gateway:
+async def gateway_of(request: Request) -> Gateway:
     gateway: Gateway = request.app.state.service
     return gateway
 
 
+# Dependencies are coroutines: a plain function would run in a worker thread, a
+# thread hop per request (and a read of the state from outside its event loop).
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 
 
-def unit_of(request: Request, gateway: GatewayDep) -> Unit:
+async def unit_of(request: Request, gateway: GatewayDep) -> Unit:
+    """The unit the request's token names; 401 (audited) otherwise."""
     unit = authenticate(gateway.registry, request.headers.get("authorization"))
     request.state.unit = unit  # the audit line names the unit of a refused request
     return unit

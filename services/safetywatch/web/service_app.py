@@ -41,6 +41,13 @@ def service_app(
     # The API docs from the installed package, not a CDN: a bureau's network may have no
     # internet, and a page that loads nothing is worse than none.
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.service = service
+    install_refusal_handlers(app, on_refusal)
+    # The service's own routes first: requests are matched in order, and each route
+    # tried before the one that matches costs every request (the report route is
+    # the gateway's hot path).
+    for router in routers:
+        app.include_router(router)
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
@@ -53,8 +60,4 @@ def service_app(
             swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
         )
 
-    app.state.service = service
-    install_refusal_handlers(app, on_refusal)
-    for router in routers:
-        app.include_router(router)
     return app

@@ -18,15 +18,17 @@ from safetywatch.web import Refusal, invalid
 REPLAYING = Refusal(503, "replaying the log; numbers are not complete yet", {"Retry-After": "2"})
 
 
-def aggregator_of(request: Request) -> Aggregator:
+async def aggregator_of(request: Request) -> Aggregator:
     aggregator: Aggregator = request.app.state.service
     return aggregator
 
 
+# Dependencies are coroutines: a plain function would run in a worker thread, reading
+# the ledger from outside the event loop that changes it (and a thread hop per request).
 AggregatorDep = Annotated[Aggregator, Depends(aggregator_of)]
 
 
-def caught_up(aggregator: AggregatorDep) -> Aggregator:
+async def caught_up(aggregator: AggregatorDep) -> Aggregator:
     """The aggregator, once its numbers are complete: 503 while it replays."""
     if not aggregator.pipeline.replay_complete:
         raise REPLAYING
@@ -36,7 +38,7 @@ def caught_up(aggregator: AggregatorDep) -> Aggregator:
 ReadyDep = Annotated[Aggregator, Depends(caught_up)]
 
 
-def chosen_period(
+async def chosen_period(
     aggregator: ReadyDep, period: str | None = None, quarter: str | None = None
 ) -> Period:
     """``period`` (month, quarter, year or month range), or the first contract's
@@ -53,7 +55,7 @@ def chosen_period(
     return Period.of_quarter(quarter_of(aggregator.clock(), aggregator.area.zone))
 
 
-def chosen_region(aggregator: ReadyDep, region: str = "") -> str:
+async def chosen_region(aggregator: ReadyDep, region: str = "") -> str:
     """A region code prefix that selects something: ASCII digits, 2, 4 or 6 of them, of a
     configured region or of one the log holds."""
     if not region:

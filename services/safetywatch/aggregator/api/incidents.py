@@ -31,7 +31,7 @@ router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def register_filter(
+async def register_filter(
     region: RegionDep,
     period: str | None = None,
     category: str | None = None,
