@@ -127,6 +127,7 @@ def table(results: dict[str, Any]) -> str:
                         extra += (
                             f"; rounds {', '.join(f'{x:,}' for x in row['runs_per_second'])}/s"
                             f" ({shares} of the bare round beside), p99s {row['runs_p99_ms']}"
+                            f"; CPU a request {row['runs_cpu_us_per_request']} µs"
                         )
                 share = row.get("share_of_ceiling")
                 share_text = f"{share:>6.0%} of ceiling" if share is not None else " " * 17
@@ -182,6 +183,10 @@ def _ingest_rows(contenders: list[Any]) -> list[dict[str, Any]]:
                 "p50_ms": round(median.p50_ms, 1),
                 "p99_ms": round(median.p99_ms, 1),
                 "runs_p99_ms": [round(r.p99_ms, 1) for r in contender.rounds],
+                "cpu_us_per_request": round(median.cpu_us_per_request or 0),
+                "runs_cpu_us_per_request": [
+                    round(r.cpu_us_per_request or 0) for r in contender.rounds
+                ],
                 "non_202": sum(r.errors for r in contender.rounds),
             }
         )

@@ -4,6 +4,7 @@ and report-to-metric latency at a steady rate."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import statistics
@@ -34,10 +35,24 @@ class IngestResult:
     p99_ms: float
     errors: int
     offered_per_second: float | None = None  # None: as fast as the clients get answers
+    #: The service process's CPU time (user + system) during the load.
+    cpu_seconds: float | None = None
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def cpu_us_per_request(self) -> float | None:
+        if self.cpu_seconds is None or not self.requests:
+            return None
+        return self.cpu_seconds / self.requests * 1e6
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat, in clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _document(n: int, tag: str) -> dict[str, object]:
@@ -122,9 +137,11 @@ def _load(
     name: str,
     directory: Path,
     rate: float | None = None,
+    pid: int | None = None,
 ) -> IngestResult:
     """wrk (C, two threads) posting a distinct valid report per request: a Python load
-    generator on this 2-core machine topped out below 150 requests/s by itself."""
+    generator on this 2-core machine topped out below 150 requests/s by itself. With
+    ``pid``, the CPU time that process spent meanwhile."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise RuntimeError("wrk is not installed: apt-get install wrk (dev/bench does it as root)")
@@ -139,6 +156,7 @@ def _load(
     if rate is not None:
         text += PACING.replace("INTERVAL_MS", repr(_WRK_THREADS * 1000 / rate))
     script.write_text(text, "utf-8")
+    cpu_before = cpu_seconds(pid) if pid else None
     result = subprocess.run(
         [
             wrk,
@@ -160,7 +178,9 @@ def _load(
     p50 = _milliseconds(re.search(r"50%\s+(\S+)", output)[1])  # type: ignore[index]
     p99 = _milliseconds(re.search(r"99%\s+(\S+)", output)[1])  # type: ignore[index]
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return IngestResult(name, requests, elapsed, p50, p99, int(failed[1]) if failed else 0, rate)
+    cpu = cpu_seconds(pid) - cpu_before if pid and cpu_before is not None else None
+    errors = int(failed[1]) if failed else 0
+    return IngestResult(name, requests, elapsed, p50, p99, errors, rate, cpu)
 
 
 @dataclass(frozen=True)
@@ -222,12 +242,15 @@ def ingest(
             running.append((name, tag, auth, process, f"http://127.0.0.1:{port}"))
         measured: dict[str, list[IngestResult]] = {name: [] for name, *_ in running}
         for round_number in range(rounds):
-            for name, tag, auth, _, url in running:
-                result = _load(url, auth, clients, seconds, f"{tag}{round_number}", name, directory)
+            for name, tag, auth, process, url in running:
+                label = f"{tag}{round_number}"
+                pid = process.process.pid
+                result = _load(url, auth, clients, seconds, label, name, directory, pid=pid)
                 measured[name].append(result)
                 print(
                     f"bench: ingest round {round_number + 1}/{rounds}: {name.split(':')[0]} "
-                    f"{result.per_second:,.0f}/s, p99 {result.p99_ms:.1f} ms",
+                    f"{result.per_second:,.0f}/s, p99 {result.p99_ms:.1f} ms, "
+                    f"{result.cpu_us_per_request:.0f} µs of CPU a request",
                     flush=True,
                 )
         results = []
