@@ -9,10 +9,12 @@ import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -227,10 +229,25 @@ def _median_run(runs: list[_replay.ReplayResult]) -> dict[str, Any]:
     }
 
 
+def _recorded() -> str:
+    """When and from which commit: what a baseline is read against."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit or 'unknown'}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m dev.benchmarks")
     parser.add_argument("--reports", type=int, default=1_000_000, help="replay history size")
     parser.add_argument("--out", default=".run/bench/results.json")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="FILE",
+        help="then print every figure beside FILE's (benchmarks/baseline.json) and which "
+        "moved by more than the noise between rounds",
+    )
     parser.add_argument(
         "--only", choices=["replay", "ingest", "latency", "import"], action="append"
     )
@@ -254,7 +271,11 @@ def main() -> int:
     args = parser.parse_args()
     kafka = load_role(KafkaConnectionSettings)
     directory = Path(tempfile.mkdtemp(prefix="safetywatch-bench-"))
-    results: dict[str, Any] = {"machine": {"cpus": os.cpu_count()}, "reports": args.reports}
+    results: dict[str, Any] = {
+        "recorded": _recorded(),
+        "machine": {"cpus": os.cpu_count()},
+        "reports": args.reports,
+    }
     wanted = set(args.only or ["replay", "ingest", "latency", "import"])
 
     area: dict[str, str] = {}
@@ -333,6 +354,10 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     say(f"wrote {out}")
+    if args.compare is not None:
+        from dev.benchmarks.compare import compare
+
+        print(compare(json.loads(args.compare.read_text()), results))
     return 0
 
 

@@ -31,6 +31,7 @@ from safetywatch.events.report import (
     IncidentRecord,
     IncidentReport,
     ReportContext,
+    StampedReport,
 )
 from safetywatch.events.schemas import REPORT_SCHEMA_NAME, schema_documents
 from safetywatch.events.spreadsheet import neutralised, restored
@@ -67,6 +68,7 @@ __all__ = [
     "RegisterPage",
     "Rejection",
     "ReportContext",
+    "StampedReport",
     "StepStatus",
     "StoredRecord",
     "decode_checked",

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from safetywatch.events import IncidentRecord, IncidentReport, Origin, ReportContext
+from safetywatch.events import IncidentReport, Origin, ReportContext, StampedReport
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.regions import Area, Level
 from safetywatch.units import TokenExpired, TokenRegistry, Unit
@@ -53,7 +53,7 @@ def throttle(limiter: RateLimiter, unit: Unit, reports: int) -> None:
     )
 
 
-def admit(document: bytes, unit: Unit, received_at: datetime, area: Area) -> IncidentRecord:
+def admit(document: bytes, unit: Unit, received_at: datetime, area: Area) -> StampedReport:
     """The stamped record for a report body, or the Refusal (422 or 403) naming the field.
 
     The aggregator decodes records with the same model and the same bounds, so whatever
@@ -74,6 +74,4 @@ def admit(document: bytes, unit: Unit, received_at: datetime, area: Area) -> Inc
         raise Refusal(403, [field_error("origin", "forbidden", message)])
     # A county unit's level is the default, left out of its records (most of them).
     level = None if unit.level is Level.COUNTY else unit.level
-    return IncidentRecord.stamp(
-        report, received_at=received_at, unit_id=unit.unit_id, unit_level=level
-    )
+    return StampedReport.of(report, received_at=received_at, unit_id=unit.unit_id, unit_level=level)

@@ -10,7 +10,7 @@ import structlog
 from fastapi import Request
 
 from safetywatch.config import AreaConfig, ConfigError, Settings
-from safetywatch.events import ConfirmationRecord, IncidentRecord
+from safetywatch.events import ConfirmationRecord, StampedReport
 from safetywatch.ingest.aggregator_client import AggregatorClient
 from safetywatch.ingest.limits import RateLimiter
 from safetywatch.ingest.metrics import GatewayMetrics
@@ -88,7 +88,7 @@ class Gateway:
     def audit_head_refusal(self, peer: str, reason: str) -> None:
         self.refusals.refused(431, reason, peer=peer, path="(request head)")
 
-    async def publish(self, record: IncidentRecord, peer: str) -> dict[str, Any]:
+    async def publish(self, record: StampedReport, peer: str) -> dict[str, Any]:
         """The 202 body once Kafka acknowledged the report; a 503 Refusal otherwise."""
         fields = {"revision": record.revision}
         receipt = await self._produce(record, "report", peer, fields)
@@ -103,7 +103,7 @@ class Gateway:
 
     async def _produce(
         self,
-        record: IncidentRecord | ConfirmationRecord,
+        record: StampedReport | ConfirmationRecord,
         kind: str,
         peer: str,
         fields: dict[str, Any],

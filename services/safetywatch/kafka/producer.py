@@ -4,9 +4,9 @@ producer when the old one's idempotence state is lost."""
 from __future__ import annotations
 
 import asyncio
-import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
@@ -21,6 +21,7 @@ from aiokafka.errors import (
     UnknownProducerId,
 )
 
+from safetywatch.deadlines import bounded
 from safetywatch.kafka.connection import KafkaConnection, client_options
 from safetywatch.kafka.errors import BrokerUnavailable
 
@@ -117,15 +118,10 @@ class DurableProducer:
         producer = self._producer
         if producer is None:
             raise BrokerUnavailable("not connected to Kafka yet")
-        deadline = time.monotonic() + self._timeout
         try:
-            delivery = await asyncio.wait_for(
-                producer.send(self._topic, value, key=key), timeout=self._timeout
-            )
-            # Shielded: a late acknowledgement must still resolve aiokafka's own future.
-            metadata = await asyncio.wait_for(
-                asyncio.shield(delivery), timeout=max(0.0, deadline - time.monotonic())
-            )
+            # One deadline for the append and the acknowledgement, kept by the loop's
+            # watcher (wait_for spawned a task per await).
+            metadata = await bounded(self._sent(producer, key, value), self._timeout)
         except (KafkaError, TimeoutError) as error:
             if isinstance(error, PRODUCER_STATE_LOST):
                 self._replace(producer, error)
@@ -139,6 +135,11 @@ class DurableProducer:
                 )
             raise BrokerUnavailable(f"Kafka did not acknowledge the write: {error!r}") from error
         return Receipt(partition=metadata.partition, offset=metadata.offset)
+
+    async def _sent(self, producer: AIOKafkaProducer, key: bytes, value: bytes) -> Any:
+        delivery = await producer.send(self._topic, value, key=key)
+        # Shielded: a late acknowledgement must still resolve aiokafka's own future.
+        return await asyncio.shield(delivery)
 
     async def reachable(self, within_seconds: float = 2.0) -> bool:
         """True when the broker answers a metadata request that lists our topic."""

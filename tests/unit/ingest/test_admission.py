@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from safetywatch.config.area import load_area
-from safetywatch.events import Origin
+from safetywatch.events import IncidentRecord, Origin
 from safetywatch.ingest.admission import admit, authenticate
 from safetywatch.units.registry import TokenRegistry
 from safetywatch.units.tokens import Unit, add_token
@@ -31,7 +31,7 @@ def test_history_from_a_token_without_the_permission_is_refused_naming_origin():
 def test_history_from_a_token_that_may_import_is_stamped_with_its_origin():
     importer = Unit("county-520201", ("520201",), can_import=True)
     record = admit(json.dumps(HISTORY).encode(), importer, NOW, AREA)
-    assert record.origin is Origin.IMPORT
+    assert IncidentRecord.model_validate_json(record.to_json_bytes()).origin is Origin.IMPORT
     # Its regions still bound it.
     elsewhere = {**HISTORY, "incident_id": "520203-H2", "region_code": "520203"}
     with pytest.raises(Refusal) as refused:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.routing import Route
 
-from safetywatch.events import IncidentRecord, IncidentReport
+from safetywatch.events import IncidentReport, StampedReport
 from safetywatch.ingest.admission import admit, throttle
 from safetywatch.ingest.dependencies import (
     GatewayDep,
@@ -74,7 +74,7 @@ def _batch_reports(body: bytes, limit: int) -> list[Any]:
 
 
 async def _outcome(
-    gateway: Gateway, index: int, checked: IncidentRecord | Refusal, peer: str
+    gateway: Gateway, index: int, checked: StampedReport | Refusal, peer: str
 ) -> dict[str, Any]:
     if isinstance(checked, Refusal):
         return {"index": index, "status": checked.status, "errors": checked.detail}
@@ -86,7 +86,7 @@ async def _outcome(
 
 def _admitted(
     item: Any, unit: Unit, received_at: datetime, gateway: Gateway, request: Request
-) -> IncidentRecord | Refusal:
+) -> StampedReport | Refusal:
     try:
         return admit(pydantic_core.to_json(item), unit, received_at, gateway.area)
     except Refusal as refused:

@@ -43,7 +43,9 @@ from safetywatch.events.report import (
     IncidentRecord,
     IncidentReport,
     ReportContext,
+    StampedReport,
 )
+from safetywatch.regions import Level
 
 AREA = load_area()
 EXAMPLES = 500
@@ -140,14 +142,23 @@ def reports(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
-def through_the_gateway(document: dict[str, Any], received_at: datetime) -> IncidentRecord | None:
-    """What the gateway does with a body: validate in context, then stamp."""
+def through_the_gateway(
+    document: dict[str, Any], received_at: datetime, level: Level | None = None
+) -> IncidentRecord | None:
+    """What the gateway does with a body: validate in context, then stamp; the bytes it
+    writes are exactly the stamped record's."""
     context = ReportContext(received_at=received_at, configured_regions=AREA.region_codes)
     try:
         report = IncidentReport.model_validate_json(json.dumps(document), context=context)
     except ValidationError:
         return None
-    return IncidentRecord.stamp(report, received_at=received_at, unit_id="unit-1")
+    written = StampedReport.of(report, received_at=received_at, unit_id="unit-1", unit_level=level)
+    record = IncidentRecord.stamp(
+        report, received_at=received_at, unit_id="unit-1", unit_level=level
+    )
+    assert written.to_json_bytes() == record.to_json_bytes()
+    assert IncidentRecord.model_validate_json(written.to_json_bytes()) == record
+    return record
 
 
 def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
@@ -191,6 +202,7 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     reports(),
     gateway_clocks,
     st.sampled_from([timedelta(0), timedelta(hours=2), timedelta(days=400)]),
+    st.sampled_from([None, Level.CITY, Level.PROVINCE]),
 )
 @example(
     {
@@ -202,11 +214,12 @@ def through_the_aggregator(record: IncidentRecord, now: datetime) -> None:
     },
     datetime(2026, 11, 30, tzinfo=UTC),
     timedelta(0),
+    None,
 )
 def test_whatever_the_gateway_accepts_the_aggregator_applies(
-    document: dict[str, Any], received_at: datetime, later: timedelta
+    document: dict[str, Any], received_at: datetime, later: timedelta, level: Level | None
 ) -> None:
-    record = through_the_gateway(document, received_at)
+    record = through_the_gateway(document, received_at, level)
     if record is not None:
         through_the_aggregator(record, received_at + later)
 
