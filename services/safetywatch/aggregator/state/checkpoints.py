@@ -59,6 +59,7 @@ STATE_SOURCES = (
     "aggregator/pipeline.py",
     "aggregator/state",
     "config",
+    "deadlines.py",
     "errors.py",
     "events",
     "kafka",
