@@ -63,6 +63,12 @@ def read_cell(kind: str | None, text: str) -> Any:
 def _csv_row(row: dict[str, str], line: int, name: str) -> dict[str, Any]:
     report: dict[str, Any] = {}
     location: dict[str, Any] = {}
+    if None in row:  # csv.DictReader puts the cells beyond the heading's columns there
+        extra = len(row[None])  # type: ignore[index]
+        raise ReportFileError(
+            f"{name}: line {line}: {len(row) - 1 + extra} cells, but the heading names "
+            f"{len(row) - 1} columns (a trailing comma, or a value with no column?)"
+        )
     for key, raw in row.items():
         value = (raw or "").strip()
         field = (key or "").strip()

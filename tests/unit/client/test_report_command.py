@@ -1,6 +1,6 @@
 """``safetywatch report``'s mistakes, each one sentence and exit status 2, before anything
 is queued: no token, a GBK CSV (what Excel saves on Chinese Windows), a spreadsheet, a
-heading row alone."""
+heading row alone, a row with more cells than the heading (named by its line)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,16 @@ HEADING = "incident_id,revision,category,region_code,occurred_at\n"
         ("gbk.csv", ("事故编号\n" + "钟山区\n").encode("gbk"), "sw_x", "not UTF-8"),
         ("r.xlsx", b"PK\x03\x04", "sw_x", "a spreadsheet: save it as CSV (UTF-8)"),
         ("r.csv", HEADING.encode(), "sw_x", "no reports in it (a heading row only?)"),
+        (
+            "r.csv",
+            (
+                HEADING
+                + "520201-2026-0001,1,coal_mine,520201,2026-12-01T10:00:00+08:00\n"
+                + "520201-2026-0002,1,coal_mine,520201,2026-12-01T11:00:00+08:00,\n"
+            ).encode(),
+            "sw_x",
+            "r.csv: line 3: 6 cells, but the heading names 5 columns (a trailing comma",
+        ),
     ],
 )
 def test_each_mistake_is_one_sentence_before_anything_is_queued(
