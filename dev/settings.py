@@ -3,6 +3,7 @@ the development tooling, typed like the services' (the services never read them)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -36,3 +37,10 @@ class LocalSettings(RoleSettings):
     app_screenshots: Path | None = env(
         "APP_SCREENSHOTS", None, "the field app's browser test also saves each screen here"
     )
+
+
+def service_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` as a service process gets it: without the development tooling's own
+    variables, which the services do not know and refuse at start-up."""
+    tooling = set(LocalSettings.variables().values())
+    return {name: value for name, value in environ.items() if name not in tooling}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from dev.settings import service_environment
 from safetywatch.config import KafkaConnectionSettings
 
 
@@ -13,7 +14,7 @@ def service_env(
 ) -> dict[str, str]:
     """The environment of a gateway or aggregator process under measurement."""
     env = {
-        **os.environ,
+        **service_environment(os.environ),
         **kafka.environment(),
         "SAFETYWATCH_TOPIC": topic,
         "SAFETYWATCH_LOG_LEVEL": "WARNING",

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from dev.paths import ROOT, RUN
-from dev.settings import LocalSettings
+from dev.settings import LocalSettings, service_environment
 from dev.stack.broker import Broker
 from dev.stack.polling import wait_until
 from dev.stack.processes import InfrastructureError, Supervised, pid_in, port_in_use, stop_pid
@@ -28,6 +28,7 @@ from safetywatch.config import (
     load_role,
     load_settings,
     receiver_names,
+    refuse_unknown_variables,
 )
 from safetywatch.kafka import TopicSpec, ensure_topic
 from safetywatch.logs import configure_logging
@@ -172,12 +173,13 @@ def up(demo: bool, brokers: int = 1, secure: bool = False) -> int:
     # What this prints says what happened; library chatter only on trouble.
     configure_logging("tooling", "console", "WARNING")
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    env = service_environment(os.environ)
     # Every setting and the area file checked before anything starts: a bad variable
     # leaves no broker running behind its error.
     settings = load_settings()
     area = load_area(settings.config_file)
     load_role(LocalSettings)
+    refuse_unknown_variables(os.environ, LocalSettings.variables().values())
     print(f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}")
     broker, kafka = _kafka(env, brokers, secure)
     replication = settings.kafka.replication

@@ -20,13 +20,12 @@ from safetywatch.config import (
     load_area,
     load_role,
     load_settings,
-    unknown_variables,
+    refuse_unknown_variables,
 )
 from safetywatch.regions import Level, is_region_prefix
 
 
 def _serve(service: str) -> int:
-    import structlog
     import uvicorn
     from fastapi import FastAPI
 
@@ -34,12 +33,9 @@ def _serve(service: str) -> int:
     from safetywatch.web import HeadRefusal, bounded_protocol
 
     settings = load_settings()
+    refuse_unknown_variables(os.environ)
     area = load_area(settings.config_file)
     configure_logging(service, settings.service.log_format, settings.service.log_level)
-    for name, nearest in unknown_variables(os.environ):
-        structlog.get_logger("safetywatch").warning(
-            "setting_unknown", name=name, nearest=nearest, effect="ignored"
-        )
     _check_kafka(settings)
     app: FastAPI
     on_head_refused: HeadRefusal | None = None
@@ -293,13 +289,7 @@ def _token_qr(token: str, png: str | None) -> None:
 def _check_config(_args: argparse.Namespace) -> int:
     settings = load_settings()
     area = load_area(settings.config_file)
-    if unknown := unknown_variables(os.environ):
-        for name, nearest in unknown:
-            hint = f": did you mean {nearest}?" if nearest else " (not a safetywatch setting)"
-            print(
-                f"safetywatch config check: environment: {name} is unknown{hint}", file=sys.stderr
-            )
-        return 2
+    refuse_unknown_variables(os.environ)
     print(
         f"configuration OK: {len(area.regions)} regions under {area.root.code} {area.root.name}, "
         f"time zone {area.time_zone}, topic {settings.kafka.topic} on {settings.connection.described()}"

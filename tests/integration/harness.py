@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dev.settings import service_environment
 from dev.stack import LoggedRecord, Supervised, free_port
 from safetywatch.config import KafkaConnectionSettings
 from safetywatch.events.confirmation import ConfirmationRecord
@@ -82,7 +83,7 @@ class Services:
         (the log then goes through a pipe, which the limit does not bind)."""
         port = int(env.get(f"SAFETYWATCH_{kind.upper()}_PORT") or free_port())
         environment = {
-            **os.environ,
+            **service_environment(os.environ),
             # Each service may connect as its own principal (a secured cluster).
             **(kafka or self.kafka).environment(),
             "SAFETYWATCH_TOPIC": self.topic,

@@ -18,7 +18,7 @@ from safetywatch.config.settings import (
     env,
     load_role,
     load_settings,
-    unknown_variables,
+    refuse_unknown_variables,
 )
 
 __all__ = [
@@ -39,6 +39,6 @@ __all__ = [
     "load_role",
     "load_settings",
     "receiver_names",
-    "unknown_variables",
+    "refuse_unknown_variables",
     "write_alertmanager_config",
 ]

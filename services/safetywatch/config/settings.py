@@ -457,3 +457,15 @@ def unknown_variables(
             nearest = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.8)
             unknown.append((name, nearest[0] if nearest else None))
     return unknown
+
+
+def refuse_unknown_variables(environ: Mapping[str, str], known: Iterable[str] = ()) -> None:
+    """ConfigError naming each unknown ``SAFETYWATCH_*`` name with the nearest declared
+    one: what a service, ``config check`` and ``up`` say before anything starts."""
+    if unknown := unknown_variables(environ, known):
+        lines = [
+            f"environment: {name} is unknown"
+            + (f": did you mean {nearest}?" if nearest else " (not a safetywatch setting)")
+            for name, nearest in unknown
+        ]
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))

@@ -141,7 +141,8 @@ def test_a_misspelt_setting_is_named_with_the_nearest_one(
         (stranger, None),
     ]
     monkeypatch.setenv(misspelt, "8081")
-    assert main(["config", "check"]) == 2
-    assert f"{misspelt} is unknown: did you mean SAFETYWATCH_GATEWAY_PORT?" in (
-        capsys.readouterr().err
-    )
+    for command in (["config", "check"], ["gateway"], ["aggregator"]):
+        assert main(command) == 2, command  # refused before anything starts
+        assert f"{misspelt} is unknown: did you mean SAFETYWATCH_GATEWAY_PORT?" in (
+            capsys.readouterr().err
+        )
