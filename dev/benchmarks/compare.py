@@ -127,6 +127,10 @@ def verdict(before: Figure, now: Figure) -> str:
     return f"{'BETTER' if better else 'WORSE'}: moved more than the noise (±{noise:.0%})"
 
 
+def _shown(value: float) -> str:
+    return f"{value:>10,.0f}" if abs(value) >= 100 else f"{value:>10.3g}"
+
+
 def compare(baseline: dict[str, Any], current: dict[str, Any]) -> str:
     """A table: each figure both runs hold, its two values, their ratio, the verdict."""
     before, now = figures(baseline), figures(current)
@@ -137,8 +141,8 @@ def compare(baseline: dict[str, Any], current: dict[str, Any]) -> str:
         old = before[key]
         ratio = figure.value / old.value if old.value else float("inf")
         lines.append(
-            f"  {figure.label[:58]:58} {old.value:>10,.3g}{figure.unit} → "
-            f"{figure.value:>10,.3g}{figure.unit}  ×{ratio:.2f}  {verdict(old, figure)}"
+            f"  {figure.label[:58]:58} {_shown(old.value)}{figure.unit} → "
+            f"{_shown(figure.value)}{figure.unit}  ×{ratio:.2f}  {verdict(old, figure)}"
         )
     missing = sorted(set(before) - set(now))
     if missing:
