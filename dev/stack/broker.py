@@ -20,7 +20,6 @@ from typing import Any
 
 from dev.paths import ROOT
 from dev.settings import LocalSettings
-from dev.stack.certificates import Authority
 from dev.stack.polling import wait_until
 from dev.stack.processes import (
     InfrastructureError,
@@ -149,6 +148,8 @@ class Secrets:
     def create(self) -> None:
         if self.broker_pem.is_file():
             return
+        from dev.stack.certificates import Authority  # only a secured cluster needs it
+
         self.directory.mkdir(parents=True, exist_ok=True)
         self.directory.chmod(0o700)
         authority = Authority.create()
