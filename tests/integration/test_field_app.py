@@ -67,6 +67,7 @@ class Stack:
     aggregator: Service
     tokens: dict[str, str]
     browser: Browser
+    tokens_file: Path
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +82,7 @@ def stack(services: Services) -> Iterator[Stack]:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), headless=True, args=["--no-sandbox"]
         )
-        yield Stack(gateway, aggregator, tokens, browser)
+        yield Stack(gateway, aggregator, tokens, browser, services.tokens_file)
         browser.close()
 
 
@@ -322,6 +323,55 @@ def test_a_city_duty_officer_confirms_the_incident_on_its_chain(
         return bool(steps.get("city", {}).get("unit_id") == "liupanshui")
 
     wait_until(city_confirmed, 30, "the city's confirmation in the chain")
+
+
+def test_the_city_desk_sees_the_alerts_of_its_jurisdiction_and_a_county_unit_has_no_such_screen(
+    stack: Stack, context: BrowserContext
+):
+    incident_id = "520201-ALERT-1"
+    occurred = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    document = {
+        "incident_id": incident_id,
+        "revision": 1,
+        "category": "coal_mine",
+        "region_code": "520201",
+        "occurred_at": occurred,
+        "deaths": 3,
+        "title": "冒顶",
+    }
+    county = {"Authorization": f"Bearer {stack.tokens['zhongshan']}"}
+    posted = httpx.post(f"{stack.gateway.url}/v1/incidents", json=document, headers=county)
+    assert posted.status_code == 202, posted.text
+
+    def firing() -> bool:
+        active = httpx.get(f"{stack.aggregator.url}/v1/alerts", timeout=10).json()["active"]
+        return any(alert["incident_id"] == incident_id for alert in active)
+
+    wait_until(firing, 30, "the 较大 accident's alert")
+    page = sign_in(context, stack.tokens["liupanshui"])
+    page.get_by_role("link", name="告警").click()
+    expect(page.get_by_role("heading", name="辖区告警")).to_be_visible()
+    alert = page.locator("li.alert.critical", has_text=incident_id)
+    expect(alert).to_contain_text("严重 · 钟山区 · 煤矿")
+    shot(page, "8-alerts")
+    alert.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="冒顶")).to_be_visible()
+
+    # Scoped like every read: another county's unit is not shown Zhongshan's alert.
+    other = add_token(stack.tokens_file, "panzhou", ["520281"], Level.COUNTY)
+    theirs = httpx.get(
+        f"{stack.gateway.url}/v1/my/alerts", headers={"Authorization": f"Bearer {other}"}
+    )
+    assert theirs.status_code == 200
+    assert all(alert["region"].startswith("520281") for alert in theirs.json()["active"])
+    # And a county unit's app has no alerts tab: the screen is the duty desks'.
+    county_context = stack.browser.new_context(viewport=PHONE, base_url=stack.gateway.url)
+    try:
+        county_page = sign_in(county_context, stack.tokens["zhongshan"])
+        expect(county_page.get_by_role("link", name="我的事故")).to_be_visible()
+        expect(county_page.get_by_role("link", name="告警")).to_have_count(0)
+    finally:
+        county_context.close()
 
 
 def test_every_screen_passes_axe_and_the_english_switch_works(

@@ -7,6 +7,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
@@ -15,8 +16,41 @@ from safetywatch.accounting import Ledger
 from safetywatch.aggregator.clock import Clock
 from safetywatch.alerting import AlertState, ChainReport, IncidentFacts, chain_report, evaluate
 from safetywatch.config import AreaConfig
+from safetywatch.events import CATEGORY_NAMES, Category
 
 log = structlog.get_logger("safetywatch.alerting")
+
+#: How a threshold rule over every category names them.
+ALL_CATEGORIES = ("各类", "all categories")
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeNames:
+    """What an alert is about, in the names people read: the category (各类 for a
+    rule over all) and the place (全市, the county, the incident's region)."""
+
+    category: str
+    category_en: str
+    place: str
+    place_en: str
+
+
+def scope_names(state: AlertState, area: AreaConfig) -> ScopeNames:
+    facts = state.incident
+    if facts is not None:
+        return ScopeNames(
+            facts.category_name,
+            facts.category_name_en,
+            facts.region_name,
+            facts.region_name_en,
+        )
+    kind = ALL_CATEGORIES
+    if state.category != "all":
+        names = CATEGORY_NAMES[Category(state.category)]
+        kind = (names.zh, names.en)
+    place = area.place_for(state.region)
+    return ScopeNames(kind[0], kind[1], place.zh, place.en)
+
 
 #: Alerts follow streaming records at most this often (seconds).
 MIN_REFRESH_INTERVAL = 0.25

@@ -19,7 +19,14 @@ from safetywatch.events.categories import (
 )
 from safetywatch.events.confirmation import Confirmation, ConfirmationRecord
 from safetywatch.events.decode import InvalidReason, Rejection, decode_record, passes_fast_path
-from safetywatch.events.documents import ChainStep, IncidentDocument, RegisterPage, StepStatus
+from safetywatch.events.documents import (
+    ActiveAlert,
+    AlertsPage,
+    ChainStep,
+    IncidentDocument,
+    RegisterPage,
+    StepStatus,
+)
 from safetywatch.events.fast_path import decode_checked
 from safetywatch.events.grades import Grade
 from safetywatch.events.register_table import COLUMNS as REGISTER_COLUMNS
@@ -53,6 +60,8 @@ __all__ = [
     "REGISTER_COLUMNS",
     "REGISTER_HEADINGS",
     "REPORT_SCHEMA_NAME",
+    "ActiveAlert",
+    "AlertsPage",
     "Category",
     "ChainStep",
     "Confirmation",

@@ -6,6 +6,7 @@ on both sides, not a broken confirmation; their JSON Schemas are committed under
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -134,3 +135,40 @@ class RegisterPage(BaseModel):
 
     incidents: list[IncidentDocument]
     next_cursor: str | None = Field(description="None on the last page.")
+
+
+class ActiveAlert(BaseModel):
+    """An alert firing now, as a duty desk reads it: the rule, how severe, where, what,
+    the value beside its threshold, and the incident when the rule is about one."""
+
+    model_config = _document_config("ActiveAlert", "active-alert")
+
+    rule: str
+    severity: Literal["warning", "critical"]
+    region: str
+    region_name: str
+    region_name_en: str
+    category: str = Field(description="`all` when the rule counts every category.")
+    category_name: str
+    category_name_en: str
+    value: float
+    threshold: float
+    incident_id: str | None = None
+    #: The one alert that stands for a rule's notable incidents in a region beyond its
+    #: ``max_incident_alerts``: ``value`` is how many, ``threshold`` the cap.
+    overflow: bool = False
+
+
+class AlertsPage(BaseModel):
+    """The alerts firing now in a region prefix, critical first (contract §5)."""
+
+    model_config = _document_config("AlertsPage", "alerts-page")
+
+    evaluated_at: Instant | None = Field(description="When the rules were last evaluated.")
+    active: list[ActiveAlert]
+
+    @classmethod
+    def of(cls, evaluated_at: datetime | None, alerts: Iterable[ActiveAlert]) -> AlertsPage:
+        """Critical first, then by rule and region."""
+        ordered = sorted(alerts, key=lambda a: (a.severity != "critical", a.rule, a.region))
+        return cls(evaluated_at=evaluated_at, active=ordered)

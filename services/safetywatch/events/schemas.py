@@ -8,7 +8,7 @@ import json
 from pydantic import BaseModel
 
 from safetywatch.events.confirmation import Confirmation, ConfirmationRecord
-from safetywatch.events.documents import IncidentDocument, RegisterPage
+from safetywatch.events.documents import AlertsPage, IncidentDocument, RegisterPage
 from safetywatch.events.report import IncidentRecord, IncidentReport
 from safetywatch.events.wire import SCHEMA_VERSION
 
@@ -20,6 +20,7 @@ SCHEMA_MODELS: dict[str, type[BaseModel]] = {
     # The aggregator's read API, as the gateway reads it.
     f"incident-document.v{SCHEMA_VERSION}.schema.json": IncidentDocument,
     f"register-page.v{SCHEMA_VERSION}.schema.json": RegisterPage,
+    f"alerts-page.v{SCHEMA_VERSION}.schema.json": AlertsPage,
 }
 
 REPORT_SCHEMA_NAME = f"incident-report.v{SCHEMA_VERSION}.schema.json"

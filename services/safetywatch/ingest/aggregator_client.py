@@ -16,10 +16,10 @@ from typing import TypeVar
 import httpx
 from pydantic import ValidationError
 
-from safetywatch.events import IncidentDocument, RegisterPage
+from safetywatch.events import AlertsPage, IncidentDocument, RegisterPage
 from safetywatch.web import Refusal
 
-Document = TypeVar("Document", IncidentDocument, RegisterPage)
+Document = TypeVar("Document", IncidentDocument, RegisterPage, AlertsPage)
 
 #: How long the gateway waits for the aggregator's answer.
 LOOKUP_TIMEOUT_SECONDS = 5.0
@@ -70,6 +70,10 @@ class AggregatorClient:
         if response.status_code == 404:
             raise self._unavailable("no register")
         return self._parsed(RegisterPage, response).incidents
+
+    async def alerts(self, region: str) -> AlertsPage:
+        """The alerts firing now under a region prefix."""
+        return self._parsed(AlertsPage, await self._get("/v1/alerts", region=region))
 
     def _parsed(self, model: type[Document], response: httpx.Response) -> Document:
         try:

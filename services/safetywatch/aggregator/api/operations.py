@@ -8,7 +8,11 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from safetywatch.aggregator.api.dependencies import AggregatorDep, ReadyDep
+from safetywatch.aggregator.alerts import scope_names
+from safetywatch.aggregator.api.dependencies import AggregatorDep, ReadyDep, RegionDep
+from safetywatch.alerting import AlertState
+from safetywatch.config import AreaConfig
+from safetywatch.events import ActiveAlert, AlertsPage
 
 router = APIRouter()
 
@@ -23,24 +27,34 @@ async def invalid_records(aggregator: AggregatorDep) -> dict[str, Any]:
 
 
 @router.get("/v1/alerts")
-async def alerts(aggregator: ReadyDep) -> JSONResponse:
+async def alerts(aggregator: ReadyDep, region: RegionDep) -> JSONResponse:
+    """The alerts firing now whose region lies under ``region`` (all when empty),
+    critical first: what a duty desk's screen lists."""
     board = aggregator.board
     active = [
-        {
-            "rule": s.rule,
-            "severity": s.severity,
-            "region": s.region,
-            "category": s.category,
-            "value": s.value,
-            "threshold": s.threshold,
-            "incident_id": s.incident.incident_id if s.incident else None,
-            **({"overflow": True} if s.overflow else {}),
-        }
-        for s in board.states
-        if s.active
+        _active_alert(state, aggregator.area)
+        for state in board.states
+        if state.active and state.region.startswith(region)
     ]
-    evaluated = board.evaluated_at.isoformat() if board.evaluated_at else None
-    return JSONResponse({"evaluated_at": evaluated, "active": active})
+    return JSONResponse(AlertsPage.of(board.evaluated_at, active).model_dump(mode="json"))
+
+
+def _active_alert(state: AlertState, area: AreaConfig) -> ActiveAlert:
+    names = scope_names(state, area)
+    return ActiveAlert(
+        rule=state.rule,
+        severity="critical" if state.severity == "critical" else "warning",
+        region=state.region,
+        region_name=names.place,
+        region_name_en=names.place_en,
+        category=state.category,
+        category_name=names.category,
+        category_name_en=names.category_en,
+        value=state.value,
+        threshold=state.threshold,
+        incident_id=state.incident.incident_id if state.incident else None,
+        overflow=state.overflow,
+    )
 
 
 @router.get("/healthz")

@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from safetywatch.aggregator.alerts import AlertBoard
+from safetywatch.aggregator.alerts import AlertBoard, scope_names
 from safetywatch.aggregator.metrics import names_only
 from safetywatch.alerting import AlertState
 from safetywatch.config import AreaConfig
-from safetywatch.events import CATEGORY_NAMES, Category
 
 ALERT_LABELS = [
     "rule",
@@ -49,9 +48,6 @@ LOCATION_LABELS = [
     "longitude",
 ]
 
-#: How a threshold rule over every category names them.
-_ALL_CATEGORIES = ("各类", "all categories")
-
 
 def _incident_labels(state: AlertState, area: AreaConfig) -> list[str]:
     """The per-incident labels of ALERT_LABELS; for a threshold rule only the names of
@@ -59,12 +55,17 @@ def _incident_labels(state: AlertState, area: AreaConfig) -> list[str]:
     notification reads instead of codes."""
     facts = state.incident
     if facts is None:
-        kind = _ALL_CATEGORIES
-        if state.category != "all":
-            names = CATEGORY_NAMES[Category(state.category)]
-            kind = (names.zh, names.en)
-        place = area.place_for(state.region)
-        return ["", "", "", "", "", kind[0], place.zh, "", "", "", "", kind[1], place.en]
+        names = scope_names(state, area)
+        no_incident = ["", "", "", ""]
+        return [
+            "",
+            *no_incident,
+            names.category,
+            names.place,
+            *no_incident,
+            names.category_en,
+            names.place_en,
+        ]
     return [
         facts.incident_id,
         facts.grade,

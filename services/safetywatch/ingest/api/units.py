@@ -17,6 +17,8 @@ from safetywatch.events import (
     CATEGORY_GROUPS,
     INCIDENT_ID_PATTERN,
     REPORT_SCHEMA_NAME,
+    ActiveAlert,
+    AlertsPage,
     schema_documents,
 )
 from safetywatch.ingest.admission import throttle
@@ -100,3 +102,19 @@ async def my_incident(gateway: GatewayDep, unit: UnitDep, incident_id: str) -> J
     if not unit.may_report(incident_id[:6]):
         raise Refusal(404, f"no incident {incident_id} in this unit's regions")
     return JSONResponse((await gateway.aggregator.document(incident_id)).to_json())
+
+
+@router.get("/v1/my/alerts")
+async def my_alerts(gateway: GatewayDep, unit: UnitDep) -> JSONResponse:
+    """The alerts firing now in the unit's jurisdiction (its regions' prefixes), critical
+    first: the duty desk's screen, so that no-one needs Alertmanager's to know."""
+    throttle(gateway.limiter, unit, 1)
+    pages = await asyncio.gather(*(gateway.aggregator.alerts(prefix) for prefix in unit.regions))
+    seen: dict[tuple[str, str, str, str, str | None], ActiveAlert] = {}
+    for page in pages:
+        for alert in page.active:
+            key = (alert.rule, alert.severity, alert.region, alert.category, alert.incident_id)
+            seen.setdefault(key, alert)
+    evaluated = [page.evaluated_at for page in pages if page.evaluated_at is not None]
+    merged = AlertsPage.of(min(evaluated, default=None), seen.values())
+    return JSONResponse(merged.model_dump(mode="json"))

@@ -1,10 +1,11 @@
-// The field app: a session kept on the phone, four screens behind a tab bar, and a
+// The field app: a session kept on the phone, its screens behind a tab bar, and a
 // sender that empties the outbox whenever the network allows.
 
 import * as api from "./api.js";
 import { fill, h } from "./dom.js";
 import { translate } from "./i18n.js";
 import { Sender } from "./outbox.js";
+import { alertsScreen, visibleTo } from "./screen_alerts.js";
 import { incidentScreen, incidentsScreen } from "./screen_incidents.js";
 import { outboxScreen } from "./screen_outbox.js";
 import { reportScreen } from "./screen_report.js";
@@ -15,6 +16,7 @@ const TABS = [
   ["#/report", "tab_report"],
   ["#/outbox", "tab_outbox"],
   ["#/incidents", "tab_incidents"],
+  ["#/alerts", "tab_alerts"],
   ["#/unit", "tab_unit"],
 ];
 
@@ -25,6 +27,7 @@ const ROUTES = [
   [/^#\/outbox$/, (app) => outboxScreen(app)],
   [/^#\/incidents$/, (app) => incidentsScreen(app)],
   [/^#\/incident\/(.+)$/, (app, m) => incidentScreen(app, decodeURIComponent(m[1]))],
+  [/^#\/alerts$/, (app) => alertsScreen(app)],
   [/^#\/unit$/, (app) => unitScreen(app)],
 ];
 
@@ -121,7 +124,8 @@ async function chrome() {
       ? h(
           "ul",
           {},
-          TABS.map(([hash, key]) =>
+          // The alerts screen is the duty desks' (city and above), not a county unit's.
+          TABS.filter(([hash]) => hash !== "#/alerts" || visibleTo(me)).map(([hash, key]) =>
             h(
               "li",
               {},
