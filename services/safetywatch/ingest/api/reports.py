@@ -10,7 +10,8 @@ from typing import Any
 import pydantic_core
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from safetywatch.events import IncidentReport, StampedReport
 from safetywatch.ingest.admission import admit, throttle
@@ -42,11 +43,22 @@ async def _post_incident_directly(request: Request) -> JSONResponse:
     return await _accept(request, gateway, await unit_of(request, gateway))
 
 
+class _RecordedRoute(Route):
+    """A Starlette route that puts itself in the scope as FastAPI's routes do: the
+    request metrics label a request by the route it matched."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.FULL:
+            child_scope["route"] = self
+        return match, child_scope
+
+
 #: The report route as a plain Starlette route, matched before FastAPI's own: the
 #: gateway's hot path skips FastAPI's dependency solving and its included routers'
 #: matching, a third of a request's cost (docs/performance.md). Refusals still go
 #: through the app's exception handlers, and both routes run ``_accept``.
-HOT_ROUTES = (Route("/v1/incidents", _post_incident_directly, methods=["POST"]),)
+HOT_ROUTES = (_RecordedRoute("/v1/incidents", _post_incident_directly, methods=["POST"]),)
 
 
 async def _accept(request: Request, gateway: Gateway, unit: Unit) -> JSONResponse:
