@@ -227,11 +227,16 @@ def _token_action(args: argparse.Namespace, path: Path) -> int:
         unit = next(u for u in read_token_file(path).units if u.unit_id == args.unit)
         importing = " and import history" if args.can_import else ""
         until = f", until {datetime.now(UTC) + expires:%Y-%m-%d}" if expires else ""
-        print(
+        said = (
             f"unit {args.unit} ({unit.level.value} level) may report and confirm{importing} "
-            f"for {','.join(unit.regions)}{until}; its new token (shown only now):"
+            f"for {','.join(unit.regions)}{until}"
         )
-        print(token)
+        if args.save_to is not None:
+            _save_token(args.save_to, token)
+            print(f"{said}; its new token is in {args.save_to} (0600), shown nowhere else")
+        else:
+            print(f"{said}; its new token (shown only now):")
+            print(token)
         if args.qr or args.qr_png:
             _token_qr(token, args.qr_png)
     elif args.action == "update-unit":
@@ -248,6 +253,14 @@ def _token_action(args: argparse.Namespace, path: Path) -> int:
             return 1
         print(f"revoked {args.token_id} of {owner}: every gateway reading {path} refuses it now")
     return 0
+
+
+def _save_token(path: Path, token: str) -> None:
+    """The token in a file only its owner reads (what --token-file reads back)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(token + "\n")
+    path.chmod(0o600)  # an existing file keeps its mode through O_CREAT
 
 
 def _token_line(token: Any) -> str:
@@ -307,6 +320,12 @@ def _add_token_commands(commands: Any) -> None:
     add.add_argument("--regions", required=True, help="region code prefixes, e.g. 520201,520203")
     add.add_argument("--qr", action="store_true", help="also print the app's sign-in QR code")
     add.add_argument("--qr-png", metavar="FILE", help="also write the sign-in QR code as a PNG")
+    add.add_argument(
+        "--save-to",
+        type=Path,
+        metavar="FILE",
+        help="write the token to FILE (0600, for --token-file) instead of printing it",
+    )
     add.add_argument(
         "--level",
         choices=[level.value for level in Level],
