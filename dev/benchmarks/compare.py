@@ -35,64 +35,53 @@ def _spread(values: Sequence[float] | None) -> float | None:
     return max(values) / min(values) - 1
 
 
+def _figure(
+    section: str,
+    name: str,
+    what: str,
+    value: float,
+    runs: Sequence[float] | None,
+    higher_is_better: bool,
+    unit: str = "",
+) -> tuple[str, Figure]:
+    """A figure keyed ``section/name/what`` (its label says what, unless a rate)."""
+    label = f"{section}: {name}" + ("" if what == "rate" else f", {what}")
+    return f"{section}/{name}/{what}", Figure(label, value, _spread(runs), higher_is_better, unit)
+
+
+def _shares(
+    section: str, name: str, row: dict[str, Any], runs: Sequence[float] | None
+) -> Iterator[tuple[str, Figure]]:
+    """A contender's share of the ceiling (the ceiling's own is always 1)."""
+    if row.get("share_of_ceiling") is not None and "bare" not in name:
+        yield _figure(section, name, "share of bare", row["share_of_ceiling"], runs, True)
+
+
 def _replay(results: dict[str, Any]) -> Iterator[tuple[str, Figure]]:
     for row in results.get("replay", []):
         name = row["name"].split(" (")[0]
         runs = row.get("runs_per_second")
-        yield (
-            f"replay/{name}/rate",
-            Figure(f"replay: {name}", row["per_second"], _spread(runs), True, "/s"),
-        )
-        if row.get("share_of_ceiling") is not None and "bare" not in name:
-            yield (
-                f"replay/{name}/share",
-                Figure(
-                    f"replay: {name}, share of bare", row["share_of_ceiling"], _spread(runs), True
-                ),
-            )
+        yield _figure("replay", name, "rate", row["per_second"], runs, True, "/s")
+        yield from _shares("replay", name, row, runs)
         if row.get("ready_rss_mib") and row.get("incidents"):
             per_million = row["ready_rss_mib"] / row["incidents"] * 1e6
-            yield (
-                f"replay/{name}/rss",
-                Figure(
-                    f"replay: {name}, RSS per million incidents", per_million, None, False, " MiB"
-                ),
+            yield _figure(
+                "replay", name, "RSS per million incidents", per_million, None, False, " MiB"
             )
 
 
 def _ingest(results: dict[str, Any]) -> Iterator[tuple[str, Figure]]:
     for row in results.get("ingest", []):
         name = row["name"].split(":")[0]
-        runs = row.get("runs_per_second")
-        yield (
-            f"ingest/{name}/rate",
-            Figure(f"ingest: {name}", row["per_second"], _spread(runs), True, "/s"),
+        yield _figure(
+            "ingest", name, "rate", row["per_second"], row.get("runs_per_second"), True, "/s"
         )
-        p99s = row.get("runs_p99_ms")
-        yield (
-            f"ingest/{name}/p99",
-            Figure(f"ingest: {name}, p99", row["p99_ms"], _spread(p99s), False, " ms"),
-        )
-        if row.get("share_of_ceiling") is not None and "bare" not in name:
-            shares = row.get("runs_share_of_ceiling")
-            yield (
-                f"ingest/{name}/share",
-                Figure(
-                    f"ingest: {name}, share of bare", row["share_of_ceiling"], _spread(shares), True
-                ),
-            )
+        yield _figure("ingest", name, "p99", row["p99_ms"], row.get("runs_p99_ms"), False, " ms")
+        yield from _shares("ingest", name, row, row.get("runs_share_of_ceiling"))
         if row.get("cpu_us_per_request"):
-            cpus = row.get("runs_cpu_us_per_request")
-            yield (
-                f"ingest/{name}/cpu",
-                Figure(
-                    f"ingest: {name}, CPU a request",
-                    row["cpu_us_per_request"],
-                    _spread(cpus),
-                    False,
-                    " µs",
-                ),
-            )
+            cpu = row["cpu_us_per_request"]
+            runs = row.get("runs_cpu_us_per_request")
+            yield _figure("ingest", name, "CPU a request", cpu, runs, False, " µs")
 
 
 def _single(results: dict[str, Any]) -> Iterator[tuple[str, Figure]]:

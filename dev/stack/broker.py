@@ -342,20 +342,22 @@ class Broker:
                     "--add-scram",
                     f"{MECHANISM}=[name={user},password={self.secrets.password(user)}]",
                 ]
-        command = self._java(
+        self._tool(
             jars,
             "kafka.tools.StorageTool",
-            "format",
-            f"--cluster-id={cluster}",
-            f"--config={properties}",
-            *users,
-            log_file=node.directory / "format.log",
+            ["format", f"--cluster-id={cluster}", f"--config={properties}", *users],
+            node.directory / "format.log",
+            "formatting the storage",
         )
+
+    def _tool(
+        self, jars: Path, main_class: str, arguments: list[str], log_file: Path, doing: str
+    ) -> None:
+        """Run one of Kafka's command-line tools; InfrastructureError with its output."""
+        command = self._java(jars, main_class, *arguments, log_file=log_file)
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
-            raise InfrastructureError(
-                f"formatting the storage failed:\n{result.stdout}{result.stderr}"
-            )
+            raise InfrastructureError(f"{doing} failed:\n{result.stdout}{result.stderr}")
 
     def _prepare(self) -> Path:
         """Jars fetched, secrets made, every node's properties written and storage
@@ -504,23 +506,22 @@ class Broker:
             ("gateway", ("Write", "Describe")),
             ("aggregator", ("Read", "Describe")),
         ):
-            command = self._java(
-                jars,
-                "org.apache.kafka.tools.AclCommand",
+            arguments = [
                 f"--bootstrap-server={self._nodes[0].address}",
                 f"--command-config={config}",
                 "--add",
                 f"--allow-principal=User:{user}",
                 *(f"--operation={operation}" for operation in operations),
                 f"--topic={topic}",
-                log_file=self.directory / "acl.log",
+            ]
+            doing = f"granting {user} {'/'.join(operations)} on {topic}"
+            self._tool(
+                jars,
+                "org.apache.kafka.tools.AclCommand",
+                arguments,
+                self.directory / "acl.log",
+                doing,
             )
-            result = subprocess.run(command, capture_output=True, text=True)
-            if result.returncode != 0:
-                raise InfrastructureError(
-                    f"granting {user} {'/'.join(operations)} on {topic} failed:\n"
-                    f"{result.stdout}{result.stderr}"
-                )
         say(f"ACLs on {topic}: User:gateway Write, User:aggregator Read, both Describe")
 
 
