@@ -114,3 +114,23 @@ def test_a_qr_code_for_an_address_no_phone_reaches_is_warned_of(
     monkeypatch.setenv("SAFETYWATCH_PUBLIC_URL", "https://sw.example.gov.cn")
     assert main([*arguments, "--qr-png", str(png)]) == 0
     assert "cannot reach" not in capsys.readouterr().err
+
+
+def test_a_token_saved_to_a_file_is_printed_nowhere_and_only_its_owner_reads_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    tokens, saved = tmp_path / "tokens.json", tmp_path / "desk.token"
+    saved.write_text("old\n")
+    saved.chmod(0o644)  # an existing file is tightened, not trusted
+    command = ["tokens", "--file", str(tokens), "add", "desk", "--regions", "5202"]
+    assert main([*command, "--level", "city", "--save-to", str(saved)]) == 0
+    out = capsys.readouterr().out
+    token = saved.read_text().strip()
+    assert token.startswith("sw_")
+    assert token not in out
+    assert f"its new token is in {saved} (0600), shown nowhere else" in out
+    assert saved.stat().st_mode & 0o777 == 0o600
+    registry = TokenRegistry(tokens)
+    unit = registry.authenticate(f"Bearer {token}")
+    assert unit is not None
+    assert unit.unit_id == "desk"
