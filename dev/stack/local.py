@@ -171,7 +171,7 @@ def _demo_token(env: dict[str, str]) -> Path:
 
 def up(demo: bool, brokers: int = 1, secure: bool = False) -> int:
     # What this prints says what happened; library chatter only on trouble.
-    configure_logging("tooling", "console", "WARNING")
+    configure_logging("tooling", "console", "WARNING", cache_loggers=False)
     (RUN / "logs").mkdir(parents=True, exist_ok=True)
     env = service_environment(os.environ)
     # Every setting and the area file checked before anything starts: a bad variable

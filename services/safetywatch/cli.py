@@ -98,7 +98,7 @@ def _topic(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     # The one line printed below says what happened; library chatter only on trouble.
-    configure_logging("tooling", "console", "WARNING")
+    configure_logging("tooling", "console", "WARNING", cache_loggers=False)
     replication = args.replication_factor or settings.kafka.replication
     spec = TopicSpec(settings.kafka.topic, args.partitions, replication)
     try:

@@ -11,8 +11,14 @@ import structlog
 
 
 def configure_logging(
-    service: str, log_format: Literal["json", "console"] = "json", level: str = "INFO"
+    service: str,
+    log_format: Literal["json", "console"] = "json",
+    level: str = "INFO",
+    *,
+    cache_loggers: bool = True,
 ) -> None:
+    """``cache_loggers``: each logger binds its output once (a service's hot path); the
+    tooling, whose stdout may be swapped under it (a test's capture), binds per call."""
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -30,17 +36,16 @@ def configure_logging(
     # stdlib round trip was a fifth of a request's cost. Levels below ``level`` are
     # no-ops (a suppressed debug line per replayed record costs a method call).
     ours: list[structlog.types.Processor] = [*shared, structlog.processors.format_exc_info]
-    factory: Any = structlog.WriteLoggerFactory()
     if log_format == "json":
         ours.append(structlog.processors.JSONRenderer(serializer=_json_bytes))
-        factory = structlog.BytesLoggerFactory()
     else:
-        ours.append(renderer)
+        ours += [renderer, _encoded]
     structlog.configure(
         processors=ours,
-        logger_factory=factory,
+        # A BytesLogger carries the name it was asked for (add_logger_name reads it).
+        logger_factory=structlog.BytesLoggerFactory(),
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache_loggers,
     )
     # Libraries log through the standard library: the same JSON, through a formatter.
     handler = logging.StreamHandler(sys.stdout)
@@ -67,6 +72,12 @@ _ENCODER = msgspec.json.Encoder(enc_hook=str)
 def _json_bytes(event: structlog.types.EventDict, **_: object) -> bytes:
     """One JSON object; whatever JSON has no type for (a path, an exception) as its str."""
     return _ENCODER.encode(event)
+
+
+def _encoded(_logger: object, _name: str, text: Any) -> bytes:
+    """The console renderer's text (the processor before this one) as the bytes a
+    BytesLogger writes."""
+    return str(text).encode("utf-8", errors="replace")
 
 
 def _bind_service(service: str) -> structlog.types.Processor:

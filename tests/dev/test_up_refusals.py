@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 
 from dev.stack.__main__ import main
+from safetywatch.config import ENV_PREFIX
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "sentence"),
     [
         ("SAFETYWATCH_GATEWAY_PORT", "80800", "SAFETYWATCH_GATEWAY_PORT"),
-        ("SAFETYWATCH_GATEWAY_PROT", "8081", "did you mean SAFETYWATCH_GATEWAY_PORT?"),
+        # Made up here: a misspelt name in a file would be an undeclared variable there.
+        (ENV_PREFIX + "GATEWAY_PROT", "8081", "did you mean SAFETYWATCH_GATEWAY_PORT?"),
         ("SAFETYWATCH_KAFKA_HEAP", "lots", "SAFETYWATCH_KAFKA_HEAP"),
     ],
 )
