@@ -281,7 +281,7 @@ def _print_urls(
         lines += [
             f"  Prometheus          {_first_page('http://127.0.0.1:9090', ('/alerts', '/classic/alerts', '/graph'))}",
             f"  Alertmanager        {_first_page('http://127.0.0.1:9093', ('/#/alerts', '/api/v2/alerts'))}"
-            "   (receivers: SAFETYWATCH_WEBHOOK_URL etc., see README)",
+            "   (receivers: SAFETYWATCH_WEBHOOK_URL etc., see docs/operations.md)",
         ]
     else:
         lines.append(

@@ -30,22 +30,30 @@ DESKS = {
 }
 
 
-def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password(
-    services: Services, tmp_path: Path
-):
+def _stage(tmp_path: Path) -> tuple[Path, MailServer, WebhookReceiver, dict[str, str]]:
+    """The default area as a file, a started mail server, a webhook receiver, and the
+    SMTP settings but the password."""
     area = tmp_path / "area.yaml"
     area.write_text(
         (ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"), "utf-8"
     )
     server = MailServer(tmp_path)
-    smarthost = server.start()
-    webhook = WebhookReceiver()
-    mail_env = {
-        "SAFETYWATCH_SMTP_SMARTHOST": smarthost,
+    smtp = {
+        "SAFETYWATCH_SMTP_SMARTHOST": server.start(),
         "SAFETYWATCH_SMTP_FROM": USER,
         "SAFETYWATCH_SMTP_USERNAME": USER,
-        "SAFETYWATCH_SMTP_PASSWORD": PASSWORD,
         "SAFETYWATCH_SMTP_CA_FILE": str(server.ca_file),
+    }
+    return area, server, WebhookReceiver(), smtp
+
+
+def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password(
+    services: Services, tmp_path: Path
+):
+    area, server, webhook, smtp = _stage(tmp_path)
+    mail_env = {
+        **smtp,
+        "SAFETYWATCH_SMTP_PASSWORD": PASSWORD,
         "SAFETYWATCH_PUBLIC_URL": "https://sw.example.gov.cn",
         "SAFETYWATCH_DASHBOARD_URL": "https://grafana.example.gov.cn/d/safetywatch-city",
         **{
@@ -162,19 +170,10 @@ def test_a_serious_accident_is_mailed_to_each_desk_over_starttls_with_a_password
 def test_a_mail_server_refusing_the_password_is_an_alert_not_silence(
     services: Services, tmp_path: Path
 ):
-    area = tmp_path / "area.yaml"
-    area.write_text(
-        (ROOT / "services/safetywatch/config/liupanshui.yaml").read_text("utf-8"), "utf-8"
-    )
-    server = MailServer(tmp_path)
-    smarthost = server.start()
-    webhook = WebhookReceiver()
+    area, server, webhook, smtp = _stage(tmp_path)
     mail_env = {
-        "SAFETYWATCH_SMTP_SMARTHOST": smarthost,
-        "SAFETYWATCH_SMTP_FROM": USER,
-        "SAFETYWATCH_SMTP_USERNAME": USER,
+        **smtp,
         "SAFETYWATCH_SMTP_PASSWORD": "not-the-password",
-        "SAFETYWATCH_SMTP_CA_FILE": str(server.ca_file),
         "SAFETYWATCH_EMAIL_TO_COUNTY_520201": DESKS["county-520201"],
     }
     gateway = services.start("gateway", SAFETYWATCH_CONFIG_FILE=str(area))
