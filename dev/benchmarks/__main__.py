@@ -82,11 +82,13 @@ def _restart(
     state.mkdir(mode=0o700, exist_ok=True)
     settings = {**area, "SAFETYWATCH_STATE_DIR": str(state)}
     say("restart: from nothing, with a state directory (writes a checkpoint)")
-    cold = _replay.aggregator(kafka, topic, held, directory, "from nothing", **settings)
+    cold = _replay.aggregator(kafka, topic, held, directory, "from nothing", settings)
     say("restart: from the checkpoint")
-    warm = _replay.aggregator(kafka, topic, held, directory, "from checkpoint", **settings)
+    warm = _replay.aggregator(
+        kafka, topic, held, directory, "from checkpoint", settings, after_report=True
+    )
     checkpoint = state / "checkpoint.bin"
-    scrape = warm.scrape
+    scrape, counts = warm.scrape, warm.counts_scrape
     return {
         "from_nothing_s": cold.start_to_ready_s and round(cold.start_to_ready_s, 2),
         "from_checkpoint_s": warm.start_to_ready_s and round(warm.start_to_ready_s, 2),
@@ -96,6 +98,12 @@ def _restart(
         "series_per_scrape": scrape.series if scrape else None,
         "scrape_seconds": scrape.seconds if scrape else None,
         "scrape_mib": round(scrape.bytes / 2**20, 2) if scrape else None,
+        "scrape_first_seconds": scrape.first_seconds if scrape else None,
+        "counts_series_per_scrape": counts.series if counts else None,
+        "counts_scrape_seconds": counts.seconds if counts else None,
+        "counts_scrape_mib": round(counts.bytes / 2**20, 2) if counts else None,
+        "counts_scrape_first_seconds": counts.first_seconds if counts else None,
+        "counts_scrape_after_report_seconds": counts.after_report_seconds if counts else None,
     }
 
 
@@ -143,8 +151,15 @@ def table(results: dict[str, Any]) -> str:
             f"{r['from_checkpoint_s']} s ({r['checkpoint_mib']} MiB); peak RSS {r['peak_rss_mib']} MiB"
             f" ({r['peak_rss_mib_from_checkpoint']} MiB starting from the checkpoint)"
             f"\n/metrics: {r['series_per_scrape']:,} series, {r['scrape_mib']} MiB, "
-            f"rendered in {r['scrape_seconds']} s"
+            f"rendered in {r['scrape_seconds']} s (the first {r.get('scrape_first_seconds')} s)"
         )
+        if r.get("counts_series_per_scrape") is not None:
+            lines.append(
+                f"/metrics/counts: {r['counts_series_per_scrape']:,} series, "
+                f"{r['counts_scrape_mib']} MiB, rendered in {r['counts_scrape_seconds']} s "
+                f"(the first {r['counts_scrape_first_seconds']} s, after a new report "
+                f"{r['counts_scrape_after_report_seconds']} s)"
+            )
     if "import" in results:
         r = results["import"]
         lines.append(
@@ -302,7 +317,7 @@ def main() -> int:
             say(f"replay round {round_number}/{args.repeat}: bare consumer (ceiling)")
             contenders = [_replay.bare_consumer(kafka, topic)]
             say(f"replay round {round_number}/{args.repeat}: safetywatch aggregator")
-            contenders.append(_replay.aggregator(kafka, topic, held, directory, **area))
+            contenders.append(_replay.aggregator(kafka, topic, held, directory, settings=area))
             if round_number <= (args.peer_repeat or args.repeat):
                 say(f"replay round {round_number}/{args.repeat}: Quix Streams peer")
                 contenders.append(_replay.quix_peer(kafka.bootstrap, topic, held, directory))

@@ -90,6 +90,9 @@ def _single(results: dict[str, Any]) -> Iterator[tuple[str, Figure]]:
         ("from_checkpoint_s", "restart from a checkpoint", " s"),
         ("scrape_mib", "/metrics size", " MiB"),
         ("scrape_seconds", "/metrics render", " s"),
+        ("counts_scrape_mib", "/metrics/counts size", " MiB"),
+        ("counts_scrape_seconds", "/metrics/counts render", " s"),
+        ("counts_scrape_after_report_seconds", "/metrics/counts after a report", " s"),
     ):
         if restart.get(key) is not None:
             yield f"restart/{key}", Figure(label, restart[key], None, False, unit)

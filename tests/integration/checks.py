@@ -62,8 +62,17 @@ def wait_until_read(aggregator: Service, records: int, timeout: float = 60) -> N
 
 
 def count_series(aggregator: Service) -> dict[Any, float]:
-    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics", timeout=10).text)
+    samples = metric_samples(httpx.get(f"{aggregator.url}/metrics/counts", timeout=10).text)
     return {key: value for key, value in samples.items() if key[0] in COUNT_METRICS}
+
+
+def aggregator_samples(aggregator: Service) -> dict[Any, float]:
+    """Both of an aggregator's expositions: ``/metrics`` and ``/metrics/counts``."""
+    return {
+        key: value
+        for path in ("/metrics", "/metrics/counts")
+        for key, value in metric_samples(httpx.get(aggregator.url + path, timeout=10).text).items()
+    }
 
 
 def summary(

@@ -20,7 +20,8 @@ import yaml
 from dev.stack import InfrastructureError, Supervised, free_port
 from tests.paths import ROOT
 
-RULES = ROOT / "deploy" / "monitoring" / "prometheus" / "rules" / "safetywatch.yml"
+PROMETHEUS_CONFIG = ROOT / "deploy" / "monitoring" / "prometheus" / "prometheus.yml"
+RULES = PROMETHEUS_CONFIG.parent / "rules" / "safetywatch.yml"
 ALERTMANAGER_BASE = ROOT / "deploy" / "monitoring" / "alertmanager" / "alertmanager.base.yml"
 
 
@@ -96,28 +97,34 @@ def start_alertmanager(
 def start_prometheus(
     directory: Path, aggregators: list[str], gateway: str, alertmanager: str | None = None
 ) -> Process:
+    """The local stack's Prometheus configuration (deploy/monitoring), its targets
+    replaced and every job scraped each second."""
     port = free_port()
-    config: dict[str, Any] = {
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-        "rule_files": [str(RULES)],
-        "scrape_configs": [
-            {
-                "job_name": "safetywatch-aggregator",
-                "static_configs": [{"targets": [a.removeprefix("http://") for a in aggregators]}],
-            },
-            {
-                "job_name": "safetywatch-gateway",
-                "static_configs": [{"targets": [gateway.removeprefix("http://")]}],
-            },
-        ],
+    config: dict[str, Any] = yaml.safe_load(PROMETHEUS_CONFIG.read_text("utf-8"))
+    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    config["rule_files"] = [str(RULES)]
+    targets = {
+        "safetywatch-aggregator": aggregators,
+        "safetywatch-aggregator-counts": aggregators,
+        "safetywatch-gateway": [gateway],
+        "alertmanager": [alertmanager] if alertmanager is not None else [],
     }
-    if alertmanager is not None:
-        targets = [alertmanager.removeprefix("http://")]
-        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": targets}]}]}
-        # As deploy/monitoring's: its failed notifications are an alert too.
-        config["scrape_configs"].append(
-            {"job_name": "alertmanager", "static_configs": [{"targets": targets}]}
-        )
+    jobs = []
+    for job in config["scrape_configs"]:
+        urls = targets[job["job_name"]]  # a job this does not know is a KeyError to fix
+        job.pop("scrape_interval", None)
+        job["static_configs"] = [{"targets": [url.removeprefix("http://") for url in urls]}]
+        if urls:
+            jobs.append(job)
+    config["scrape_configs"] = jobs
+    if alertmanager is None:
+        del config["alerting"]
+    else:
+        config["alerting"] = {
+            "alertmanagers": [
+                {"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}
+            ]
+        }
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     command = [

@@ -22,6 +22,7 @@ from dev.generate.dashboards.queries import (
     period_total,
     summed,
     year_on_year_percent,
+    zero_filled,
 )
 from dev.generate.dashboards.tables import active_alerts_table, notable_incidents_table
 from safetywatch.accounting import RATES, RateIndicator
@@ -126,7 +127,7 @@ def _target(target: str, title: str, description: str) -> Panel:
 
 def _distribution(title: str, description: str, metric: str, label: str) -> Panel:
     """A bar per category or grade, in the official order, named in the reader's language."""
-    expr = named(f"sum by ({label}) ({in_quarter(metric, CURRENT)})", label)
+    expr = named(zero_filled(f"sum by ({label}) ({in_quarter(metric, CURRENT)})", label), label)
     return Panel(
         title,
         description,
@@ -238,7 +239,13 @@ CITY_OVERVIEW = Dashboard(
                 "本季度 较大及以上事故",
                 "Incidents of grade 较大 and above this quarter: red from the first one",
                 "stat",
-                (Query(f"sum ({in_quarter('safetywatch_incidents', CURRENT, NOTABLE)})"),),
+                (
+                    Query(
+                        zero_filled(
+                            f"sum ({in_quarter('safetywatch_incidents', CURRENT, NOTABLE)})"
+                        )
+                    ),
+                ),
                 width=6,
                 thresholds=RED_FROM_ONE,
             ),

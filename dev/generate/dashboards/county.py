@@ -9,7 +9,7 @@ from dev.generate.dashboards.model import (
     Query,
     RegionVariable,
 )
-from dev.generate.dashboards.queries import deduplicated, named
+from dev.generate.dashboards.queries import deduplicated, named, zero_filled
 
 REGION = 'region="$region"'
 
@@ -50,19 +50,31 @@ COUNTY = Dashboard(
                 "barchart",
                 (
                     Query(
-                        f"sum by (quarter) ({deduplicated('safetywatch_deaths', REGION)})",
+                        zero_filled(
+                            f"sum by (quarter) ({deduplicated('safetywatch_deaths', REGION)})",
+                            "quarter",
+                        ),
                         "{{quarter}} 死亡 deaths",
                     ),
                     Query(
-                        f"sum by (quarter) ({deduplicated('safetywatch_missing', REGION)})",
+                        zero_filled(
+                            f"sum by (quarter) ({deduplicated('safetywatch_missing', REGION)})",
+                            "quarter",
+                        ),
                         "{{quarter}} 失踪 missing",
                     ),
                     Query(
-                        f"sum by (quarter) ({deduplicated('safetywatch_serious_injuries', REGION)})",
+                        zero_filled(
+                            f"sum by (quarter) ({deduplicated('safetywatch_serious_injuries', REGION)})",
+                            "quarter",
+                        ),
                         "{{quarter}} 重伤 seriously injured",
                     ),
                     Query(
-                        f"sum by (quarter) ({deduplicated('safetywatch_minor_injuries', REGION)})",
+                        zero_filled(
+                            f"sum by (quarter) ({deduplicated('safetywatch_minor_injuries', REGION)})",
+                            "quarter",
+                        ),
                         "{{quarter}} 轻伤 slightly injured",
                     ),
                 ),
@@ -75,7 +87,10 @@ COUNTY = Dashboard(
                 "barchart",
                 (
                     Query(
-                        f"sum by (quarter) ({deduplicated('safetywatch_direct_loss_yuan', REGION)})",
+                        zero_filled(
+                            f"sum by (quarter) ({deduplicated('safetywatch_direct_loss_yuan', REGION)})",
+                            "quarter",
+                        ),
                         "{{quarter}}",
                     ),
                 ),
@@ -92,7 +107,10 @@ COUNTY = Dashboard(
                 (
                     Query(
                         named(
-                            f'sum by (category) ({deduplicated("safetywatch_incidents", REGION)} and on (quarter) safetywatch_quarter_info{{age="0"}})',
+                            zero_filled(
+                                f'sum by (category) ({deduplicated("safetywatch_incidents", REGION)} and on (quarter) safetywatch_quarter_info{{age="0"}})',
+                                "category",
+                            ),
                             "category",
                         ),
                         "{{category_name}}",

@@ -15,7 +15,25 @@ def in_quarter(metric: str, age: int, matchers: str = "") -> str:
 
 def summed(metric: str, age: int, by: str = "", matchers: str = "") -> str:
     grouping = f" by ({by})" if by else ""
-    return f"sum{grouping} ({in_quarter(metric, age, matchers)})"
+    total = f"sum{grouping} ({in_quarter(metric, age, matchers)})"
+    return zero_filled(total, by) if not by or by in EVERY else total
+
+
+#: The info series naming every value of a label a count is broken down by.
+EVERY = {
+    "category": "safetywatch_category_info",
+    "grade": "safetywatch_grade_info",
+    "quarter": "safetywatch_quarter_info",
+}
+
+
+def zero_filled(total: str, by: str = "") -> str:
+    """A count is exposed only where it is not zero (contract §4): a total with no
+    series reads 0, and a breakdown by category, grade or quarter shows every value its
+    info series names, at 0 where no count has a series."""
+    if not by:
+        return f"({total}) or vector(0)"
+    return f"({total}) or sum by ({by}) (0 * {deduplicated(EVERY[by])})"
 
 
 def in_period(metric: str, kind: str, relation: str, matchers: str = "") -> str:
@@ -26,7 +44,7 @@ def in_period(metric: str, kind: str, relation: str, matchers: str = "") -> str:
 
 
 def period_total(metric: str, kind: str, relation: str = "current") -> str:
-    return f"sum ({in_period(metric, kind, relation)})"
+    return zero_filled(f"sum ({in_period(metric, kind, relation)})")
 
 
 def year_on_year_percent(metric: str, kind: str) -> str:

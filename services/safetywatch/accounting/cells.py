@@ -31,6 +31,10 @@ DUMPED_CELL = struct.Struct("<BBB" + "q" * (1 + FIGURE_COUNT))
 class CellCounts(Protocol):
     """A month's cells, Python or compiled: reading back the same totals."""
 
+    #: Moves and loads so far: cells whose ``changes`` did not move read back the same
+    #: totals (what a reader keeping sums of them compares).
+    changes: int
+
     def __len__(self) -> int: ...
     def move(
         self,
@@ -50,6 +54,7 @@ class CellCounts(Protocol):
 class MonthCells:
     def __init__(self) -> None:
         self._cells: dict[CellKey, Totals] = {}
+        self.changes = 0
 
     def __len__(self) -> int:
         return len(self._cells)
@@ -69,6 +74,7 @@ class MonthCells:
         if cell is None:
             cell = self._cells[key] = Totals()
         cell.count(figures, sign)
+        self.changes += 1
         # Every contribution counts one record, so a cell no incident contributes to
         # any more holds exact zeros (integers, losses in fen): drop it.
         if cell.records == 0:
@@ -101,6 +107,7 @@ class MonthCells:
             if key in self._cells or not cell[0] or apart > 1:
                 raise ValueError("a cell twice, of no incident, or of an unknown standing")
             self._cells[key] = Totals(*cell)
+        self.changes += 1
 
 
 def dumped_months(months: dict[int, CellCounts]) -> dict[int, tuple[list[str], bytes]]:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, tzinfo
 from operator import attrgetter
 
-from safetywatch.accounting.cells import CellKey
+from safetywatch.accounting.cells import CellCounts, CellKey
 from safetywatch.accounting.chain import ChainRules, timeliness
 from safetywatch.accounting.day_index import DayIndex
 from safetywatch.accounting.delays import DelayHistogram
@@ -270,6 +270,11 @@ class Ledger:
 
     def regions_seen(self) -> set[str]:
         return {region for cells in self._incidents.months.values() for region in cells.regions()}
+
+    def month_cells(self, month: int) -> CellCounts | None:
+        """A month's cells as the ledger keeps them (to read, never to move); None
+        while no incident counts in it."""
+        return self._incidents.months.get(month)
 
     def _month_totals(self, month: int) -> dict[CellKey, Totals]:
         cells = self._incidents.months.get(month)

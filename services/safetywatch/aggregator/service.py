@@ -21,7 +21,7 @@ from safetywatch.aggregator.follow.follower import LogFollower
 from safetywatch.aggregator.follow.replay_reader import ReaderPlan
 from safetywatch.aggregator.metrics.alerts import AlertCollector
 from safetywatch.aggregator.metrics.chain import ChainCollector
-from safetywatch.aggregator.metrics.counts import LedgerCollector
+from safetywatch.aggregator.metrics.counts import LedgerCollector, NameCollector
 from safetywatch.aggregator.metrics.indicators import IndicatorCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import PipelineState
@@ -108,12 +108,17 @@ class Aggregator:
                 ),
             ),
         )
+        #: ``/metrics``: what pages people and the names, scraped every few seconds.
         self.registry = CollectorRegistry()
-        self.registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
+        self.registry.register(NameCollector(area, clock))
         self.registry.register(IndicatorCollector(self.ledger, area, self.pipeline, clock))
         self.registry.register(PipelineCollector(self.ledger, self.pipeline))
         self.registry.register(AlertCollector(self.board))
         self.registry.register(ChainCollector(self.board, self.ledger, self.pipeline, clock))
+        #: ``/metrics/counts``: the count families, large at a province's scale and
+        #: scraped less often.
+        self.counts_registry = CollectorRegistry()
+        self.counts_registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
 
     def _keeper(self) -> CheckpointKeeper | None:
         directory = self.settings.aggregator.state_dir

@@ -631,6 +631,8 @@ typedef struct {
     PyObject_HEAD
     Cell *cells;
     Py_ssize_t count, capacity, live;
+    /* every move and load: what a reader caching sums of the cells compares */
+    unsigned long long changes;
     uint32_t *slots;
     size_t mask;
     PyObject *totals_class, *categories, *category_index, *grades, *grade_index;
@@ -771,6 +773,7 @@ static PyObject *Cells_move(Cells *self, PyObject *const *args, Py_ssize_t nargs
     c->count[0] += sign;
     for (int n = 0; n < FIGURE_COUNT; n++) c->count[1 + n] += sign * figure[n];
     self->live += (c->count[0] != 0) - was_live;
+    self->changes++;
     Py_RETURN_NONE;
 }
 
@@ -844,6 +847,7 @@ static PyObject *Cells_load(Cells *self, PyObject *args) {
         memcpy(c->count, count, sizeof count);
         self->live++;
     }
+    self->changes++;
     result = Py_NewRef(Py_None);
 done:
     PyBuffer_Release(&data);
@@ -867,6 +871,11 @@ static PyMethodDef Cells_methods[] = {
     {NULL, NULL, 0, NULL},
 };
 
+static PyMemberDef Cells_members[] = {
+    {"changes", T_ULONGLONG, offsetof(Cells, changes), READONLY, "Moves and loads so far: unchanged cells read back the same totals."},
+    {NULL, 0, 0, 0, NULL},
+};
+
 static PySequenceMethods Cells_as_sequence = {.sq_length = (lenfunc)Cells_len};
 
 static PyTypeObject CellsType = {
@@ -880,6 +889,7 @@ static PyTypeObject CellsType = {
     .tp_traverse = (traverseproc)Cells_traverse,
     .tp_clear = (inquiry)Cells_clear,
     .tp_methods = Cells_methods,
+    .tp_members = Cells_members,
     .tp_as_sequence = &Cells_as_sequence,
 };
 
@@ -917,6 +927,7 @@ static int count_row(Rows *self, const Row *row, int64_t sign) {
         c->count[1 + f] += sign * value;
     }
     counts->live += (c->count[0] != 0) - was_live;
+    counts->changes++;
     result = counts->live == 0 ? PyDict_DelItem(self->months, month) : 0;
 done:
     Py_XDECREF(cells);

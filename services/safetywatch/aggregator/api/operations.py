@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from safetywatch.aggregator.alerts import scope_names
 from safetywatch.aggregator.api.dependencies import AggregatorDep, ReadyDep, RegionDep
@@ -80,10 +80,19 @@ async def readyz(aggregator: AggregatorDep) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(request: Request, aggregator: AggregatorDep) -> Response:
+    """Pipeline health, alerts, the reporting chain, rates and the names."""
+    return _exposition(request, aggregator.registry)
+
+
+@router.get("/metrics/counts")
+async def metrics_counts(request: Request, aggregator: AggregatorDep) -> Response:
+    """The count families (contract §4), scraped less often than ``/metrics``."""
+    return _exposition(request, aggregator.counts_registry)
+
+
+def _exposition(request: Request, registry: CollectorRegistry) -> Response:
     # ?name[]=… restricts the output (client_python's convention), and collects
-    # only the collectors named: a poller watching one counter then costs little
-    # even when a province's state makes the full exposition take ~50 ms.
+    # only the collectors named: a poller watching one counter then costs little.
     names = request.query_params.getlist("name[]")
-    registry = aggregator.registry
     source = registry.restricted_registry(names) if names else registry
     return Response(generate_latest(source), media_type=CONTENT_TYPE_LATEST)

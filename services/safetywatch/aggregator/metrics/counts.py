@@ -1,8 +1,12 @@
-"""The count gauges (contract §4, §7), computed from the ledger at scrape time.
+"""The count gauges (contract §4, §7), computed from the ledger at scrape time, and the
+names and periods they are read with.
 
-Collected on the event loop that also applies records, so one scrape is one consistent
-snapshot. Until the initial replay has caught up only pipeline health is exposed: a
-restarting replica shows no count series rather than wrong ones.
+The counts are served apart, on ``/metrics/counts`` (scraped less often than the alerts
+on ``/metrics``), with a series only where a count is not zero: at a province's or the
+country's scale four series in five were zeros (docs/performance.md). Collected on the
+event loop that also applies records, so one scrape is one consistent snapshot. Until
+the initial replay has caught up there are no count series: a restarting replica shows
+none rather than wrong ones.
 
 Every count series has a ``period`` label — the exposed quarters, the current month and
 the same month last year, the year to date and the same months last year ("2026-ytd",
@@ -22,7 +26,6 @@ from prometheus_client.registry import Collector
 
 from safetywatch.accounting import (
     PUBLIC_FIGURES,
-    CellKey,
     Ledger,
     Period,
     Totals,
@@ -31,17 +34,17 @@ from safetywatch.accounting import (
 )
 from safetywatch.aggregator.clock import Clock, system_clock
 from safetywatch.aggregator.metrics import names_only
+from safetywatch.aggregator.metrics.sums import MetricLevelSums
 from safetywatch.aggregator.pipeline import PipelineState
 from safetywatch.config import AreaConfig
 from safetywatch.events import (
-    APART_CATEGORIES,
     CATEGORY_GROUPS,
     CATEGORY_ORDER,
     Category,
     Grade,
     Group,
 )
-from safetywatch.regions import Level, level_of
+from safetywatch.regions import level_of
 
 #: A gauge by category for each figure the totals show (``fields.FIGURES``), but the
 #: incidents: ``safetywatch_incidents`` is by grade too.
@@ -172,35 +175,35 @@ def _name_families(area: AreaConfig) -> Iterator[Metric]:
     yield grade_info
 
 
-def _add_apart(
-    families: list[tuple[GaugeMetricFamily, Callable[[Totals], float]]],
-    cells: dict[CellKey, Totals],
-    labels: list[str],
-) -> None:
-    """The non-business figures of one (period, region, category), summed over grades."""
-    region, category = labels[2:]
-    combined = Totals()
-    for grade in Grade:
-        if (totals := cells.get((region, Category(category), grade, True))) is not None:
-            combined.add(totals)
-    for family, value in families:
-        family.add_metric(labels, value(combined))
+class NameCollector(Collector):
+    """The names people read and the periods a count series may carry: on ``/metrics``,
+    beside the alerts, from start-up on."""
+
+    def __init__(self, area: AreaConfig, clock: Clock = system_clock) -> None:
+        self._area = area
+        self._clock = clock
+
+    def describe(self) -> Iterator[Metric]:
+        return names_only(*NAME_FAMILIES)
+
+    def collect(self) -> Iterator[Metric]:
+        yield from _info_families(self._area, exposed_periods(self._clock(), self._area))
 
 
-def _at_metric_level(cells: dict[CellKey, Totals], area: AreaConfig) -> dict[CellKey, Totals]:
-    """The cells summed to the metrics' region level (themselves at county level)."""
-    if area.metrics.region_level is Level.COUNTY:
-        return cells
-    summed: dict[CellKey, Totals] = {}
-    for (region, category, grade, apart), totals in cells.items():
-        key = (area.metric_region(region), category, grade, apart)
-        if (cell := summed.get(key)) is None:
-            cell = summed[key] = Totals()
-        cell.add(totals)
-    return summed
+#: What ``NameCollector`` yields.
+NAME_FAMILIES = (
+    "safetywatch_region_info",
+    "safetywatch_quarter_info",
+    "safetywatch_period_info",
+    "safetywatch_category_info",
+    "safetywatch_grade_info",
+)
 
 
 class LedgerCollector(Collector):
+    """The count families, on ``/metrics/counts``: a series for each (period, region,
+    category[, grade]) whose count is not zero (absent reads as 0)."""
+
     def __init__(
         self,
         ledger: Ledger,
@@ -212,14 +215,10 @@ class LedgerCollector(Collector):
         self._area = area
         self._pipeline = pipeline
         self._clock = clock
+        self._sums = MetricLevelSums(ledger, area)
 
     def describe(self) -> Iterator[Metric]:
         return names_only(
-            "safetywatch_region_info",
-            "safetywatch_quarter_info",
-            "safetywatch_period_info",
-            "safetywatch_category_info",
-            "safetywatch_grade_info",
             "safetywatch_incidents",
             *(name for name, _, _ in _PER_CATEGORY),
             *(name for name, _, _ in _APART),
@@ -227,8 +226,6 @@ class LedgerCollector(Collector):
         )
 
     def collect(self) -> Iterator[Metric]:
-        periods = exposed_periods(self._clock(), self._area)
-        yield from _info_families(self._area, periods)
         if not self._pipeline.replay_complete:
             return
         labels = ["quarter", "period", "region", "category"]
@@ -241,31 +238,26 @@ class LedgerCollector(Collector):
             [(GaugeMetricFamily(name, text, labels=labels), value) for name, text, value in kinds]
             for kinds in (_PER_CATEGORY, _APART)
         )
-        area = self._area
-        seen = {area.metric_region(code) for code in self._ledger.regions_seen()}
-        regions = sorted(area.metric_regions | seen)
-        for exposed in periods:
-            cells = _at_metric_level(self._ledger.cells(exposed.period), area)
-            present = {category for _, category, _, _ in cells}
-            categories = [c for c in Category if c in present or c in self._area.visible_categories]
-            for region in regions:
-                for category in categories:
-                    combined = Totals()
-                    for grade in Grade:
-                        totals = cells.get((region, category, grade, False))
-                        incidents.add_metric(
-                            [exposed.quarter, exposed.label, region, category.value, grade.value],
-                            totals.incidents if totals else 0,
-                        )
-                        if totals is not None:
-                            combined.add(totals)
-                    for family, value in per_category:
-                        family.add_metric(
-                            [exposed.quarter, exposed.label, region, category.value],
-                            value(combined),
-                        )
-                    if category in APART_CATEGORIES:
-                        _add_apart(apart, cells, [exposed.quarter, exposed.label, region, category])
+        periods = exposed_periods(self._clock(), self._area)
+        for exposed, cells in zip(
+            periods, self._sums.read([p.period for p in periods]), strict=True
+        ):
+            # Summed over grades: the official figures, and apart the non-business ones.
+            rows: dict[tuple[str, Category, bool], Totals] = {}
+            for (region, category, grade, is_apart), totals in sorted(cells.items()):
+                if not is_apart and totals.incidents:
+                    incidents.add_metric(
+                        [exposed.quarter, exposed.label, region, category.value, grade.value],
+                        totals.incidents,
+                    )
+                if (row := rows.get((region, category, is_apart))) is None:
+                    row = rows[(region, category, is_apart)] = Totals()
+                row.add(totals)
+            for (region, category, is_apart), row in rows.items():
+                row_labels = [exposed.quarter, exposed.label, region, category.value]
+                for family, value in apart if is_apart else per_category:
+                    if number := value(row):
+                        family.add_metric(row_labels, number)
         yield incidents
         for family, _ in (*per_category, *apart):
             yield family

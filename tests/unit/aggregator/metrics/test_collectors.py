@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from safetywatch.accounting.ledger import Ledger
 from safetywatch.accounting.storage import PYTHON_STORAGE
-from safetywatch.aggregator.metrics.counts import LedgerCollector
+from safetywatch.aggregator.metrics.counts import LedgerCollector, NameCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
 from safetywatch.aggregator.pipeline import InvalidRecord, PipelineState
 from safetywatch.config.area import MetricSettings, load_area
@@ -28,6 +28,7 @@ def setup():
     pipeline = PipelineState(replay_complete=True)
     registry = CollectorRegistry()
     registry.register(LedgerCollector(ledger, area, pipeline, clock=lambda: NOW))
+    registry.register(NameCollector(area, clock=lambda: NOW))
     registry.register(PipelineCollector(ledger, pipeline))
     return ledger, pipeline, registry
 
@@ -54,18 +55,67 @@ def test_counts_are_exposed_by_quarter_region_category_and_grade(setup):
     assert registry.get_sample_value("safetywatch_direct_loss_yuan", labels) == 1000.5
 
 
-def test_every_configured_region_and_exposed_quarter_has_zero_series(setup):
-    _, _, registry = setup
-    labels = {
-        "quarter": "2021Q1",
-        "period": "2021Q1",
-        "region": "520281",
-        "category": "forest_fire",
+def test_a_count_series_is_written_only_where_the_count_is_not_zero(setup):
+    ledger, _, registry = setup
+    ledger.apply(record("520201-A", deaths=2))
+    labels = {"quarter": "2022Q1", "period": "2022Q1", "region": "520201"}
+    road = {**labels, "category": "road_traffic"}
+    assert registry.get_sample_value("safetywatch_deaths", road) == 2
+    assert registry.get_sample_value("safetywatch_late_reports", road) is None
+    assert registry.get_sample_value("safetywatch_incidents", {**road, "grade": "serious"}) is None
+    assert (
+        registry.get_sample_value(
+            "safetywatch_incidents", {**labels, "category": "forest_fire", "grade": "ordinary"}
+        )
+        is None
+    )
+    ledger.apply(record("520201-A", revision=2, deaths=0))  # withdrawn: the series goes
+    assert registry.get_sample_value("safetywatch_deaths", road) is None
+    assert registry.get_sample_value("safetywatch_incidents", {**road, "grade": "ordinary"}) == 1
+
+
+def _counts(registry: CollectorRegistry) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in registry.collect()
+        for sample in family.samples
+        if family.name in COUNT_FAMILIES
     }
-    assert registry.get_sample_value("safetywatch_late_reports", labels) == 0
-    assert registry.get_sample_value("safetywatch_incidents", {**labels, "grade": "serious"}) == 0
-    labels.update(quarter="2020Q4", period="2020Q4")
-    assert registry.get_sample_value("safetywatch_deaths", labels) is None
+
+
+COUNT_FAMILIES = {"safetywatch_incidents", "safetywatch_deaths", "safetywatch_fatalities"}
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("level", [Level.COUNTY, Level.CITY, Level.PROVINCE])
+def test_the_sums_kept_between_scrapes_follow_every_change_as_a_fresh_collector_sees_it(
+    level, compiled
+):
+    """A month's sum is kept until its cells move: after each change the collector that
+    kept its sums must expose what a new one, summing everything afresh, does."""
+    area = load_area().model_copy(update={"metrics": MetricSettings(region_level=level)})
+    ledger = Ledger(area.zone, storage=ledger_storage() if compiled else PYTHON_STORAGE)
+    pipeline = PipelineState(replay_complete=True)
+
+    def registry_of() -> CollectorRegistry:
+        registry = CollectorRegistry()
+        registry.register(LedgerCollector(ledger, area, pipeline, clock=lambda: NOW))
+        return registry
+
+    kept = registry_of()
+    changes = [
+        record("520201-A", deaths=1),  # 2022-02
+        record("520203-B", deaths=3, occurred_at="2021-03-05T10:00:00+08:00"),
+        record("520201-A", revision=2, deaths=4),
+        record("520203-B", revision=2, deaths=3, occurred_at="2021-11-05T10:00:00+08:00"),
+        record("520281-C", category="coal_mine", deaths=12),
+        record("520281-C", revision=2, category="coal_mine", deaths=12, retracted=True),
+        record("520201-A", revision=3, deaths=0),
+    ]
+    for change in changes:
+        ledger.apply(change)
+        assert _counts(kept) == _counts(registry_of())
+    assert _counts(kept)  # something was compared
 
 
 def test_region_info_names_each_region(setup):
@@ -165,6 +215,7 @@ def test_each_collector_describes_every_family_it_collects(setup):
     board.refresh()
     for collector in (
         LedgerCollector(ledger, area, pipeline, clock=lambda: NOW),
+        NameCollector(area, clock=lambda: NOW),
         PipelineCollector(ledger, pipeline),
         AlertCollector(board),
         ChainCollector(board, ledger, pipeline, clock=lambda: NOW),
@@ -209,7 +260,7 @@ def test_the_month_and_the_year_to_date_sit_beside_the_quarters_with_fatalities(
         registry.get_sample_value(
             "safetywatch_fatalities", {**place, "quarter": "", "period": "2021-02"}
         )
-        == 0
+        is None
     )
     info = {
         "kind": "ytd",
