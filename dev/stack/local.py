@@ -270,7 +270,7 @@ def _print_urls(
     lines += [
         f"  ingest gateway      http://127.0.0.1:{gateway}/v1/incidents   (/metrics, /readyz, /docs)",
         f"  field app           http://127.0.0.1:{gateway}/app/   (sign in with the demo unit's token)",
-        f"  aggregator metrics  http://127.0.0.1:{aggregator}/metrics",
+        f"  aggregator metrics  http://127.0.0.1:{aggregator}/metrics   (/metrics/counts: the counts)",
         f"  summary             http://127.0.0.1:{aggregator}/v1/summary",
         f"  bulletin            http://127.0.0.1:{aggregator}/v1/bulletin?lang=zh",
         "  demo unit's token   .run/demo-token   (SAFETYWATCH_TOKEN=$(cat .run/demo-token) .venv/bin/safetywatch report FILE)",
