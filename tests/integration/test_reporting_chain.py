@@ -24,12 +24,12 @@ import httpx
 import pytest
 import yaml
 
-from dev.stack import metric_samples, wait_until
+from dev.stack import wait_until
 from safetywatch.config import KafkaConnectionSettings
 from safetywatch.kafka.topic import TopicSpec, ensure_topic
 from safetywatch.regions.levels import Level
 from safetywatch.units.tokens import add_token
-from tests.integration.checks import post
+from tests.integration.checks import aggregator_samples, post
 from tests.integration.harness import Service, Services
 from tests.integration.monitoring import (
     Process,
@@ -137,7 +137,7 @@ def mine_accident(chain: Chain, incident_id: str) -> None:
 
 def values_of(chain: Chain, name: str, **labels: str) -> list[float]:
     """The values of every series of ``name`` that has these labels (and any others)."""
-    samples = metric_samples(httpx.get(f"{chain.aggregator.url}/metrics", timeout=10).text)
+    samples = aggregator_samples(chain.aggregator)
     wanted = set(labels.items())
     return [value for (metric, have), value in samples.items() if metric == name and wanted <= have]
 

@@ -39,7 +39,8 @@ def _timeliness_by_quarter() -> str:
     matchers = 'quarter!="",timeliness="on_time"'
     on_time = f"sum by (quarter, level) ({deduplicated('safetywatch_confirmations', matchers)})"
     every = f"sum by (quarter, level) ({CONFIRMATIONS})"
-    return named(f"100 * {on_time} / ({every} > 0)", "level")
+    # Confirmations are exposed where not zero: a level with only late ones is 0% on time.
+    return named(f"100 * ({on_time} or 0 * {every}) / ({every} > 0)", "level")
 
 
 CHAIN = Dashboard(

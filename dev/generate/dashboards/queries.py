@@ -24,12 +24,13 @@ EVERY = {
     "category": "safetywatch_category_info",
     "grade": "safetywatch_grade_info",
     "quarter": "safetywatch_quarter_info",
+    "level": "safetywatch_level_info",
 }
 
 
 def zero_filled(total: str, by: str = "") -> str:
     """A count is exposed only where it is not zero (contract §4): a total with no
-    series reads 0, and a breakdown by category, grade or quarter shows every value its
+    series reads 0, and a breakdown by category, grade, quarter or level shows every value its
     info series names, at 0 where no count has a series."""
     if not by:
         return f"({total}) or vector(0)"

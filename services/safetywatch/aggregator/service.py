@@ -20,7 +20,7 @@ from safetywatch.aggregator.clock import Clock, system_clock
 from safetywatch.aggregator.follow.follower import LogFollower
 from safetywatch.aggregator.follow.replay_reader import ReaderPlan
 from safetywatch.aggregator.metrics.alerts import AlertCollector
-from safetywatch.aggregator.metrics.chain import ChainCollector
+from safetywatch.aggregator.metrics.chain import ChainCollector, ConfirmationCollector
 from safetywatch.aggregator.metrics.counts import LedgerCollector, NameCollector
 from safetywatch.aggregator.metrics.indicators import IndicatorCollector
 from safetywatch.aggregator.metrics.pipeline import PipelineCollector
@@ -114,11 +114,14 @@ class Aggregator:
         self.registry.register(IndicatorCollector(self.ledger, area, self.pipeline, clock))
         self.registry.register(PipelineCollector(self.ledger, self.pipeline))
         self.registry.register(AlertCollector(self.board))
-        self.registry.register(ChainCollector(self.board, self.ledger, self.pipeline, clock))
+        self.registry.register(ChainCollector(self.board))
         #: ``/metrics/counts``: the count families, large at a province's scale and
         #: scraped less often.
         self.counts_registry = CollectorRegistry()
         self.counts_registry.register(LedgerCollector(self.ledger, area, self.pipeline, clock))
+        self.counts_registry.register(
+            ConfirmationCollector(self.ledger, area, self.pipeline, clock)
+        )
 
     def _keeper(self) -> CheckpointKeeper | None:
         directory = self.settings.aggregator.state_dir

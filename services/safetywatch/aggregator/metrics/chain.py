@@ -1,5 +1,6 @@
 """The reporting chain's gauges (contract §8): overdue steps and follow-ups from the
-latest evaluation, and the confirmations on time and late (及时率) by period."""
+latest evaluation (on ``/metrics``), and the confirmations on time and late (及时率) by
+period (a count family: on ``/metrics/counts``, where not zero)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,9 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from safetywatch.accounting import Ledger
 from safetywatch.aggregator.alerts import AlertBoard
-from safetywatch.aggregator.clock import Clock
 from safetywatch.aggregator.metrics import names_only
-from safetywatch.aggregator.metrics.counts import exposed_periods
-from safetywatch.aggregator.pipeline import PipelineState
+from safetywatch.aggregator.metrics.counts import LedgerFamilies, exposed_periods
 from safetywatch.alerting import LateStep
 from safetywatch.config import AreaConfig
 from safetywatch.regions import Level
@@ -57,13 +55,8 @@ def _step_labels(step: LateStep, area: AreaConfig) -> list[str]:
 
 
 class ChainCollector(Collector):
-    def __init__(
-        self, board: AlertBoard, ledger: Ledger, pipeline: PipelineState, clock: Clock
-    ) -> None:
+    def __init__(self, board: AlertBoard) -> None:
         self._board = board
-        self._ledger = ledger
-        self._pipeline = pipeline
-        self._clock = clock
 
     def describe(self) -> Iterator[Metric]:
         return names_only(
@@ -71,15 +64,12 @@ class ChainCollector(Collector):
             "safetywatch_reporting_overdue_seconds",
             "safetywatch_reporting_overdue_overflow",
             "safetywatch_follow_up_overdue_seconds",
-            "safetywatch_confirmations",
             "safetywatch_level_info",
         )
 
     def collect(self) -> Iterator[Metric]:
         yield self._level_names()
         yield from self._late_steps()
-        if self._pipeline.replay_complete:
-            yield self._confirmations()
 
     def _level_names(self) -> Metric:
         names = GaugeMetricFamily(
@@ -126,15 +116,24 @@ class ChainCollector(Collector):
             follow_ups.add_metric(_step_labels(step, area), step.seconds_late)
         yield from (overdue, seconds, overflow, follow_ups)
 
-    def _confirmations(self) -> Metric:
+
+class ConfirmationCollector(LedgerFamilies):
+    """Confirmations on time and late by the incidents' quarter or year to date, region
+    and level: a series where the count is not zero."""
+
+    def describe(self) -> Iterator[Metric]:
+        return names_only("safetywatch_confirmations")
+
+    def collect(self) -> Iterator[Metric]:
+        if not self._pipeline.replay_complete:
+            return
         family = GaugeMetricFamily(
             "safetywatch_confirmations",
             "Confirmations of the reporting chain by the incidents' quarter or year to "
             "date, region and level: on_time or late (及时率 = on_time / (on_time + late))",
             labels=["quarter", "period", "region", "level", "timeliness"],
         )
-        area = self._board.area
-        regions = sorted(area.metric_regions)
+        area = self._area
         for exposed in exposed_periods(self._clock(), area):
             if exposed.kind == "month":
                 continue  # audited by quarter and year: months would only add series
@@ -142,11 +141,10 @@ class ChainCollector(Collector):
             for (code, level, on_time), count in self._ledger.timeliness(exposed.period).items():
                 key = (area.metric_region(code), level, on_time)
                 counts[key] = counts.get(key, 0) + count
-            for region in sorted(set(regions) | {r for r, _, _ in counts}):
-                for level in Level:
-                    for on_time, word in ((True, "on_time"), (False, "late")):
-                        family.add_metric(
-                            [exposed.quarter, exposed.label, region, level.value, word],
-                            counts.get((region, level, on_time), 0),
-                        )
-        return family
+            for (region, level, on_time), count in sorted(counts.items()):
+                if count:
+                    word = "on_time" if on_time else "late"
+                    family.add_metric(
+                        [exposed.quarter, exposed.label, region, level.value, word], count
+                    )
+        yield family

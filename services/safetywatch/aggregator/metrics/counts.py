@@ -200,9 +200,8 @@ NAME_FAMILIES = (
 )
 
 
-class LedgerCollector(Collector):
-    """The count families, on ``/metrics/counts``: a series for each (period, region,
-    category[, grade]) whose count is not zero (absent reads as 0)."""
+class LedgerFamilies(Collector):
+    """A collector of families read from the ledger by the area's exposed periods."""
 
     def __init__(
         self,
@@ -215,6 +214,20 @@ class LedgerCollector(Collector):
         self._area = area
         self._pipeline = pipeline
         self._clock = clock
+
+
+class LedgerCollector(LedgerFamilies):
+    """The count families, on ``/metrics/counts``: a series for each (period, region,
+    category[, grade]) whose count is not zero (absent reads as 0)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        area: AreaConfig,
+        pipeline: PipelineState,
+        clock: Clock = system_clock,
+    ) -> None:
+        super().__init__(ledger, area, pipeline, clock)
         self._sums = MetricLevelSums(ledger, area)
 
     def describe(self) -> Iterator[Metric]:

@@ -12,30 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from prometheus_client.core import GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
 
-from safetywatch.accounting import Ledger
-from safetywatch.aggregator.clock import Clock, system_clock
 from safetywatch.aggregator.metrics import names_only
-from safetywatch.aggregator.metrics.counts import exposed_periods
-from safetywatch.aggregator.pipeline import PipelineState
-from safetywatch.config import AreaConfig
+from safetywatch.aggregator.metrics.counts import LedgerFamilies, exposed_periods
 from safetywatch.regions import prefix_of
 
 
-class IndicatorCollector(Collector):
-    def __init__(
-        self,
-        ledger: Ledger,
-        area: AreaConfig,
-        pipeline: PipelineState,
-        clock: Clock = system_clock,
-    ) -> None:
-        self._ledger = ledger
-        self._area = area
-        self._pipeline = pipeline
-        self._clock = clock
-
+class IndicatorCollector(LedgerFamilies):
     def describe(self) -> Iterator[Metric]:
         return names_only(
             "safetywatch_rate",

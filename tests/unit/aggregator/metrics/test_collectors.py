@@ -16,7 +16,7 @@ from safetywatch.config.area import MetricSettings, load_area
 from safetywatch.events.decode import InvalidReason
 from safetywatch.native.storage import ledger_storage
 from safetywatch.regions.levels import Level, ancestor_at, level_of
-from tests.reports import record
+from tests.reports import RECEIVED, record
 
 NOW = datetime(2022, 2, 20, tzinfo=UTC)  # 2022Q1: the exposed quarters are 2022Q1 … 2021Q1
 
@@ -203,7 +203,7 @@ def test_each_collector_describes_every_family_it_collects(setup):
     # A restricted scrape (name[]) relies on describe(): a family it forgot would vanish.
     from safetywatch.aggregator.alerts import AlertBoard
     from safetywatch.aggregator.metrics.alerts import AlertCollector
-    from safetywatch.aggregator.metrics.chain import ChainCollector
+    from safetywatch.aggregator.metrics.chain import ChainCollector, ConfirmationCollector
 
     ledger, pipeline, _ = setup
     area = load_area()
@@ -218,7 +218,8 @@ def test_each_collector_describes_every_family_it_collects(setup):
         NameCollector(area, clock=lambda: NOW),
         PipelineCollector(ledger, pipeline),
         AlertCollector(board),
-        ChainCollector(board, ledger, pipeline, clock=lambda: NOW),
+        ChainCollector(board),
+        ConfirmationCollector(ledger, area, pipeline, clock=lambda: NOW),
     ):
         described = {metric.name for metric in collector.describe()}
         assert {metric.name for metric in collector.collect()} == described, collector
@@ -345,11 +346,11 @@ def test_an_overflow_of_overdue_steps_names_its_level_and_region(setup):
     from safetywatch.aggregator.metrics.chain import ChainCollector
     from safetywatch.alerting.chain_alerts import ChainReport
 
-    ledger, pipeline, _ = setup
+    ledger, _, _ = setup
     board = AlertBoard(ledger, load_area(), lambda: NOW)
     board.chain = ChainReport([], [], {(Level.COUNTY, "520201"): 2})
     registry = CollectorRegistry()
-    registry.register(ChainCollector(board, ledger, pipeline, clock=lambda: NOW))
+    registry.register(ChainCollector(board))
     labels = {
         "level": "county",
         "level_name": "县级",
@@ -358,3 +359,28 @@ def test_an_overflow_of_overdue_steps_names_its_level_and_region(setup):
         "region_name_en": "Zhongshan District",
     }
     assert registry.get_sample_value("safetywatch_reporting_overdue_overflow", labels) == 2
+
+
+def test_confirmations_are_counted_by_level_and_timeliness_only_where_not_zero(setup):
+    from safetywatch.aggregator.metrics.chain import ConfirmationCollector
+    from safetywatch.events.confirmation import ConfirmationRecord
+
+    ledger, pipeline, _ = setup
+    registry = CollectorRegistry()
+    registry.register(ConfirmationCollector(ledger, load_area(), pipeline, clock=lambda: NOW))
+    ledger.apply(record("520201-A", deaths=1))
+    county = ConfirmationRecord(
+        level=Level.COUNTY, incident_id="520201-A", unit_id="county", received_at=RECEIVED
+    )
+    ledger.apply_confirmation(county)
+    labels = {"quarter": "2022Q1", "period": "2022Q1", "region": "520201", "level": "county"}
+    assert (
+        registry.get_sample_value("safetywatch_confirmations", {**labels, "timeliness": "on_time"})
+        == 1
+    )
+    assert (
+        registry.get_sample_value("safetywatch_confirmations", {**labels, "timeliness": "late"})
+        is None
+    )
+    city = {**labels, "level": "city", "timeliness": "on_time"}
+    assert registry.get_sample_value("safetywatch_confirmations", city) is None
