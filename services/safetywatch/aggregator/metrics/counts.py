@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from operator import attrgetter
 
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
@@ -220,15 +221,10 @@ class LedgerCollector(LedgerFamilies):
     """The count families, on ``/metrics/counts``: a series for each (period, region,
     category[, grade]) whose count is not zero (absent reads as 0)."""
 
-    def __init__(
-        self,
-        ledger: Ledger,
-        area: AreaConfig,
-        pipeline: PipelineState,
-        clock: Clock = system_clock,
-    ) -> None:
-        super().__init__(ledger, area, pipeline, clock)
-        self._sums = MetricLevelSums(ledger, area)
+    @cached_property
+    def _sums(self) -> MetricLevelSums:
+        """The month and period sums kept between scrapes."""
+        return MetricLevelSums(self._ledger, self._area)
 
     def describe(self) -> Iterator[Metric]:
         return names_only(
