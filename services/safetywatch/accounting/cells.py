@@ -11,7 +11,7 @@ and dict slot. Both dump the same bytes, so a checkpoint of one is read by the o
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from safetywatch.accounting.layout import FIGURE_COUNT, Figures, Totals
@@ -46,6 +46,7 @@ class CellCounts(Protocol):
         sign: int,
     ) -> None: ...
     def totals(self) -> dict[CellKey, Totals]: ...
+    def totals_by(self, region_of: Mapping[str, str]) -> dict[CellKey, Totals]: ...
     def regions(self) -> set[str]: ...
     def dump(self) -> tuple[list[str], bytes]: ...
     def load(self, regions: list[str], counts: bytes) -> None: ...
@@ -83,6 +84,18 @@ class MonthCells:
     def totals(self) -> dict[CellKey, Totals]:
         """The cells that hold an incident (copies: the caller may add to them)."""
         return {key: Totals(*totals.counts()) for key, totals in self._cells.items()}
+
+    def totals_by(self, region_of: Mapping[str, str]) -> dict[CellKey, Totals]:
+        """``totals()`` with each cell's region replaced by ``region_of[region]`` and the
+        cells that then meet summed (a county's into its city's or province's)."""
+        summed: dict[CellKey, Totals] = {}
+        for (region, category, grade, apart), totals in self._cells.items():
+            key = (region_of[region], category, grade, apart)
+            if (cell := summed.get(key)) is None:
+                summed[key] = Totals(*totals.counts())
+            else:
+                cell.add(totals)
+        return summed
 
     def regions(self) -> set[str]:
         return {region for region, _, _, _ in self._cells}

@@ -802,6 +802,35 @@ static PyObject *Cells_totals(Cells *self, PyObject *unused) {
 }
 
 /* dump(): (regions, counts) of the live cells: what load() takes back. */
+/* totals_by(region_of): totals() with each cell's region replaced by region_of[region]
+ * and the cells that then meet summed (a county's into its city's or province's). */
+static PyObject *Cells_totals_by(Cells *self, PyObject *region_of) {
+    if (self->totals_class == NULL) { PyErr_SetString(PyExc_RuntimeError, "Cells.__init__ was not called"); return NULL; }
+    if (!PyDict_Check(region_of)) { PyErr_SetString(PyExc_TypeError, "region_of: a dict"); return NULL; }
+    Cells *into = (Cells *)PyObject_CallFunctionObjArgs((PyObject *)Py_TYPE(self), self->totals_class,
+                                                        self->categories, self->grades, NULL);
+    if (into == NULL) return NULL;
+    PyObject *result = NULL;
+    for (Py_ssize_t n = 0; n < self->count; n++) {
+        const Cell *c = &self->cells[n];
+        if (c->count[0] == 0) continue;
+        PyObject *region = PyDict_GetItemWithError(region_of, c->region);
+        if (region == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, c->region);
+            goto done;
+        }
+        Cell *sum = cell_of(into, region, c->category, c->grade, c->apart);
+        if (sum == NULL) goto done;
+        int was_live = sum->count[0] != 0;
+        for (int f = 0; f < COUNTS; f++) sum->count[f] += c->count[f];
+        into->live += (sum->count[0] != 0) - was_live;
+    }
+    result = Cells_totals(into, NULL);
+done:
+    Py_DECREF(into);
+    return result;
+}
+
 static PyObject *Cells_dump(Cells *self, PyObject *unused) {
     PyObject *regions = PyList_New(0);
     PyObject *data = PyBytes_FromStringAndSize(NULL, self->live * (Py_ssize_t)(3 + COUNTS * 8));
@@ -866,6 +895,7 @@ static PyMethodDef Cells_methods[] = {
     {"regions", (PyCFunction)Cells_regions, METH_NOARGS, "The regions of the cells holding an incident."},
     {"move", (PyCFunction)(void (*)(void))Cells_move, METH_FASTCALL, "Deposit or withdraw one incident."},
     {"totals", (PyCFunction)Cells_totals, METH_NOARGS, "Totals of the cells holding an incident."},
+    {"totals_by", (PyCFunction)Cells_totals_by, METH_O, "Totals with the regions mapped, summed where they meet."},
     {"dump", (PyCFunction)Cells_dump, METH_NOARGS, "(regions, counts) of the live cells."},
     {"load", (PyCFunction)Cells_load, METH_VARARGS, "Fill empty cells from a dump."},
     {NULL, NULL, 0, NULL},

@@ -70,8 +70,14 @@ def counted(cells: CellCounts, sequence: list[tuple[Any, ...]]) -> CellCounts:
     return cells
 
 
+#: Each county to its city, as the metrics sum them at the city level.
+CITY_OF = {"520201": "520200", "520221": "520200", "520203": "520200"}
+
+
 def seen(cells: CellCounts) -> tuple[Any, ...]:
-    return len(cells), cells.regions(), {k: v.to_json() for k, v in cells.totals().items()}
+    by_city = {k: v.to_json() for k, v in cells.totals_by(CITY_OF).items()}
+    totals = {k: v.to_json() for k, v in cells.totals().items()}
+    return len(cells), cells.regions(), totals, by_city
 
 
 @settings(max_examples=200, deadline=None)
@@ -88,6 +94,17 @@ def test_compiled_cells_count_as_the_definition_does(sequence: list[tuple[Any, .
         copy = make()
         copy.load(*pickle.loads(pickle.dumps(cells.dump())))
         assert seen(copy) == seen(cells)
+
+
+def test_totals_by_a_mapping_sum_the_cells_that_meet_and_name_a_region_it_lacks() -> None:
+    for cells in (MonthCells(), COMPILED()):
+        for county in ("520201", "520203", "520203"):
+            cells.move(county, Category.ROAD_TRAFFIC, Grade.ORDINARY, False, ONE_DEATH, 1)
+        city = cells.totals_by(CITY_OF)
+        assert list(city) == [("520200", Category.ROAD_TRAFFIC, Grade.ORDINARY, False)]
+        assert next(iter(city.values())).deaths == 3
+        with pytest.raises(KeyError, match="520203"):
+            cells.totals_by({"520201": "520200"})
 
 
 def test_totals_are_copies_the_caller_may_add_to() -> None:

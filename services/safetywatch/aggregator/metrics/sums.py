@@ -68,22 +68,13 @@ class MetricLevelSums:
         kept = self._months.get(month)
         if kept is not None and kept[0] is cells and kept[1] == cells.changes:
             return kept[2]
-        changes, totals = cells.changes, cells.totals()
-        summed = totals if self._area.metrics.region_level is Level.COUNTY else self._lifted(totals)
+        changes = cells.changes
+        if self._area.metrics.region_level is Level.COUNTY:
+            summed: Mapping[CellKey, Totals] = cells.totals()
+        else:
+            region_of = self._metric_region
+            for region in cells.regions() - region_of.keys():
+                region_of[region] = self._area.metric_region(region)
+            summed = cells.totals_by(region_of)
         self._months[month] = (cells, changes, summed)
         return summed
-
-    def _lifted(self, cells: dict[CellKey, Totals]) -> dict[CellKey, Totals]:
-        """County cells summed into their ancestor at the metrics' level."""
-        lifted: dict[CellKey, Totals] = {}
-        region_of = self._metric_region
-        for (region, category, grade, apart), totals in cells.items():
-            at_level = region_of.get(region)
-            if at_level is None:
-                at_level = region_of[region] = self._area.metric_region(region)
-            key = (at_level, category, grade, apart)
-            if (cell := lifted.get(key)) is None:
-                lifted[key] = totals  # ``totals()`` gave copies: this one is ours
-            else:
-                cell.add(totals)
-        return lifted
