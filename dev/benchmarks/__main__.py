@@ -88,23 +88,28 @@ def _restart(
         kafka, topic, held, directory, "from checkpoint", settings, after_report=True
     )
     checkpoint = state / "checkpoint.bin"
-    scrape, counts = warm.scrape, warm.counts_scrape
     return {
         "from_nothing_s": cold.start_to_ready_s and round(cold.start_to_ready_s, 2),
         "from_checkpoint_s": warm.start_to_ready_s and round(warm.start_to_ready_s, 2),
         "checkpoint_mib": round(checkpoint.stat().st_size / 2**20, 1),
         "peak_rss_mib": round(max(r.peak_rss_mib or 0 for r in (cold, warm))),
         "peak_rss_mib_from_checkpoint": warm.peak_rss_mib and round(warm.peak_rss_mib),
-        "series_per_scrape": scrape.series if scrape else None,
-        "scrape_seconds": scrape.seconds if scrape else None,
-        "scrape_mib": round(scrape.bytes / 2**20, 2) if scrape else None,
-        "scrape_first_seconds": scrape.first_seconds if scrape else None,
-        "counts_series_per_scrape": counts.series if counts else None,
-        "counts_scrape_seconds": counts.seconds if counts else None,
-        "counts_scrape_mib": round(counts.bytes / 2**20, 2) if counts else None,
-        "counts_scrape_first_seconds": counts.first_seconds if counts else None,
-        "counts_scrape_after_report_seconds": counts.after_report_seconds if counts else None,
+        **_scrape_figures("", warm.scrape),
+        **_scrape_figures("counts_", warm.counts_scrape),
     }
+
+
+def _scrape_figures(prefix: str, scrape: _replay.Scrape | None) -> dict[str, Any]:
+    """One endpoint's scrape as the results name it (``prefix``: which endpoint)."""
+    figures: dict[str, Any] = {
+        f"{prefix}series_per_scrape": scrape and scrape.series,
+        f"{prefix}scrape_seconds": scrape and scrape.seconds,
+        f"{prefix}scrape_mib": scrape and round(scrape.bytes / 2**20, 2),
+        f"{prefix}scrape_first_seconds": scrape and scrape.first_seconds,
+    }
+    if scrape is not None and scrape.after_report_seconds is not None:
+        figures[f"{prefix}scrape_after_report_seconds"] = scrape.after_report_seconds
+    return figures
 
 
 def table(results: dict[str, Any]) -> str:

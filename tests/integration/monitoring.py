@@ -94,6 +94,11 @@ def start_alertmanager(
     return _spawn("alertmanager", command, directory, f"http://127.0.0.1:{port}", env)
 
 
+def _static(urls: list[str]) -> list[dict[str, list[str]]]:
+    """Prometheus' static_configs for these base URLs."""
+    return [{"targets": [url.removeprefix("http://") for url in urls]}]
+
+
 def start_prometheus(
     directory: Path, aggregators: list[str], gateway: str, alertmanager: str | None = None
 ) -> Process:
@@ -113,18 +118,14 @@ def start_prometheus(
     for job in config["scrape_configs"]:
         urls = targets[job["job_name"]]  # a job this does not know is a KeyError to fix
         job.pop("scrape_interval", None)
-        job["static_configs"] = [{"targets": [url.removeprefix("http://") for url in urls]}]
+        job["static_configs"] = _static(urls)
         if urls:
             jobs.append(job)
     config["scrape_configs"] = jobs
     if alertmanager is None:
         del config["alerting"]
     else:
-        config["alerting"] = {
-            "alertmanagers": [
-                {"static_configs": [{"targets": [alertmanager.removeprefix("http://")]}]}
-            ]
-        }
+        config["alerting"]["alertmanagers"] = [{"static_configs": _static([alertmanager])}]
     path = directory / "prometheus.yml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     command = [
