@@ -5,7 +5,6 @@ developer's own `.run/` is never touched. curl is made to fail on an HTTP error
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from dev.install_stamp import install_digest
 from dev.stack import port_in_use
 from tests.docs import ShellBlock, shell_blocks
 from tests.paths import ROOT
@@ -54,13 +54,7 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def _installed_from_this_tree() -> None:
     """dev/setup, run by the docs' dev/up in the copy, reinstalls when its stamp differs;
     the linked virtualenv would then point at the copy. Refuse rather than let it."""
-    sources = ("pyproject.toml", "setup.py", "services/safetywatch/native/rows.c")
-    wanted = hashlib.sha256(
-        b"".join(
-            (ROOT / name).read_bytes()
-            for name in (*sources, "services/safetywatch/native/layout.h")
-        )
-    ).hexdigest()
+    wanted = install_digest()
     stamp = ROOT / ".venv" / ".safetywatch-installed"
     if not stamp.is_file() or stamp.read_text().strip() != wanted:
         pytest.fail("the virtualenv is not installed from this tree: run dev/setup", pytrace=False)

@@ -16,7 +16,7 @@ from tests.paths import PACKAGE, ROOT
 
 #: Lowest first. A module may import its own package and any package of a lower layer.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"errors", "regions", "deadlines"}),
+    frozenset({"errors", "regions", "deadlines", "compiled"}),
     frozenset({"events"}),
     frozenset({"accounting", "units"}),
     frozenset({"alerting"}),

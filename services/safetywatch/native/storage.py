@@ -13,6 +13,7 @@ from types import ModuleType
 
 import structlog
 
+from safetywatch import compiled
 from safetywatch.accounting import LAYOUT, PYTHON_STORAGE, ROWS_KIND, LedgerStorage
 from safetywatch.errors import SafetywatchError
 from safetywatch.native.table import CompiledIncidentTable
@@ -58,7 +59,8 @@ def ledger_storage() -> LedgerStorage:
             "compiled_rows_unavailable",
             reason=str(why),
             using="python rows: slower a record and larger an incident (docs/performance.md)",
+            rules=compiled.state,
         )
         return PYTHON_STORAGE
-    log.info("compiled_rows_loaded", path=module.__file__, layout=LAYOUT)
+    log.info("compiled_rows_loaded", path=module.__file__, layout=LAYOUT, rules=compiled.state)
     return compiled_storage(module)
