@@ -44,6 +44,11 @@ def compiled_rules() -> list[Extension]:
     except ImportError:
         print("setup: mypyc not installed: the rules stay Python", file=sys.stderr)
         return []
+    # What an earlier build compiled goes first: a build that fails then leaves the
+    # Python source to run, never an older compiled copy under the new digest.
+    for extension in Path("services/safetywatch").rglob("*.so"):
+        if extension.parent.name != "native":
+            extension.unlink()
     COMPILED["DIGEST_FILE"].write_text(COMPILED["sources_digest"]() + "\n")
     sources = [
         str(COMPILED["source_of"](module).relative_to(Path.cwd())) for module in COMPILED["MODULES"]

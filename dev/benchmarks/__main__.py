@@ -28,6 +28,7 @@ from dev.stack import (
     realistic_records,
     write_national_area,
 )
+from safetywatch import compiled
 from safetywatch.config import KafkaConnectionSettings, load_role
 from safetywatch.kafka import TopicSpec, ensure_topic
 
@@ -295,7 +296,11 @@ def main() -> int:
         "recorded": _recorded(),
         "machine": {"cpus": os.cpu_count()},
         "reports": args.reports,
+        # How the services started by this run run the rules (docs/performance.md).
+        "rules": compiled.state,
     }
+    say(f"the rules run {compiled.state} (safetywatch/compiled.py)")
+    digest = compiled.sources_digest()
     wanted = set(args.only or ["replay", "ingest", "latency", "import"])
 
     area: dict[str, str] = {}
@@ -368,6 +373,9 @@ def main() -> int:
         say(f"import: {args.import_rows:,} rows of last year through safetywatch import")
         results["import"] = import_history(kafka, topic, directory, args.import_rows)
 
+    if compiled.sources_digest() != digest:
+        results["rules"] = "changed during the run: later services ran them as Python"
+        say(f"warning: the rules' sources {results['rules']}")
     print(table(results))
     print(json.dumps(results, indent=2), file=sys.stderr)
     out = Path(args.out)

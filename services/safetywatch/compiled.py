@@ -21,6 +21,7 @@ import hashlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,7 @@ MODULES = (
     "safetywatch.accounting.incident",
     "safetywatch.accounting.layout",
     "safetywatch.accounting.record_store",
+    "safetywatch.accounting.day_index",
     "safetywatch.accounting.ledger",
     "safetywatch.aggregator.follow.applier",
 )
@@ -83,8 +85,12 @@ class _FromSource(importlib.abc.MetaPathFinder):
 
 
 #: How this process runs the rules: "compiled", "python" (nothing compiled is
-#: installed) or "python, compiled copy stale" (set by ``use_sources_if_stale``).
+#: installed), "python, compiled copy stale" or "python, by SAFETYWATCH_COMPILED=0" (set
+#: by ``use_sources_if_stale``).
 state = "python"
+
+#: Set to 0, the compiled copy is not used (to measure what it saves, docs/performance.md).
+SWITCH = "SAFETYWATCH_COMPILED"
 
 
 def use_sources_if_stale() -> str:
@@ -97,9 +103,12 @@ def use_sources_if_stale() -> str:
         built = DIGEST_FILE.read_text().strip()
     except OSError:
         built = None
-    if built == sources_digest():
-        state = "compiled"
-    else:
-        sys.meta_path.insert(0, _FromSource())
+    if os.environ.get(SWITCH) == "0":
+        state = f"python, by {SWITCH}=0"
+    elif built != sources_digest():
         state = "python, compiled copy stale"
+    else:
+        state = "compiled"
+        return state
+    sys.meta_path.insert(0, _FromSource())
     return state
