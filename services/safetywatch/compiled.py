@@ -38,6 +38,7 @@ MODULES = (
     "safetywatch.accounting.day_index",
     "safetywatch.accounting.ledger",
     "safetywatch.aggregator.follow.applier",
+    "safetywatch.aggregator.state.record_file",
 )
 
 #: The shared library the compiled modules live in (mypyc's group).

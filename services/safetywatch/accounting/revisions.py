@@ -8,6 +8,7 @@ and ``grading.py``); this runs once for every applied record of the replay.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
@@ -36,8 +37,11 @@ from safetywatch.events import FIRE_CATEGORIES, Category, Grade, Origin, StoredR
 _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 
 
-class Grades(NamedTuple):
-    """What grading says of one revision."""
+@dataclass
+class Grades:
+    """What grading says of one revision; never changed once made (the ordinary ones are
+    shared). A plain dataclass: compiled, it is built natively, where a NamedTuple or a
+    frozen dataclass is built by a Python call (docs/performance.md)."""
 
     #: The disaster grade, by the table in force on the day it occurred.
     grade: Grade
@@ -205,7 +209,8 @@ class RevisionReader:
         return state
 
 
-class _FirstReport(NamedTuple):
+@dataclass
+class _FirstReport:  # a plain dataclass, as Grades
     received_at: datetime
     reported_at: datetime
     late: bool

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from safetywatch import compiled
 from safetywatch.config.errors import ConfigError, describe_errors
 
 ENV_PREFIX = "SAFETYWATCH_"
@@ -449,7 +450,7 @@ def unknown_variables(
     development tools' own), each with the nearest declared name: a misspelt gateway
     port (``…_GATEWAY_PROT``) would otherwise be silently ignored."""
     declared = {variable for role in ROLES for variable in role.variables().values()}
-    declared |= set(known)
+    declared |= {*known, compiled.SWITCH}  # read before any setting: safetywatch/compiled.py
     prefixes = tuple(ENV_PREFIX + prefix for prefix in NotificationSettings.PER_RECEIVER)
     unknown = []
     for name in sorted(environ):
