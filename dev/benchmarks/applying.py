@@ -30,9 +30,7 @@ def _one_round(reports: int) -> dict[str, object]:
     from dev.stack import national_counties, realistic_records
     from safetywatch import compiled
     from safetywatch.accounting import Ledger
-    from safetywatch.aggregator.follow.applier import RecordApplier
-    from safetywatch.aggregator.follow.replay_reader import ReadBatch
-    from safetywatch.aggregator.pipeline import PipelineState
+    from safetywatch.aggregator import PipelineState, ReadBatch, RecordApplier
     from safetywatch.events import passes_fast_path
     from safetywatch.native import ledger_storage
 

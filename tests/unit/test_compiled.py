@@ -24,11 +24,11 @@ def test_this_installation_runs_the_compiled_rules():
     assert all(map(compiled.compiled_beside, compiled.MODULES))
 
 
-def _run_in(copy: Path) -> tuple[str, str]:
+def _run_in(copy: Path, **environment: str) -> tuple[str, str]:
     done = subprocess.run(
         [sys.executable, "-c", WHICH],
         cwd=copy,
-        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(copy), "PATH": "/usr/bin:/bin", **environment},
         capture_output=True,
         text=True,
         check=True,
@@ -49,3 +49,9 @@ def test_a_source_edited_since_the_build_runs_every_rule_from_source(tmp_path: P
     assert state == "python, compiled copy stale"
     # all or none: revisions.py did not change, and is read from source too
     assert location == str(copy / "safetywatch" / "accounting" / "revisions.py")
+
+
+def test_the_switch_runs_the_rules_from_source():
+    state, location = _run_in(PACKAGE.parent, SAFETYWATCH_COMPILED="0")
+    assert state == "python, by SAFETYWATCH_COMPILED=0"
+    assert location == str(PACKAGE / "accounting" / "revisions.py")
