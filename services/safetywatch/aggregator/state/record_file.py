@@ -21,6 +21,7 @@ import fcntl
 import os
 import stat
 import tempfile
+from bisect import bisect_right
 from pathlib import Path
 
 from safetywatch.errors import SafetywatchError, StateUnavailable
@@ -83,31 +84,48 @@ class RecordFile:
         self.kept = keep and directory is not None
         self._fd = descriptor
         self._written = os.fstat(descriptor).st_size
-        self._pending = bytearray()
+        #: The bodies appended since the last flush, and their bytes. Kept as they came
+        #: and joined once a flush: a bytearray emptied by every flush is grown again,
+        #: copy after copy, by the next batch (a tenth of a µs a record at 1M).
+        self._pending: list[bytes] = []
+        #: Where each of them starts, counted from the first.
+        self._starts: list[int] = []
+        self._pending_bytes = 0
         self._max_pending = max_pending
 
     def append(self, raw: bytes) -> int:
         if len(raw) > _LENGTH_MASK:
             raise ValueError(f"a record of {len(raw)} bytes is over the store's limit")
-        if len(self._pending) >= self._max_pending:
+        if self._pending_bytes >= self._max_pending:
             self.flush()  # raises before anything is appended when the disk is full
-        ref = (self._written + len(self._pending)) << _LENGTH_BITS | len(raw)
-        self._pending += raw
+        ref = (self._written + self._pending_bytes) << _LENGTH_BITS | len(raw)
+        self._pending.append(raw)
+        self._starts.append(self._pending_bytes)
+        self._pending_bytes += len(raw)
         return ref
 
     def flush(self) -> None:
         """Write what was appended; StateUnavailable (retriable) when the directory refuses."""
-        while self._pending:
+        if not self._pending:
+            return
+        pending = b"".join(self._pending)
+        # One piece from here on: what a failed write leaves is tried again as it is.
+        self._pending, self._starts = [pending], [0]
+        done = 0
+        while done < len(pending):
             try:
-                written = os.pwrite(self._fd, self._pending, self._written)
+                written = os.pwrite(self._fd, memoryview(pending)[done:], self._written)
             except OSError as error:
                 name = errno.errorcode.get(error.errno or 0, "error")
+                self._pending, self._starts = [pending[done:]], [0]
                 raise StateUnavailable(
                     f"SAFETYWATCH_STATE_DIR: writing the record file failed ({name}: "
-                    f"{error.strerror}); {len(self._pending)} bytes wait in memory"
+                    f"{error.strerror}); {self._pending_bytes} bytes wait in memory"
                 ) from error
             self._written += written
-            del self._pending[:written]
+            self._pending_bytes -= written
+            done += written
+        self._pending, self._starts = [], []
 
     def read(self, ref: int) -> bytes:
         offset, length = ref >> _LENGTH_BITS, ref & _LENGTH_MASK
@@ -118,12 +136,19 @@ class RecordFile:
             raise StateUnavailable(
                 f"SAFETYWATCH_STATE_DIR: reading the record file failed: {error.strerror}"
             ) from error
+        rest = length - on_disk
+        if not rest:
+            return head
+        # The rest is in one pending piece: a body is appended whole, and a failed write
+        # leaves one piece starting where the file ends.
         start = max(0, offset - self._written)
-        return head + bytes(self._pending[start : start + length - on_disk])
+        piece = bisect_right(self._starts, start) - 1
+        at = start - self._starts[piece]
+        return head + self._pending[piece][at : at + rest]
 
     def truncate(self, size: int) -> None:
         """Keep the first ``size`` bytes (a checkpoint's), or none (a full replay)."""
-        self._pending.clear()
+        self._pending, self._starts, self._pending_bytes = [], [], 0
         os.ftruncate(self._fd, size)
         self._written = size
 
@@ -134,11 +159,11 @@ class RecordFile:
 
     @property
     def size(self) -> int:
-        return self._written + len(self._pending)
+        return self._written + self._pending_bytes
 
     @property
     def pending(self) -> int:
-        return len(self._pending)
+        return self._pending_bytes
 
     def close(self) -> None:
         os.close(self._fd)

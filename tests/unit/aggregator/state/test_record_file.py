@@ -24,6 +24,22 @@ def test_bodies_read_back_byte_for_byte_before_and_after_more_appends(tmp_path):
     store.close()
 
 
+def test_every_body_reads_back_wherever_it_is_written_or_waiting(tmp_path):
+    store, written = RecordFile(tmp_path), {}
+    for flush_after in (3, 1, 5, 2):
+        for n in range(flush_after):
+            body = os.urandom(100 + 37 * n)
+            written[store.append(body)] = body
+        assert all(store.read(ref) == body for ref, body in written.items())
+        store.flush()
+        assert store.pending == 0
+    store.truncate(0)
+    assert store.size == 0
+    again = store.append(b"after")
+    assert store.read(again) == b"after"
+    store.close()
+
+
 def test_the_file_has_no_name_so_a_crash_leaves_nothing_behind(tmp_path):
     store = RecordFile(tmp_path)
     store.append(b"x" * 1000)
