@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from itertools import pairwise
@@ -193,10 +193,42 @@ class Period:
 
 def month_of(moment: datetime, zone: tzinfo) -> int:
     """The month index that ``moment`` (an aware datetime) falls in, seen from ``zone``."""
-    if moment.tzinfo is None:
+    if moment.tzinfo is UTC:
+        # The replay asks this for every record, and a record's moments are in UTC: the
+        # month of a UTC day wholly inside one month of the zone is looked up.
+        months = _MONTH_OF_UTC_DAY.get(zone)
+        if months is None:
+            months = _MONTH_OF_UTC_DAY[zone] = {}
+        day = moment.toordinal()
+        month = months.get(day, _UNSEEN)
+        if month == _UNSEEN:
+            month = months[day] = _month_of_utc_day(day, zone)
+        if month != _MONTH_STARTS_THAT_DAY:
+            return month
+    elif moment.tzinfo is None:
         raise ValueError("month_of needs an aware datetime")
-    # The replay asks this for every record: a bisect over the zone's month starts took
-    # half the time of converting the moment to local time.
+    return _month_by_bisect(moment, zone)
+
+
+#: What ``_MONTH_OF_UTC_DAY`` says of a UTC day: not seen yet, or a month starts in it.
+_UNSEEN, _MONTH_STARTS_THAT_DAY = 0, -1
+
+#: The month of each UTC day ``month_of`` has seen, per zone (by the day's ordinal).
+_MONTH_OF_UTC_DAY: dict[tzinfo, dict[int, int]] = {}
+
+
+def _month_of_utc_day(day: int, zone: tzinfo) -> int:
+    """The month a whole UTC day lies in, seen from ``zone``; or that a month starts in
+    it (there the moment decides)."""
+    first = datetime.fromordinal(day).replace(tzinfo=UTC)
+    month = _month_by_bisect(first, zone)
+    last = first + timedelta(days=1, microseconds=-1)
+    return month if _month_by_bisect(last, zone) == month else _MONTH_STARTS_THAT_DAY
+
+
+def _month_by_bisect(moment: datetime, zone: tzinfo) -> int:
+    # A bisect over the zone's month starts took half the time of converting the
+    # moment to local time.
     starts = _MONTH_STARTS.get(zone) or _month_starts(zone)
     index = bisect_right(starts, moment.timestamp()) - 1
     if 0 <= index < len(starts) - 1:

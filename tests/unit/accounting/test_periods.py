@@ -12,6 +12,10 @@ from hypothesis import strategies as st
 from safetywatch.accounting.periods import (
     INDEXED_YEARS,
     Quarter,
+    month_by_conversion,
+    month_index,
+    month_of,
+    month_start,
     quarter_by_conversion,
     quarter_of,
     recent_quarters,
@@ -122,6 +126,18 @@ def test_every_quarter_boundary_agrees_with_converting_to_local_time(zone):
             start = Quarter(year, number).start(zone)
             for moment in (start - timedelta(microseconds=1), start, start + timedelta(hours=1)):
                 assert quarter_of(moment, zone) == quarter_by_conversion(moment, zone), moment
+
+
+@pytest.mark.parametrize("zone", AWKWARD_ZONES, ids=str)
+def test_every_month_boundary_in_utc_agrees_with_converting_to_local_time(zone):
+    # The instants a record carries are in UTC, and month_of looks a UTC day's month up:
+    # a microsecond either side of each month start, asked twice (seen, then looked up).
+    for year in range(INDEXED_YEARS.start - 1, INDEXED_YEARS.stop + 1):
+        for month in range(1, 13):
+            start = month_start(month_index(year, month), zone).astimezone(UTC)
+            for moment in (start - timedelta(microseconds=1), start, start + timedelta(hours=1)):
+                expected = month_by_conversion(moment, zone)
+                assert month_of(moment, zone) == month_of(moment, zone) == expected, moment
 
 
 @settings(max_examples=300, deadline=None)
