@@ -26,6 +26,7 @@ from safetywatch.accounting import (
     ROW,
     IncidentState,
     figures,
+    incident_of,
     row_values,
     state_parts,
 )
@@ -81,7 +82,8 @@ def _table(kind: str) -> Any:
 
 def _state(n: int) -> IncidentState:
     at = datetime(2026, 3, 1, 8, tzinfo=timezone(timedelta(hours=8))) + timedelta(seconds=n)
-    return IncidentState.of(
+    return incident_of(
+        IncidentState,
         incident_id=f"520201-B{n}",
         ref=n,
         revision=1,

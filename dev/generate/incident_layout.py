@@ -117,7 +117,7 @@ def _python_lines(row: Row) -> Iterator[str]:
     yield "from collections.abc import Mapping"
     yield "from dataclasses import dataclass"
     yield "from datetime import datetime"
-    yield "from typing import Any, Protocol, Self"
+    yield "from typing import Any, Protocol, TypeVar"
     yield ""
     yield "import msgspec"
     yield ""
@@ -141,15 +141,19 @@ def _python_lines(row: Row) -> Iterator[str]:
     yield "    #: what few incidents have (``rare.py``); most share ``COMMON``"
     yield "    rare: Rare = COMMON"
     yield ""
-    yield "    @classmethod"
-    params = ["cls", "*", "incident_id: str"]
+    yield ""
+    yield '_Fields = TypeVar("_Fields", bound=IncidentFields)'
+    yield ""
+    yield ""
+    params = ["kind: type[_Fields]", "*", "incident_id: str"]
     params += [f"{f.name}: {_TYPES[f.kind]}" for f in fields]
     params += ["figures: Figures", "rare: Rare = COMMON"]
-    yield from _wrapped("    ", "def of(", params, ") -> Self:")
-    yield '        """Each field by its name. (A class called with keywords receives them in a'
-    yield '        dict: the replay makes one state a record.)"""'
+    yield from _wrapped("", "def incident_of(", params, ") -> _Fields:")
+    yield '    """An incident of ``kind`` (``IncidentState``), each field by its name. A function:'
+    yield "    a compiled caller passes its keywords in place, where a class, or a class's"
+    yield '    method, receives them in a dict (the replay makes one state a record)."""'
     args = ["incident_id", *(f.name for f in fields), "figures", "rare"]
-    yield from _wrapped("        ", "return cls(", args, ")")
+    yield from _wrapped("    ", "return kind(", args, ")")
     yield ""
     yield ""
     yield from _totals_lines(figures)

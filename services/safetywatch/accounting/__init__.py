@@ -43,6 +43,7 @@ from safetywatch.accounting.layout import (
     ROW,
     Totals,
     figures,
+    incident_of,
     row_values,
     state_parts,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "figure_value",
     "figures",
     "grade_term",
+    "incident_of",
     "loaded_months",
     "matching",
     "month_of",

@@ -8,7 +8,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -163,53 +163,57 @@ class IncidentFields(msgspec.Struct, gc=False, eq=False):
     #: what few incidents have (``rare.py``); most share ``COMMON``
     rare: Rare = COMMON
 
-    @classmethod
-    def of(
-        cls,
-        *,
-        incident_id: str,
-        ref: int,
-        revision: int,
-        retracted: bool,
-        category: Category,
-        region_code: str,
-        non_business: bool,
-        imported: bool,
-        month: int,
-        grade: Grade,
-        current_grade: Grade,
-        occurred_at: datetime,
-        first_received_at: datetime,
-        last_received_at: datetime,
-        near_miss_since: datetime | None,
-        province_since: datetime | None,
-        grade_since: Mapping[Grade, datetime],
-        figures: Figures,
-        rare: Rare = COMMON,
-    ) -> Self:
-        """Each field by its name. (A class called with keywords receives them in a
-        dict: the replay makes one state a record.)"""
-        return cls(
-            incident_id,
-            ref,
-            revision,
-            retracted,
-            category,
-            region_code,
-            non_business,
-            imported,
-            month,
-            grade,
-            current_grade,
-            occurred_at,
-            first_received_at,
-            last_received_at,
-            near_miss_since,
-            province_since,
-            grade_since,
-            figures,
-            rare,
-        )
+
+_Fields = TypeVar("_Fields", bound=IncidentFields)
+
+
+def incident_of(
+    kind: type[_Fields],
+    *,
+    incident_id: str,
+    ref: int,
+    revision: int,
+    retracted: bool,
+    category: Category,
+    region_code: str,
+    non_business: bool,
+    imported: bool,
+    month: int,
+    grade: Grade,
+    current_grade: Grade,
+    occurred_at: datetime,
+    first_received_at: datetime,
+    last_received_at: datetime,
+    near_miss_since: datetime | None,
+    province_since: datetime | None,
+    grade_since: Mapping[Grade, datetime],
+    figures: Figures,
+    rare: Rare = COMMON,
+) -> _Fields:
+    """An incident of ``kind`` (``IncidentState``), each field by its name. A function:
+    a compiled caller passes its keywords in place, where a class, or a class's
+    method, receives them in a dict (the replay makes one state a record)."""
+    return kind(
+        incident_id,
+        ref,
+        revision,
+        retracted,
+        category,
+        region_code,
+        non_business,
+        imported,
+        month,
+        grade,
+        current_grade,
+        occurred_at,
+        first_received_at,
+        last_received_at,
+        near_miss_since,
+        province_since,
+        grade_since,
+        figures,
+        rare,
+    )
 
 
 @dataclass(slots=True)

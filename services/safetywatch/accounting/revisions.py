@@ -15,7 +15,7 @@ from typing import NamedTuple
 from safetywatch.accounting.deadlines import first_report_limit
 from safetywatch.accounting.grading import Grader
 from safetywatch.accounting.incident import IncidentState
-from safetywatch.accounting.layout import figures
+from safetywatch.accounting.layout import figures, incident_of
 from safetywatch.accounting.periods import month_of
 from safetywatch.accounting.policy import (
     SURELY_OPEN,
@@ -167,7 +167,8 @@ class RevisionReader:
         )
         first = _first_report(record, unit_reported, previous)
         fatalities_in_window = in_window or earlier.fatalities_in_window
-        state = IncidentState.of(
+        state = incident_of(
+            IncidentState,
             incident_id=record.incident_id,
             ref=self._store.append(raw),
             revision=record.revision,
@@ -204,17 +205,20 @@ class RevisionReader:
                 fatalities_missing=record.missing if counted else earlier.fatalities_missing,
             ),
         )
-        reported = None if first.reported_at is first.received_at else first.reported_at
-        state.rare = _rare(record, grades, earlier.rare, reported, fatalities_in_window)
+        state.rare = _rare(record, grades, earlier.rare, first, fatalities_in_window)
         return state
 
 
-@dataclass
-class _FirstReport:  # a plain dataclass, as Grades
-    received_at: datetime
-    reported_at: datetime
-    late: bool
-    imported: bool
+class _FirstReport:
+    # A class with its own __init__: compiled, it is built natively, where a dataclass's
+    # __init__ is the Python the dataclasses module writes (docs/performance.md).
+    def __init__(
+        self, received_at: datetime, reported_at: datetime, late: bool, imported: bool
+    ) -> None:
+        self.received_at = received_at
+        self.reported_at = reported_at
+        self.late = late
+        self.imported = imported
 
 
 def _first_report(
@@ -239,10 +243,12 @@ def _rare(
     record: StoredRecord,
     grades: Grades,
     earlier: Rare,
-    first_reported_at: datetime | None,
+    first: _FirstReport,
     fatalities_in_window: bool,
 ) -> Rare:
-    """What few incidents have; the one shared COMMON for all the others."""
+    """What few incidents have; the one shared COMMON for all the others. The unit's
+    own moment of the first report is kept only where it differs from the receipt."""
+    first_reported_at = None if first.reported_at is first.received_at else first.reported_at
     if (
         earlier is COMMON
         and first_reported_at is None
