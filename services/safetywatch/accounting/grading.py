@@ -9,7 +9,7 @@ ordinary, one comparison.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -96,10 +96,57 @@ _DISASTER = (
 _THREAT = (Criterion.THREATENED_PEOPLE, Criterion.POTENTIAL_LOSS_YUAN)
 
 
-class _Versions:
-    """A category's tables by the instant each comes into force in the area's zone."""
+class _DisasterRow:
+    """A disaster table's row for one grade: its bounds by name (``_DISASTER``'s
+    criteria). A class of floats, where a row tuple's items were compared as objects."""
 
-    def __init__(self, tables: Sequence[GradeTable], zone: tzinfo, criteria: Sequence[Criterion]):
+    def __init__(
+        self,
+        grade: Grade,
+        casualties: float,
+        serious_injuries: float,
+        direct_loss_yuan: float,
+        area_ha: float,
+        casualties_and_serious_injuries: float,
+    ) -> None:
+        self.grade = grade
+        self.casualties = casualties
+        self.serious_injuries = serious_injuries
+        self.direct_loss_yuan = direct_loss_yuan
+        self.area_ha = area_ha
+        self.casualties_and_serious_injuries = casualties_and_serious_injuries
+
+    def reached(
+        self, casualties: float, serious_injuries: float, direct_loss_yuan: float, area_ha: float
+    ) -> bool:
+        """Whether an incident of these figures reaches the row: any one bound will do."""
+        return (
+            casualties >= self.casualties
+            or serious_injuries >= self.serious_injuries
+            or direct_loss_yuan >= self.direct_loss_yuan
+            or area_ha >= self.area_ha
+            or casualties + serious_injuries >= self.casualties_and_serious_injuries
+        )
+
+
+def _disaster_rows(table: GradeTable) -> tuple[_DisasterRow, ...]:
+    return tuple(_DisasterRow(*row) for row in _rows(table, _DISASTER))
+
+
+def _threat_rows(table: GradeTable) -> tuple[_Row, ...]:
+    return _rows(table, _THREAT)
+
+
+class _Versions:
+    """A category's tables by the instant each comes into force in the area's zone, with
+    their rows (``rows_of`` a table)."""
+
+    def __init__(
+        self,
+        tables: Sequence[GradeTable],
+        zone: tzinfo,
+        rows_of: Callable[[GradeTable], tuple[Any, ...]],
+    ):
         ordered = sorted(tables, key=lambda t: t.effective_from)
         self.tables = ordered
         self.starts = [
@@ -108,7 +155,7 @@ class _Versions:
             ).timestamp()
             for t in ordered
         ]
-        self.rows = [_rows(t, criteria) for t in ordered]
+        self.rows = [rows_of(t) for t in ordered]
         self.single = self.rows[0] if len(ordered) == 1 else None
 
     def index(self, occurred_at: datetime) -> int:
@@ -127,12 +174,14 @@ class Grader:
     ) -> None:
         local = local or {}
         self._disaster = {
-            c: _Versions([*national_tables(c), *local.get(c, ())], zone, _DISASTER)
+            c: _Versions([*national_tables(c), *local.get(c, ())], zone, _disaster_rows)
             for c in Category
         }
-        self._threat = _Versions(THREAT_TABLES, zone, _THREAT)
+        self._threat = _Versions(THREAT_TABLES, zone, _threat_rows)
         # Most categories have one table: their rows without a date comparison.
-        self._single = {c: v.single for c, v in self._disaster.items()}
+        self._single: dict[Category, tuple[_DisasterRow, ...] | None] = {
+            c: v.single for c, v in self._disaster.items()
+        }
 
     def table_for(self, category: Category, occurred_at: datetime) -> GradeTable:
         versions = self._disaster[category]
@@ -168,17 +217,11 @@ class Grader:
         if rows is None:
             versions = self._disaster[category]
             rows = versions.rows[versions.index(occurred_at)]
-        grade = None if rows[0][0] is Grade.ORDINARY else Grade.ORDINARY
-        for next_grade, casualty, injury, loss, area, combined in rows:
-            if not (
-                casualties >= casualty
-                or serious_injuries >= injury
-                or direct_loss_yuan >= loss
-                or area_ha >= area
-                or casualties + serious_injuries >= combined
-            ):
+        grade = None if rows[0].grade is Grade.ORDINARY else Grade.ORDINARY
+        for row in rows:
+            if not row.reached(casualties, serious_injuries, direct_loss_yuan, area_ha):
                 break
-            grade = next_grade
+            grade = row.grade
         return grade
 
     def below_minimum(
