@@ -39,9 +39,9 @@ _GRADES_ABOVE_ORDINARY = tuple(grade for grade in Grade if grade.rank > 0)
 
 @dataclass
 class Grades:
-    """What grading says of one revision; never changed once made (the ordinary ones are
-    shared). A plain dataclass: compiled, it is built natively, where a NamedTuple or a
-    frozen dataclass is built by a Python call (docs/performance.md)."""
+    """What grading says of one revision; never changed once made. The ordinary ones are
+    shared, so that one is built only for a fire or a threat (a dataclass's ``__init__``
+    is Python even compiled, docs/performance.md)."""
 
     #: The disaster grade, by the table in force on the day it occurred.
     grade: Grade
