@@ -15,6 +15,9 @@ class RequestMetrics:
         self._app = app
         self._requests = requests
         self._latency = latency
+        #: Each route and status's series, found once: ``labels`` checks and locks on
+        #: every call. Routes are the app's templates (or "unmatched"): a few dozen.
+        self._series: dict[tuple[str, int], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,5 +37,10 @@ class RequestMetrics:
         finally:
             # The router records the matched route in the scope it was given.
             path = getattr(scope.get("route"), "path", "unmatched")
-            self._requests.labels(path, str(status)).inc()
-            self._latency.labels(path).observe(time.perf_counter() - started)
+            series = self._series.get((path, status))
+            if series is None:
+                series = (self._requests.labels(path, str(status)), self._latency.labels(path))
+                self._series[(path, status)] = series
+            requests, latency = series
+            requests.inc()
+            latency.observe(time.perf_counter() - started)

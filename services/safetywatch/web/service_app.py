@@ -3,6 +3,7 @@ on an exit stack for the application's lifetime, and its routes answer."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -20,6 +21,15 @@ log = structlog.get_logger("safetywatch.web")
 
 #: Where the Swagger UI's files are served from (the swagger-ui-bundle package).
 DOCS_ASSETS = "/docs/assets"
+
+#: The services' telemetry is their Prometheus metrics and JSON logs. FastAPI's
+#: OpenTelemetry hooks (newer releases have them) asked for a tracer provider on every
+#: request, reading the environment each time: 1.5% of the gateway's time under load.
+_NO_OPENTELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI).parameters
+    else {}
+)
 
 
 def service_app(
@@ -40,7 +50,9 @@ def service_app(
 
     # The API docs from the installed package, not a CDN: a bureau's network may have no
     # internet, and a page that loads nothing is worse than none.
-    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title=title, lifespan=lifespan, docs_url=None, redoc_url=None, **_NO_OPENTELEMETRY
+    )
     app.state.service = service
     install_refusal_handlers(app, on_refusal)
     # The service's own routes first: requests are matched in order, and each route
